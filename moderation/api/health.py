@@ -1,0 +1,39 @@
+"""Liveness and readiness, for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from moderation.api.public import json_response
+from moderation.errors import DATABASE_DOWN
+from moderation.keys import MODEL, POOL
+from moderation.store import migrations
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    """The process is alive and its event loop answers."""
+    return json_response({"status": "ok"})
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    """Ready for traffic: the database answers and the schema is current."""
+    body: dict[str, object] = {"model_version": request.app[MODEL].version}
+    try:
+        async with asyncio.timeout(2):
+            async with request.app[POOL].acquire() as conn:
+                missing = await migrations.pending(conn)
+    except DATABASE_DOWN:
+        body.update(status="unavailable", database=False)
+        return json_response(body, status=503, headers={"Retry-After": "5"})
+    body.update(database=True, pending_migrations=[m.name for m in missing])
+    if missing:
+        body["status"] = "unavailable"
+        return json_response(body, status=503, headers={"Retry-After": "5"})
+    body["status"] = "ok"
+    return json_response(body)

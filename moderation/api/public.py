@@ -1,0 +1,118 @@
+"""The public API: article pages submit comments and read approved ones."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from aiohttp import web
+
+from moderation.api.requests import (
+    client_ip,
+    decode_cursor,
+    encode_cursor,
+    int_param,
+    is_form,
+    parse,
+    read_payload,
+)
+from moderation.domain import Comment, Status
+from moderation.errors import FieldErrors
+from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.schemas import CommentIn, CommentPage, Limits, PublicComment
+from moderation.schemas import Status as StatusOut
+from moderation.settings import SpamAnswer
+from moderation.store import comments as store
+from moderation.submission import submit
+
+routes = web.RouteTableDef()
+
+MESSAGES = {
+    Status.APPROVED: "Your comment is published.",
+    Status.PENDING: "Your comment is awaiting moderation.",
+    Status.REJECTED: "Your comment was not published.",
+}
+
+
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        body=orjson.dumps(data), status=status, content_type="application/json", headers=headers
+    )
+
+
+def _safe_redirect(request: web.Request, target: str, allowed: list[str]) -> bool:
+    """Only relative paths or configured origins: never an open redirect."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return True
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    return origin in [o.rstrip("/").lower() for o in allowed] or parts.netloc == request.host
+
+
+@routes.post("/v1/comments")
+async def submit_comment(request: web.Request) -> web.StreamResponse:
+    settings = request.app[SETTINGS]
+    data = await read_payload(request)
+    limits = Limits(
+        name_chars=settings.max_name_chars,
+        email_chars=settings.max_email_chars,
+        url_chars=settings.max_url_chars,
+        body_bytes=settings.max_body_bytes,
+    )
+    redirect_to = str(data.pop("redirect_to", "") or "").strip()
+    if redirect_to and not _safe_redirect(request, redirect_to, settings.allowed_origins):
+        raise FieldErrors([{"field": "redirect_to", "message": "not an allowed address"}])
+    incoming = parse(CommentIn, data, {"limits": limits})
+    honeypot = data.get(settings.honeypot_field)
+    comment = Comment(
+        article=incoming.article,
+        name=incoming.name,
+        email=incoming.email,
+        body=incoming.body,
+        url=incoming.url,
+        parent_id=incoming.parent_id,
+        client_ip=client_ip(request, settings.trusted_proxies),
+        user_agent=request.headers.get("User-Agent", "")[:512] or None,
+        referrer=request.headers.get("Referer", "")[:2048] or None,
+        honeypot=str(honeypot) if honeypot else None,
+    )
+    done = await submit(
+        request.app[POOL], comment, request.app[MODEL], request.app[RULES], settings
+    )
+    status = done.decision.status
+    shown = status
+    if status is Status.REJECTED and settings.spam_answer is SpamAnswer.PENDING:
+        shown = Status.PENDING  # a spammer must not learn what the filter caught
+    http_status = 201 if shown is Status.APPROVED else 202
+    if redirect_to and is_form(request):
+        anchor = f"#comment-{done.stored.id}" if shown is Status.APPROVED else "#comment-held"
+        raise web.HTTPSeeOther(location=redirect_to.split("#", 1)[0] + anchor)
+    answer = StatusOut(
+        id=done.stored.id,
+        status=shown.value,
+        article=comment.article,
+        parent_id=comment.parent_id,
+        created_at=done.stored.created_at,
+        message=MESSAGES[shown],
+    )
+    return json_response(answer.model_dump(mode="json"), status=http_status)
+
+
+@routes.get("/v1/articles/{article}/comments")
+async def list_comments(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    article = request.match_info["article"]
+    limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
+    after = decode_cursor(request.query.get("cursor"))
+    threads, next_after, total = await store.approved_page(request.app[POOL], article, after, limit)
+    page = CommentPage(
+        items=[PublicComment.model_validate(t) for t in threads],
+        next_cursor=encode_cursor(next_after) if next_after is not None else None,
+        total=total,
+    )
+    return json_response(page.model_dump(mode="json"))

@@ -1,0 +1,132 @@
+"""Reading requests: bodies by content type, the client's address, cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import orjson
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from moderation.errors import FieldErrors, Problem, field_errors_from
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+JSON_TYPES = ("application/json",)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+M = TypeVar("M", bound=BaseModel)
+
+
+def is_form(request: web.Request) -> bool:
+    return request.content_type in FORM_TYPES
+
+
+async def read_payload(request: web.Request) -> dict[str, Any]:
+    """The body as a dict, from JSON or a form; 400/413/415 for what cannot be read."""
+    ctype = request.content_type
+    if ctype in JSON_TYPES or ctype.endswith("+json"):
+        raw = await request.read()
+        if not raw.strip():
+            raise Problem(400, "Malformed request", "The request body is empty.")
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise Problem(400, "Malformed JSON", f"The body is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise Problem(400, "Malformed request", "The JSON body must be an object.")
+        return data
+    if ctype in FORM_TYPES:
+        try:
+            form = await request.post()
+        except ValueError as exc:
+            raise Problem(400, "Malformed form", f"The form body cannot be read: {exc}") from None
+        out: dict[str, Any] = {}
+        for key, value in form.items():
+            if not isinstance(value, str):
+                raise Problem(400, "Malformed form", f"Field {key!r} must not be a file.")
+            out.setdefault(key, value)  # the first value wins, as PHP's last-wins would surprise
+        return out
+    raise Problem(
+        415,
+        "Unsupported media type",
+        f"Send application/json or an HTML form, not {ctype or 'no content type'}.",
+        headers={"Accept-Post": "application/json, application/x-www-form-urlencoded"},
+    )
+
+
+def parse(model: type[M], data: dict[str, Any], context: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise FieldErrors(field_errors_from(exc)) from None
+
+
+def client_ip(request: web.Request, trusted: Sequence[Network]) -> IPAddress | None:
+    """The peer, or the nearest untrusted address in X-Forwarded-For behind trusted proxies."""
+    peer = _ip(request.remote)
+    if peer is None or not _within(peer, trusted):
+        return peer
+    forwarded = request.headers.getall("X-Forwarded-For", [])
+    hops = [h.strip() for line in forwarded for h in line.split(",") if h.strip()]
+    # Walk from the nearest hop outwards; the first address we do not trust is the client.
+    for hop in reversed(hops):
+        ip = _ip(hop)
+        if ip is None:
+            return peer  # a garbled header is not evidence of anything
+        if not _within(ip, trusted):
+            return ip
+    return _ip(hops[0]) if hops else peer
+
+
+def _ip(text: str | None) -> IPAddress | None:
+    if not text:
+        return None
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _within(ip: IPAddress, nets: Sequence[Network]) -> bool:
+    return any(ip.version == n.version and ip in n for n in nets)
+
+
+def encode_cursor(value: int) -> str:
+    return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = int(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Problem(
+            400, "Malformed cursor", "The cursor is not one this service gave out."
+        ) from None
+    if value < 0:
+        raise Problem(400, "Malformed cursor", "The cursor is not one this service gave out.")
+    return value
+
+
+def int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise FieldErrors(
+            [{"field": name, "message": "must be a whole number"}], "Invalid query"
+        ) from None
+    if not low <= value <= high:
+        raise FieldErrors(
+            [{"field": name, "message": f"must be between {low} and {high}"}], "Invalid query"
+        )
+    return value

@@ -1,0 +1,109 @@
+"""The application factory: routes, middlewares and resources with a lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import asyncpg
+from aiohttp import web
+
+from moderation.api import health, public
+from moderation.classifier import persist, seed
+from moderation.classifier.live import LiveModel
+from moderation.classifier.persist import TrainedModel
+from moderation.classifier.train import Targets
+from moderation.errors import problem_middleware
+from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.settings import Settings
+from moderation.store import db, migrations
+from moderation.store import models as model_store
+from moderation.submission import site_rules
+
+log = logging.getLogger(__name__)
+
+
+def targets(settings: Settings) -> Targets:
+    return Targets(
+        spam_in_approved=settings.target_spam_in_approved,
+        ham_in_rejected=settings.target_ham_in_rejected,
+        confidence=settings.threshold_confidence,
+    )
+
+
+async def database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if not settings.database_url:
+        raise RuntimeError("no database URL: `moderation serve` starts an embedded PostgreSQL")
+    pool = await db.create_pool(
+        settings.database_url, min_size=settings.pool_min_size, max_size=settings.pool_max_size
+    )
+    try:
+        if settings.migrate_on_start:
+            async with pool.acquire() as conn:
+                applied = await migrations.migrate(conn)
+            if applied:
+                log.info("applied migrations: %s", ", ".join(applied))
+        app[POOL] = pool
+        yield
+    finally:
+        await pool.close()
+
+
+async def load_active_model(pool: asyncpg.Pool, settings: Settings) -> TrainedModel:
+    """The model to serve: a configured file, else the registry's active one, else the seed."""
+    if settings.model_file:
+        return await asyncio.to_thread(persist.load, settings.model_file)
+    row = await model_store.active(pool)
+    if row is not None:
+        try:
+            return await asyncio.to_thread(persist.loads, row["artifact"])
+        except persist.UntrustedModel as exc:
+            log.error("active model %s refused: %s; serving the seed model", row["version"], exc)
+            return await _seed(settings)
+    async with pool.acquire() as conn:
+        # One instance trains and registers the seed; the others wait and load it.
+        await conn.execute("SELECT pg_advisory_lock($1)", model_store.SEED_LOCK_KEY)
+        try:
+            row = await model_store.active(conn)
+            if row is not None:
+                return await asyncio.to_thread(persist.loads, row["artifact"])
+            model = await _seed(settings)
+            await model_store.insert(
+                conn,
+                version=model.version,
+                state="active",
+                artifact=persist.dumps(model),
+                metadata=model.metadata,
+                created_by="seed",
+            )
+            log.info("registered the seed model %s as active", model.version)
+            return model
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", model_store.SEED_LOCK_KEY)
+
+
+async def _seed(settings: Settings) -> TrainedModel:
+    return await asyncio.to_thread(seed.seed_model, settings.data_dir / "models", targets(settings))
+
+
+async def classifier(app: web.Application) -> AsyncIterator[None]:
+    model = await load_active_model(app[POOL], app[SETTINGS])
+    log.info("serving model %s", model.version)
+    app[MODEL] = LiveModel(model)
+    yield
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        middlewares=[problem_middleware],
+        client_max_size=settings.max_request_bytes,
+    )
+    app[SETTINGS] = settings
+    app[RULES] = site_rules(settings)
+    app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(classifier)
+    app.add_routes(health.routes)
+    app.add_routes(public.routes)
+    return app

@@ -1,0 +1,1 @@
+"""The spam classifier: features, training, evaluation, persistence."""

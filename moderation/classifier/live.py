@@ -1,0 +1,27 @@
+"""The model an instance is using right now, swappable while requests run.
+
+Requests read `live.model` once and use that object to the end, so a swap
+never mixes two models inside one decision.
+"""
+
+from __future__ import annotations
+
+from moderation.classifier.features import CommentText
+from moderation.classifier.model import Score
+from moderation.classifier.persist import TrainedModel
+
+
+class LiveModel:
+    def __init__(self, model: TrainedModel) -> None:
+        self.model = model
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    def swap(self, model: TrainedModel) -> None:
+        self.model = model
+
+    def score(self, comment: CommentText, explain: int = 6) -> tuple[TrainedModel, Score]:
+        model = self.model
+        return model, model.scorer.score(comment, explain)

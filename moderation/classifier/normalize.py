@@ -1,0 +1,583 @@
+"""Text normalisation for spam-classifier features.
+
+Spammers obfuscate the words and links a filter looks for: HTML markup, full-width or
+"mathematical bold" letters, zero-width characters, Cyrillic/Greek look-alike letters
+and defanged links ("hxxps://evil[.]site", "example dot com"). The classifier computes
+its features on the output of :func:`normalize`, so that all of these spellings meet
+the same tokens as the plain text they imitate.
+
+Public API:
+
+* :func:`normalize` -- undo the obfuscations; case is preserved (capitals are a feature).
+* :func:`find_links` -- lowercase link domains in normalised text, in order, repeats kept.
+* :func:`fold_for_tokens` -- lowercase and squash character runs, for word features.
+
+Everything here is pure and runs on every submitted comment, so regexes and translation
+tables are built once at import and each step is skipped when a cheap test shows it has
+nothing to do. Standard library only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = ["find_links", "fold_for_tokens", "normalize"]
+
+
+def _words(text: str) -> list[str]:
+    """Split a whitespace-separated word list; long lists stay readable this way."""
+    return text.split()
+
+
+# --- 1. HTML ------------------------------------------------------------------------
+
+# A tag must start with a letter right after "<" (or "</"), so "<3" and "a < b" stay text.
+_TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?/?>")
+_COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.S)
+# Script/style bodies are never shown to a reader, so their text is not comment text.
+_INVISIBLE_ELEMENT_RE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S)
+# The href is the part a spammer cares about: keep it in the text in front of the label.
+# The label may not run into another <a>, which also bounds the search when </a> is missing.
+_ANCHOR_RE = re.compile(
+    r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))[^>]*>"""
+    r"(?:((?:(?!</?a[\s>]).)*?)</a\s*>)?",
+    re.I | re.S,
+)
+# Tags that start a new line or block when rendered; others (b, span, ...) join text,
+# which matters for "ca<b></b>sino".
+_BLOCK_TAGS = frozenset(
+    _words("""address article aside blockquote br dd div dl dt fieldset figcaption figure footer
+    form h1 h2 h3 h4 h5 h6 header hr img li main nav ol p pre section table tbody td tfoot
+    th thead tr ul""")
+)
+
+
+def _replace_anchor(match: re.Match[str]) -> str:
+    url = (match.group(1) or match.group(2) or match.group(3) or "").strip()
+    label = match.group(4) or ""
+    # <a href="http://x.com">http://x.com</a> shows one link; do not count it twice.
+    if label.strip() == url:
+        label = ""
+    return f" {url} {label} "
+
+
+def _replace_tag(match: re.Match[str]) -> str:
+    return " " if match.group(1).lower() in _BLOCK_TAGS else ""
+
+
+def _strip_html(text: str) -> str:
+    if "<" in text:
+        text = _COMMENT_RE.sub("", text)
+        text = _INVISIBLE_ELEMENT_RE.sub(" ", text)
+        text = _ANCHOR_RE.sub(_replace_anchor, text)
+        text = _TAG_RE.sub(_replace_tag, text)
+    # Entities last, so "&lt;b&gt;" stays visible text as it is in a browser.
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+# --- 3. Invisible characters --------------------------------------------------------
+
+
+# Every general-category Cf code point (Unicode 14, plus U+13439..U+1343F from 15) and
+# the other default-ignorable characters that render as nothing. Hard-coded because
+# scanning all 1.1M code points at import would cost ~0.2 s; a unit test checks this
+# against the running unicodedata so a Unicode upgrade cannot slip through.
+_INVISIBLE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x034F, 0x034F),  # combining grapheme joiner (Mn, but invisible)
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),  # Hangul fillers (Lo, but blank)
+    (0x17B4, 0x17B5),  # Khmer inherent vowels (invisible)
+    (0x180B, 0x180F),  # Mongolian variation selectors and vowel separator
+    (0x200B, 0x200F),  # zero-width space/joiners, LRM, RLM
+    (0x202A, 0x202E),  # bidi embeddings and overrides
+    (0x2060, 0x2064),  # word joiner, invisible operators
+    (0x2066, 0x206F),  # bidi isolates, deprecated format characters
+    (0x3164, 0x3164),  # Hangul filler
+    (0xFE00, 0xFE0F),  # variation selectors
+    (0xFEFF, 0xFEFF),  # BOM / zero-width no-break space
+    (0xFFA0, 0xFFA0),  # half-width Hangul filler
+    (0xFFF9, 0xFFFB),  # interlinear annotation controls
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),  # language tag
+    (0xE0020, 0xE007F),  # tag characters (used to smuggle hidden ASCII)
+    (0xE0100, 0xE01EF),  # variation selectors supplement
+)
+
+
+def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
+    return "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in ranges)
+
+
+_BMP_INVISIBLE = _char_class(r for r in _INVISIBLE_RANGES if r[1] <= 0xFFFF)
+_ASTRAL_INVISIBLE = _char_class(r for r in _INVISIBLE_RANGES if r[0] > 0xFFFF)
+# One C-level pass, no per-character Python work. A class of BMP characters compiles to a
+# bitmap and scans fast, while astral ranges are tested one by one on every character
+# (5x slower); so the scan accepts any astral character cheaply and only those candidates
+# pay for the exact lookbehind test. (str.translate with a dict was measured 3-4x slower
+# than this on non-ASCII text.)
+_INVISIBLE_RE = re.compile(
+    f"[{_BMP_INVISIBLE}\U00010000-\U0010ffff](?<=[{_BMP_INVISIBLE}{_ASTRAL_INVISIBLE}])"
+)
+# Braille blank looks like a space and is used as one to split words unseen by filters.
+_BRAILLE_BLANK = "\u2800"
+
+
+def _remove_invisible(text: str) -> str:
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
+    if _BRAILLE_BLANK in text:
+        text = text.replace(_BRAILLE_BLANK, " ")
+    return text
+
+
+# --- 4. Look-alike letters ----------------------------------------------------------
+
+# Written as Unicode names rather than literal characters, so the source shows which
+# script each letter comes from. Only letters that look Latin in common fonts are listed;
+# those NFKC already folds (e.g. the script small l, lunate sigma) are left out.
+_LATIN_VARIANTS: dict[str, str] = {
+    # Latin letters that are not ASCII but read as ASCII letters.
+    "LATIN SMALL LETTER DOTLESS I": "i",
+    "LATIN SMALL LETTER DOTLESS J": "j",
+    "LATIN SMALL LETTER SCRIPT G": "g",
+    "LATIN SMALL LETTER ALPHA": "a",
+    "LATIN SMALL LETTER IOTA": "i",
+    "LATIN LETTER SMALL CAPITAL A": "a",
+    "LATIN LETTER SMALL CAPITAL B": "b",
+    "LATIN LETTER SMALL CAPITAL C": "c",
+    "LATIN LETTER SMALL CAPITAL D": "d",
+    "LATIN LETTER SMALL CAPITAL E": "e",
+    "LATIN LETTER SMALL CAPITAL F": "f",
+    "LATIN LETTER SMALL CAPITAL G": "g",
+    "LATIN LETTER SMALL CAPITAL H": "h",
+    "LATIN LETTER SMALL CAPITAL I": "i",
+    "LATIN LETTER SMALL CAPITAL J": "j",
+    "LATIN LETTER SMALL CAPITAL K": "k",
+    "LATIN LETTER SMALL CAPITAL L": "l",
+    "LATIN LETTER SMALL CAPITAL M": "m",
+    "LATIN LETTER SMALL CAPITAL N": "n",
+    "LATIN LETTER SMALL CAPITAL O": "o",
+    "LATIN LETTER SMALL CAPITAL P": "p",
+    "LATIN LETTER SMALL CAPITAL Q": "q",
+    "LATIN LETTER SMALL CAPITAL R": "r",
+    "LATIN LETTER SMALL CAPITAL S": "s",
+    "LATIN LETTER SMALL CAPITAL T": "t",
+    "LATIN LETTER SMALL CAPITAL U": "u",
+    "LATIN LETTER SMALL CAPITAL V": "v",
+    "LATIN LETTER SMALL CAPITAL W": "w",
+    "LATIN LETTER SMALL CAPITAL Y": "y",
+    "LATIN LETTER SMALL CAPITAL Z": "z",
+}
+_FOREIGN_LOOKALIKES: dict[str, str] = {
+    # Cyrillic
+    "CYRILLIC SMALL LETTER A": "a",
+    "CYRILLIC CAPITAL LETTER A": "A",
+    "CYRILLIC SMALL LETTER VE": "b",
+    "CYRILLIC CAPITAL LETTER VE": "B",
+    "CYRILLIC SMALL LETTER ES": "c",
+    "CYRILLIC CAPITAL LETTER ES": "C",
+    "CYRILLIC SMALL LETTER KOMI DE": "d",
+    "CYRILLIC SMALL LETTER IE": "e",
+    "CYRILLIC CAPITAL LETTER IE": "E",
+    "CYRILLIC SMALL LETTER SHHA": "h",
+    "CYRILLIC CAPITAL LETTER SHHA": "H",
+    "CYRILLIC SMALL LETTER EN": "h",
+    "CYRILLIC CAPITAL LETTER EN": "H",
+    "CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I": "i",
+    "CYRILLIC CAPITAL LETTER BYELORUSSIAN-UKRAINIAN I": "I",
+    "CYRILLIC SMALL LETTER JE": "j",
+    "CYRILLIC CAPITAL LETTER JE": "J",
+    "CYRILLIC SMALL LETTER KA": "k",
+    "CYRILLIC CAPITAL LETTER KA": "K",
+    "CYRILLIC SMALL LETTER PALOCHKA": "l",
+    "CYRILLIC LETTER PALOCHKA": "I",
+    "CYRILLIC SMALL LETTER EM": "m",
+    "CYRILLIC CAPITAL LETTER EM": "M",
+    "CYRILLIC SMALL LETTER O": "o",
+    "CYRILLIC CAPITAL LETTER O": "O",
+    "CYRILLIC SMALL LETTER ER": "p",
+    "CYRILLIC CAPITAL LETTER ER": "P",
+    "CYRILLIC SMALL LETTER QA": "q",
+    "CYRILLIC CAPITAL LETTER QA": "Q",
+    "CYRILLIC SMALL LETTER DZE": "s",
+    "CYRILLIC CAPITAL LETTER DZE": "S",
+    "CYRILLIC SMALL LETTER TE": "t",
+    "CYRILLIC CAPITAL LETTER TE": "T",
+    "CYRILLIC SMALL LETTER U": "y",
+    "CYRILLIC CAPITAL LETTER U": "Y",
+    "CYRILLIC SMALL LETTER STRAIGHT U": "y",
+    "CYRILLIC CAPITAL LETTER STRAIGHT U": "Y",
+    "CYRILLIC SMALL LETTER IZHITSA": "v",
+    "CYRILLIC CAPITAL LETTER IZHITSA": "V",
+    "CYRILLIC SMALL LETTER WE": "w",
+    "CYRILLIC CAPITAL LETTER WE": "W",
+    "CYRILLIC SMALL LETTER HA": "x",
+    "CYRILLIC CAPITAL LETTER HA": "X",
+    # Greek
+    "GREEK SMALL LETTER ALPHA": "a",
+    "GREEK CAPITAL LETTER ALPHA": "A",
+    "GREEK CAPITAL LETTER BETA": "B",
+    "GREEK SMALL LETTER GAMMA": "y",
+    "GREEK SMALL LETTER EPSILON": "e",
+    "GREEK CAPITAL LETTER EPSILON": "E",
+    "GREEK CAPITAL LETTER ZETA": "Z",
+    "GREEK SMALL LETTER ETA": "n",
+    "GREEK CAPITAL LETTER ETA": "H",
+    "GREEK SMALL LETTER IOTA": "i",
+    "GREEK CAPITAL LETTER IOTA": "I",
+    "GREEK SMALL LETTER KAPPA": "k",
+    "GREEK CAPITAL LETTER KAPPA": "K",
+    "GREEK CAPITAL LETTER MU": "M",
+    "GREEK SMALL LETTER NU": "v",
+    "GREEK CAPITAL LETTER NU": "N",
+    "GREEK SMALL LETTER OMICRON": "o",
+    "GREEK CAPITAL LETTER OMICRON": "O",
+    "GREEK SMALL LETTER RHO": "p",
+    "GREEK CAPITAL LETTER RHO": "P",
+    "GREEK SMALL LETTER TAU": "t",
+    "GREEK CAPITAL LETTER TAU": "T",
+    "GREEK SMALL LETTER UPSILON": "u",
+    "GREEK CAPITAL LETTER UPSILON": "Y",
+    "GREEK SMALL LETTER CHI": "x",
+    "GREEK CAPITAL LETTER CHI": "X",
+    "GREEK SMALL LETTER OMEGA": "w",
+    "GREEK LETTER YOT": "j",
+    "GREEK CAPITAL LETTER YOT": "J",
+    # Armenian
+    "ARMENIAN SMALL LETTER OH": "o",
+    "ARMENIAN SMALL LETTER SEH": "u",
+    "ARMENIAN SMALL LETTER VO": "n",
+    "ARMENIAN SMALL LETTER HO": "h",
+    # Lisu capitals are copies of Latin capitals and a known filter-evasion trick.
+    "LISU LETTER A": "A",
+    "LISU LETTER BA": "B",
+    "LISU LETTER CA": "C",
+    "LISU LETTER DA": "D",
+    "LISU LETTER E": "E",
+    "LISU LETTER TSA": "F",
+    "LISU LETTER GA": "G",
+    "LISU LETTER XA": "H",
+    "LISU LETTER I": "I",
+    "LISU LETTER JA": "J",
+    "LISU LETTER KA": "K",
+    "LISU LETTER LA": "L",
+    "LISU LETTER MA": "M",
+    "LISU LETTER NA": "N",
+    "LISU LETTER O": "O",
+    "LISU LETTER PA": "P",
+    "LISU LETTER ZHA": "R",
+    "LISU LETTER SA": "S",
+    "LISU LETTER TA": "T",
+    "LISU LETTER U": "U",
+    "LISU LETTER HA": "V",
+    "LISU LETTER WA": "W",
+    "LISU LETTER SHA": "X",
+    "LISU LETTER YA": "Y",
+    "LISU LETTER DZA": "Z",
+}
+
+
+def _char_table(names: dict[str, str]) -> dict[str, str]:
+    return {unicodedata.lookup(name): latin for name, latin in names.items()}
+
+
+_LATIN_VARIANT_CHARS = _char_table(_LATIN_VARIANTS)
+_FOREIGN_CHARS = _char_table(_FOREIGN_LOOKALIKES)
+_FOLD_TABLE = str.maketrans(_FOREIGN_CHARS)
+_LATIN_VARIANT_RE = re.compile("[" + "".join(map(re.escape, _LATIN_VARIANT_CHARS)) + "]")
+# Every character of a token: word characters, and "." and "-" so that "example.com" with
+# a Cyrillic "com" is judged together with its Latin part.
+_TOKEN_TAIL_RE = re.compile(r"[\w.\-]*")
+_TOKEN_PUNCTUATION = frozenset(".-_")
+# A token holds both an ASCII letter and a foreign look-alike exactly when somewhere in it
+# one of each is separated only by characters that are neither ("v1" + Cyrillic "a"). The
+# possessive runs keep the search linear; it starts only at the two letter classes, so
+# the regex engine skips everything else quickly.
+_L = "A-Za-z"
+_C = "".join(map(re.escape, _FOREIGN_CHARS))
+_MIXED_RE = re.compile(
+    rf"[{_L}](?:[^\W{_L}{_C}]|[.\-])*+[{_C}]|[{_C}](?:[^\W{_L}{_C}]|[.\-])*+[{_L}]"
+)
+
+
+def _is_token_char(char: str) -> bool:
+    # Same set as [\w.\-]: Python's \w is str.isalnum() plus "_".
+    return char.isalnum() or char in _TOKEN_PUNCTUATION
+
+
+def _fold_lookalikes(text: str) -> str:
+    if _LATIN_VARIANT_RE.search(text):
+        # Small capitals and the like are Latin already, so they can never belong to a
+        # genuine Cyrillic or Greek word: fold them everywhere, before looking at tokens.
+        text = _LATIN_VARIANT_RE.sub(lambda m: _LATIN_VARIANT_CHARS[m.group()], text)
+    mixed = _MIXED_RE.search(text)
+    if mixed is None:
+        # Words wholly in Cyrillic/Greek stay as written, so genuine Russian or Greek
+        # text (Russian spam included) keeps its own tokens.
+        return text
+    parts: list[str] = []
+    done = 0
+    while mixed is not None:
+        start = mixed.start()
+        while start > done and _is_token_char(text[start - 1]):
+            start -= 1
+        tail = _TOKEN_TAIL_RE.match(text, mixed.end())
+        end = tail.end() if tail is not None else mixed.end()
+        parts.append(text[done:start])
+        parts.append(text[start:end].translate(_FOLD_TABLE))
+        done = end
+        mixed = _MIXED_RE.search(text, done)
+    parts.append(text[done:])
+    # A folded Cyrillic base may now compose with a following accent ("o" + U+0301);
+    # recompose so that a second normalize() pass does not change the text.
+    return unicodedata.normalize("NFC", "".join(parts))
+
+
+# --- 5. Defanged links --------------------------------------------------------------
+
+# TLDs that are not English words: safe to join even after sentence punctuation.
+# ("de", "su" are left out: they are words in Spanish and French.)
+_STRONG_TLDS = _words("com net org info biz xyz ru io co cc tk pw cn uk fr pl")
+# TLDs that are also words ("top", "site"): "ok. top notch" must not become a domain.
+_WORD_TLDS = _words("top click online site shop store live club space website")
+
+
+def _tld_alternation(tlds: Iterable[str]) -> str:
+    # Lowercase or all-caps only: "...article. Info was useful" is a sentence, not a link.
+    words = sorted(tlds, key=len, reverse=True)
+    return "|".join(words + [w.upper() for w in words])
+
+
+_STRONG = _tld_alternation(_STRONG_TLDS)
+_WORDY = _tld_alternation(_WORD_TLDS)
+_DOT_WORD = r"(?:dot|DOT|Dot)"
+
+# These patterns run on whitespace-collapsed text, so a space is always exactly " ".
+# Each starts with a literal or a small class (the lookbehinds come after it): the regex
+# engine can then skip ahead to candidates instead of trying the pattern at every char.
+
+# "hxxp://", "h**p://", "http ://", "https: / /"; an intact "http://" is matched and kept.
+_SCHEME_RE = re.compile(r"[hH](?<![\w][hH])(?:[xX]{2}|[tT]{2}|\*\*)[pP]([sS]?) ?: ?/ ?/")
+# "evil[.]site", "evil (dot) site", "evil{.}site": brackets make the intent unambiguous.
+_BRACKET_DOT_HINT_RE = re.compile(rf"[\[({{] ?(?:\.|{_DOT_WORD}) ?[\])}}]")
+_BRACKET_DOT_RE = re.compile(rf"(?<=\w) ?[\[({{] ?(?:\.|{_DOT_WORD}) ?[\])}}] ?(?=\w)")
+# "example dot com", "www dot cheap-pills dot top": the right side must reach a known TLD.
+_SPACED_DOT_WORD_RE = re.compile(
+    rf"(?<![\w\-])([A-Za-z0-9][A-Za-z0-9\-]*) {_DOT_WORD} "
+    rf"(?=(?:[A-Za-z0-9\-]+(?: {_DOT_WORD} |\.))*(?:{_STRONG}|{_WORDY})(?![\w\-]))"
+)
+# English in which " dot " is a word, e.g. "the dot com bubble", "a dot com company".
+_DOT_STOPWORDS = frozenset(
+    _words(
+        "a an the one this that each every any no big small little tiny polka red blue green "
+        "black white of per with"
+    )
+)
+# "pimpmyviews. com", "example . net/x"; word TLDs only right before a path or the end.
+_SPACED_DOT_TAIL = rf"\. (?=(?:{_STRONG})(?![\w\-])|(?:{_WORDY})(?=[/?#:]|$))"
+_SPACED_DOT_HINT_RE = re.compile(_SPACED_DOT_TAIL)
+_SPACED_DOT_RE = re.compile(rf"(?<=[A-Za-z0-9]) ?{_SPACED_DOT_TAIL}")
+# An ideographic full stop between ASCII letters reads as a dot in "example。com".
+_IDEOGRAPHIC_DOT_RE = re.compile(r"(?<=[A-Za-z0-9])\u3002(?=[A-Za-z0-9])")
+
+
+def _replace_scheme(match: re.Match[str]) -> str:
+    canonical = "https://" if match.group(1) else "http://"
+    # Leave an intact "HTTP://" alone: case is preserved everywhere else, too.
+    if match.group().lower() == canonical:
+        return match.group()
+    return canonical
+
+
+def _replace_dot_word(match: re.Match[str]) -> str:
+    left = match.group(1)
+    if left.lower() in _DOT_STOPWORDS:
+        return match.group()
+    return left + "."
+
+
+def _refang_links(text: str) -> str:
+    if "[:]" in text:
+        text = text.replace("[:]", ":")
+    if "/" in text:
+        text = _SCHEME_RE.sub(_replace_scheme, text)
+    if _BRACKET_DOT_HINT_RE.search(text):
+        text = _BRACKET_DOT_RE.sub(".", text)
+    if " dot " in text or " DOT " in text or " Dot " in text:
+        text = _SPACED_DOT_WORD_RE.sub(_replace_dot_word, text)
+    if _SPACED_DOT_HINT_RE.search(text):
+        text = _SPACED_DOT_RE.sub(".", text)
+    if "\u3002" in text:
+        text = _IDEOGRAPHIC_DOT_RE.sub(".", text)
+    return text
+
+
+# --- normalize ----------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """Undo common spam obfuscations; the result is single-spaced and case-preserving.
+
+    Steps, in order: HTML tags and entities (links in ``<a href>`` are kept as
+    ``"URL label"``); removal of zero-width and other invisible characters; Unicode NFKC
+    (full-width and mathematical letters become ASCII); Cyrillic/Greek look-alikes folded
+    to Latin inside words that also contain Latin letters; whitespace collapsed to single
+    spaces; defanged links repaired (``hxxp://``, ``[.]``, ``dot``, ``. com``).
+
+    Invisible characters go before NFKC so that a zero-width space cannot keep a letter
+    and its accent from composing; no NFKC output is itself invisible, so one pass suffices.
+    Normalising twice gives the same text, except for input that is itself escaped markup
+    (``"&lt;b&gt;"`` becomes the visible text ``"<b>"``, which a second pass would drop).
+    """
+    text = _strip_html(text)
+    # The three Unicode steps only ever change non-ASCII characters.
+    if not text.isascii():
+        text = _remove_invisible(text)
+        text = unicodedata.normalize("NFKC", text)
+        text = _fold_lookalikes(text)
+    # Collapsing first lets the link patterns match a plain " " instead of \s+.
+    text = " ".join(text.split())
+    return _refang_links(text)
+
+
+# --- find_links ---------------------------------------------------------------------
+
+# Generic and brand-free TLDs seen in comment spam, plus every two-letter ccTLD. TLDs that
+# are ordinary English words are left out on purpose ("see you soon.love you").
+_GENERIC_TLDS = _words("""
+    com net org info biz name pro mobi asia tel travel jobs aero coop museum cat edu gov
+    mil int xyz top site online shop store click link live life world news blog app dev
+    tech space website fun club win bid loan loans vip art page cloud casino bet poker porn
+    sex sexy xxx adult dating icu cyou sbs cfd bond rest quest buzz cam lol pics stream
+    tube video money cash finance credit insurance pharmacy health beauty fashion deals
+    sale games email digital media network systems tools zone center company group team
+    agency services solutions host hosting press global business ltd llc review science
+    trade webcam racing faith men date party download accountant cricket gdn ooo fyi ink
+    mba pub law legal tax social chat community forum guide tips academy school courses
+    training kids baby events tickets tours holiday hotel flights menu recipes guru ninja
+    rocks plus fit fitness care clinic doctor makeup hair skin shoes watch jewelry bike
+    cars auto homes house land realty property city town kim wang ren xin today
+""")
+_COUNTRY_TLDS = _words("""
+    ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo
+    br bs bt bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm
+    do dz ec ee eg er es et eu fi fj fk fm fo fr ga gd ge gf gg gh gi gl gm gn gp gq gr gs
+    gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km
+    kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp
+    mq mr ms mt mu mv mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk
+    pl pm pn pr ps pt pw py qa re ro rs ru rw sa sb sc sd se sg sh si sk sl sm sn so sr ss
+    st su sv sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug uk us uy uz va
+    vc ve vg vi vn vu wf ws ye yt za zm zw
+""")
+# File names look exactly like domains ("setup.py", "README.md", "photos.zip"); in a
+# comment they are far more often files, so these never count as a bare-domain TLD.
+_FILE_EXTENSIONS = frozenset(
+    _words("""txt exe js ts py rb rs pl sh ps md log dll so zip rar gz tar pdf png jpg jpeg gif
+    bmp svg webp mp3 mp4 mov avi mkv wav html htm php asp aspx css json xml csv doc docx
+    xls xlsx ppt pptx ini cfg conf yml yaml bat cmd msi apk dmg iso jar""")
+)
+_TLDS = (frozenset(_GENERIC_TLDS) | frozenset(_COUNTRY_TLDS)) - _FILE_EXTENSIONS
+# Two-letter TLDs that are English words; "great.It works" is a missing space, so these
+# are not accepted when capitalised like the start of a sentence.
+_WORD_CC_TLDS = frozenset(_words("ad am as at be by do id in is it me my no so to us"))
+
+_LINK_RE = re.compile(
+    r"""
+    (?<![\w.@\-])                       # not in the middle of a word or an email address
+    (?:
+        (?i:https?|ftp)://
+        (?:[^\s/?\#@<>"']*@)?           # user:password@
+        (?P<host>\[[0-9A-Fa-f:.]+\]|[\w.\-]+)
+      | (?P<www>(?i:www)\d{0,3}\.[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)
+      | (?P<bare>(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,24})
+        (?![\w\-@]|\.\w)                # not a longer word, not an email's local part
+    )
+    [^\s<>"']*                          # the path: consumed so it is not scanned again
+    """,
+    re.X,
+)
+
+
+def _registrable_host(candidate: str) -> str | None:
+    """Cut ``candidate`` after its last label that is a known TLD; None if there is none.
+
+    The cut turns "example.com.Thanks" (a missing space) into "example.com".
+    """
+    labels = candidate.split(".")
+    for end in range(len(labels) - 1, 0, -1):
+        tld = labels[end]
+        if tld.lower() not in _TLDS:
+            continue
+        if tld.lower() in _WORD_CC_TLDS and tld[0].isupper() and tld[1:].islower():
+            continue
+        if all(label.strip("-") for label in labels[:end]):
+            return ".".join(labels[: end + 1])
+    return None
+
+
+_WWW_PREFIX_RE = re.compile(r"^www\d{0,3}\.")
+
+
+def _strip_www(host: str) -> str:
+    return _WWW_PREFIX_RE.sub("", host)
+
+
+def _link_domain(match: re.Match[str]) -> str | None:
+    host = match.group("host")
+    if host is not None:
+        # After an explicit scheme any host counts: IP addresses, new TLDs, localhost.
+        host = host.strip(".").strip("[]").lower()
+        return _strip_www(host) if any(ch.isalnum() for ch in host) else None
+    www = match.group("www")
+    if www is not None:
+        # An unknown but well-formed TLD after "www." is still a link.
+        return _strip_www((_registrable_host(www) or www).lower())
+    registrable = _registrable_host(match.group("bare"))
+    return registrable.lower() if registrable is not None else None
+
+
+def find_links(normalized: str) -> list[str]:
+    """Return the domain of each link in ``normalized`` text, lowercased, without "www.".
+
+    Recognises ``scheme://host`` (any host, IP addresses included), ``www.host`` and bare
+    ``name.tld`` where the TLD is a known one and not a file extension. Email addresses,
+    abbreviations ("e.g."), version numbers and file names are not links. Repeats are
+    kept, in order of appearance, since a link count is itself a feature.
+    """
+    links: list[str] = []
+    # Links never contain whitespace, so only the few words with a "." or "://" need the
+    # regex; running it over whole comments was three times slower.
+    for word in normalized.split():
+        if "." in word or "://" in word:
+            for match in _LINK_RE.finditer(word):
+                domain = _link_domain(match)
+                if domain is not None:
+                    links.append(domain)
+    return links
+
+
+# --- fold_for_tokens ----------------------------------------------------------------
+
+# "freeeee" and "freee" should meet as one token; two are kept because doubled letters
+# are normal spelling ("free", "cool").
+_REPEAT_RE = re.compile(r"(.)\1\1+", re.S)
+
+
+def fold_for_tokens(normalized: str) -> str:
+    """Lowercase ``normalized`` and shorten runs of 3+ identical characters to two."""
+    return _REPEAT_RE.sub(r"\1\1", normalized.lower())

@@ -1,0 +1,129 @@
+"""Model files: skops (never pickle), with metadata, loaded from trusted types only.
+
+An artifact is a skops dump of `{"format": 1, "pipeline": ..., "metadata":
+JSON text}`. Loading first asks skops which types the file would build and
+refuses the file if any is outside `TRUSTED_TYPES`, so a tampered or foreign
+file cannot run code.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+
+from moderation.classifier.model import Scorer
+from moderation.classifier.thresholds import Thresholds
+
+FORMAT = 1
+
+# Everything the pipeline in model.py is made of, and nothing more.
+TRUSTED_TYPES: list[str] = [
+    "builtins.dict",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
+    "builtins.NoneType",
+    "numpy.dtype",
+    "numpy.ndarray",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.str_",
+    "scipy.sparse._csr.csr_matrix",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.utils._bunch.Bunch",
+]
+
+
+class UntrustedModel(ValueError):
+    """The file is not a model this service wrote, or holds types it will not load."""
+
+
+@dataclass(slots=True)
+class TrainedModel:
+    pipeline: Pipeline
+    thresholds: Thresholds
+    metadata: dict[str, Any] = field(default_factory=dict)
+    _scorer: Scorer | None = None
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("version", "unversioned"))
+
+    @property
+    def scorer(self) -> Scorer:
+        if self._scorer is None:
+            self._scorer = Scorer(self.pipeline)
+        return self._scorer
+
+
+def dumps(model: TrainedModel) -> bytes:
+    meta = dict(model.metadata)
+    meta["thresholds"] = model.thresholds.to_dict()
+    data: bytes = sio.dumps(
+        {"format": FORMAT, "pipeline": model.pipeline, "metadata": json.dumps(meta)},
+        compression=zipfile.ZIP_DEFLATED,
+    )
+    return data
+
+
+def loads(data: bytes) -> TrainedModel:
+    """Load an artifact; the same bytes load once per process (skops takes ~1 s)."""
+    return _loads_cached(hashlib.sha256(data).hexdigest(), data)
+
+
+@functools.lru_cache(maxsize=4)
+def _loads_cached(digest: str, data: bytes) -> TrainedModel:
+    del digest  # the cache key; hashing bytes is cheap next to skops' load
+    try:
+        untrusted = set(sio.get_untrusted_types(data=data))
+    except Exception as exc:  # skops raises a variety of errors on a broken zip
+        raise UntrustedModel(f"not a readable skops file: {exc}") from exc
+    refused = sorted(untrusted - set(TRUSTED_TYPES))
+    if refused:
+        raise UntrustedModel(f"model file holds types that are not trusted: {', '.join(refused)}")
+    try:
+        doc = sio.loads(data, trusted=sorted(untrusted))
+    except Exception as exc:
+        raise UntrustedModel(f"model file could not be loaded: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise UntrustedModel("not a moderation model file (format marker missing)")
+    pipeline = doc.get("pipeline")
+    if not isinstance(pipeline, Pipeline):
+        raise UntrustedModel("model file holds no pipeline")
+    meta = json.loads(doc["metadata"])
+    thresholds = Thresholds.from_dict(meta.pop("thresholds"))
+    model = TrainedModel(pipeline, thresholds, meta)
+    try:
+        model.scorer  # noqa: B018 - fail now, not on the first comment
+    except (ValueError, AttributeError, KeyError) as exc:
+        raise UntrustedModel(f"model file holds an unexpected pipeline: {exc}") from exc
+    return model
+
+
+def save(model: TrainedModel, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(dumps(model))
+    tmp.replace(path)  # never leave a half-written model behind
+
+
+def load(path: Path) -> TrainedModel:
+    return loads(path.read_bytes())

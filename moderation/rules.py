@@ -1,0 +1,154 @@
+"""Site rules, as WordPress's discussion settings: small guards run in order.
+
+Each guard looks at one comment and returns a `Hit` (its verdict and why) or
+None. A `spam` verdict rejects the comment whatever the classifier says; a
+`review` verdict keeps it from being approved automatically.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+
+from moderation.classifier.normalize import find_links, fold_for_tokens, normalize
+from moderation.domain import Comment
+
+
+class Verdict(StrEnum):
+    SPAM = "spam"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rule: str
+    verdict: Verdict
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "verdict": self.verdict.value, "detail": self.detail}
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    max_links: int = 2
+    moderation_words: Sequence[str] = ()
+    disallowed_words: Sequence[str] = ()
+    blocked_emails: Sequence[str] = ()
+    blocked_domains: Sequence[str] = ()
+    blocked_ips: Sequence[Network] = ()
+
+    @cached_property
+    def moderation_pattern(self) -> re.Pattern[str] | None:
+        return _word_pattern(self.moderation_words)
+
+    @cached_property
+    def disallowed_pattern(self) -> re.Pattern[str] | None:
+        return _word_pattern(self.disallowed_words)
+
+
+def _word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    folded = sorted({fold_for_tokens(normalize(w)) for w in words if w.strip()}, key=len)
+    if not folded:
+        return None
+    alternatives = "|".join(re.escape(w) for w in reversed(folded))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A comment as the rules read it: normalised once, shared by every guard."""
+
+    comment: Comment
+    text: str = field(init=False)
+    links: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        c = self.comment
+        norm = normalize(c.body)
+        whole = " ".join(p for p in (c.name, c.email, c.url or "", norm) if p)
+        object.__setattr__(self, "text", fold_for_tokens(normalize(whole)))
+        object.__setattr__(self, "links", find_links(norm))
+
+
+Guard = Callable[[Seen, SiteRules], Hit | None]
+
+
+def honeypot(seen: Seen, rules: SiteRules) -> Hit | None:
+    if seen.comment.honeypot and seen.comment.honeypot.strip():
+        return Hit("honeypot", Verdict.SPAM, "the hidden field was filled in")
+    return None
+
+
+def blocked_email(seen: Seen, rules: SiteRules) -> Hit | None:
+    if seen.comment.email.lower() in rules.blocked_emails:
+        return Hit("blocked_email", Verdict.SPAM, "the email address is blocked")
+    return None
+
+
+def blocked_domain(seen: Seen, rules: SiteRules) -> Hit | None:
+    if not rules.blocked_domains:
+        return None
+    c = seen.comment
+    hosts = [c.email.rpartition("@")[2].lower(), *seen.links]
+    if c.url:
+        hosts.extend(find_links(c.url))
+    for host in hosts:
+        for blocked in rules.blocked_domains:
+            if host == blocked or host.endswith("." + blocked):
+                return Hit("blocked_domain", Verdict.SPAM, f"{blocked} is blocked")
+    return None
+
+
+def blocked_ip(seen: Seen, rules: SiteRules) -> Hit | None:
+    ip = seen.comment.client_ip
+    if ip is None:
+        return None
+    for net in rules.blocked_ips:
+        if ip.version == net.version and ip in net:
+            return Hit("blocked_ip", Verdict.SPAM, "the sender's address is blocked")
+    return None
+
+
+def disallowed_words(seen: Seen, rules: SiteRules) -> Hit | None:
+    pattern = rules.disallowed_pattern
+    if pattern and (m := pattern.search(seen.text)):
+        return Hit("disallowed_words", Verdict.SPAM, f"contains the disallowed {m.group(0)!r}")
+    return None
+
+
+def too_many_links(seen: Seen, rules: SiteRules) -> Hit | None:
+    n = len(seen.links)
+    if n > rules.max_links:
+        return Hit("too_many_links", Verdict.REVIEW, f"{n} links (more than {rules.max_links})")
+    return None
+
+
+def moderation_words(seen: Seen, rules: SiteRules) -> Hit | None:
+    pattern = rules.moderation_pattern
+    if pattern and (m := pattern.search(seen.text)):
+        return Hit("moderation_words", Verdict.REVIEW, f"contains {m.group(0)!r}")
+    return None
+
+
+GUARDS: tuple[Guard, ...] = (
+    honeypot,
+    blocked_email,
+    blocked_domain,
+    blocked_ip,
+    disallowed_words,
+    too_many_links,
+    moderation_words,
+)
+
+
+def check(comment: Comment, rules: SiteRules) -> list[Hit]:
+    seen = Seen(comment)
+    return [hit for guard in GUARDS if (hit := guard(seen, rules)) is not None]

@@ -1,0 +1,112 @@
+"""Service settings, read from `MODERATION_*` environment variables.
+
+One `Settings` object is built at start and passed into `create_app`, so tests
+build their own instead of patching the environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "moderation"
+
+
+class SpamAnswer(StrEnum):
+    """What the public API tells the author of a comment rejected as spam."""
+
+    PENDING = "pending"  # looks like a held comment, so spammers cannot probe the filter
+    TRUTHFUL = "truthful"
+
+
+def _split_list(value: object) -> object:
+    """Accept comma- or newline-separated lists from the environment."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; see the README for the table."""
+
+    model_config = SettingsConfigDict(env_prefix="MODERATION_", extra="ignore")
+
+    # Where the service listens and what it talks to.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL; unset means an embedded server kept in data_dir.",
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    pool_min_size: int = Field(default=2, ge=1)
+    pool_max_size: int = Field(default=10, ge=1)
+    migrate_on_start: bool = True
+
+    # Request limits (WordPress's own limits for the comment fields).
+    max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+    max_name_chars: int = Field(default=245, ge=1)
+    max_email_chars: int = Field(default=100, ge=3)
+    max_url_chars: int = Field(default=200, ge=10)
+    max_body_bytes: int = Field(default=65525, ge=1)
+    page_size_default: int = Field(default=50, ge=1)
+    page_size_max: int = Field(default=200, ge=1)
+
+    # Client addresses: X-Forwarded-For is believed only from these peers.
+    trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = (
+        Field(default_factory=list)
+    )
+
+    # Where a form post may redirect to, besides relative paths.
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # The classifier and the decision.
+    target_spam_in_approved: float = Field(default=0.01, gt=0, lt=0.5)
+    target_ham_in_rejected: float = Field(default=0.005, gt=0, lt=0.5)
+    threshold_confidence: float = Field(default=0.9, gt=0.5, lt=1)
+    spam_answer: SpamAnswer = SpamAnswer.PENDING
+    model_file: Path | None = Field(
+        default=None, description="A skops model to use instead of the seed model."
+    )
+
+    # Site rules, as WordPress's discussion settings.
+    max_links: int = Field(default=2, ge=0)
+    moderation_words: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    disallowed_words: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    blocked_emails: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    blocked_domains: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    blocked_ips: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
+        default_factory=list
+    )
+    honeypot_field: str = "website_confirm"
+    trust_known_authors: bool = True
+
+    @field_validator(
+        "trusted_proxies",
+        "allowed_origins",
+        "moderation_words",
+        "disallowed_words",
+        "blocked_emails",
+        "blocked_domains",
+        "blocked_ips",
+        mode="before",
+    )
+    @classmethod
+    def _lists_from_env(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("moderation_words", "disallowed_words", "blocked_emails", "blocked_domains")
+    @classmethod
+    def _lowercase(cls, value: list[str]) -> list[str]:
+        return [v.lower() for v in value]
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "postgres"

@@ -1,0 +1,142 @@
+"""SQL for comments and their history. Every query on these tables lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from moderation.domain import AUTO, Comment, Decision, Facts
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    id: int
+    created_at: datetime
+
+
+_FACTS = """
+SELECT
+    (SELECT status FROM comments WHERE id = $1 AND article = $2) AS parent_status,
+    EXISTS (
+        SELECT 1 FROM comments
+        WHERE lower(author_email) = lower($3) AND status = 'approved'
+    ) AS author_has_approved
+"""
+
+
+async def gather_facts(
+    conn: asyncpg.Connection | asyncpg.Pool, comment: Comment
+) -> tuple[str | None, Facts]:
+    """The parent's status (None if there is no such parent on the article) and the facts."""
+    row = await conn.fetchrow(_FACTS, comment.parent_id, comment.article, comment.email)
+    assert row is not None
+    return row["parent_status"], Facts(author_has_approved=row["author_has_approved"])
+
+
+# One round trip: the comment and its first history entry are written together.
+_INSERT = """
+WITH c AS (
+    INSERT INTO comments (
+        article, parent_id, author_name, author_email, author_url, body,
+        client_ip, user_agent, referrer, status, rejection, spam_score,
+        model_version, decision, reasons, decided_by
+    ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+    RETURNING id, created_at, status, rejection, spam_score, model_version
+), h AS (
+    INSERT INTO comment_history (comment_id, at, actor, from_status, to_status, rejection,
+                                 spam_score, model_version, note)
+    SELECT id, created_at, $16, NULL, status, rejection, spam_score, model_version, $17 FROM c
+)
+SELECT id, created_at FROM c
+"""
+
+
+async def insert(
+    conn: asyncpg.Connection | asyncpg.Pool, comment: Comment, decision: Decision
+) -> Stored:
+    row = await conn.fetchrow(
+        _INSERT,
+        comment.article,
+        comment.parent_id,
+        comment.name,
+        comment.email,
+        comment.url,
+        comment.body,
+        comment.client_ip,
+        comment.user_agent,
+        comment.referrer,
+        decision.status.value,
+        decision.rejection.value if decision.rejection else None,
+        decision.spam_score,
+        decision.model_version,
+        decision.details,
+        list(decision.reasons),
+        AUTO,
+        "; ".join(decision.reasons) or None,
+    )
+    assert row is not None
+    return Stored(id=row["id"], created_at=row["created_at"])
+
+
+_TOP_LEVEL = """
+SELECT c.id FROM comments c
+WHERE c.article = $1 AND c.status = 'approved' AND c.id > $2
+  AND (c.parent_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM comments p WHERE p.id = c.parent_id AND p.status = 'approved'))
+ORDER BY c.id
+LIMIT $3
+"""
+
+# The page's top-level comments and all their approved descendants, in one query.
+_THREADS = """
+WITH RECURSIVE thread AS (
+    SELECT id, parent_id, author_name, author_url, body, created_at
+    FROM comments WHERE id = ANY($1::bigint[])
+    UNION ALL
+    SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at
+    FROM comments c JOIN thread t ON c.parent_id = t.id
+    WHERE c.status = 'approved'
+)
+SELECT * FROM thread ORDER BY id
+"""
+
+_COUNT_APPROVED = "SELECT count(*) FROM comments WHERE article = $1 AND status = 'approved'"
+
+
+async def approved_page(
+    conn: asyncpg.Connection | asyncpg.Pool, article: str, after_id: int, limit: int
+) -> tuple[list[dict[str, Any]], int | None, int]:
+    """Threads of approved comments, oldest first, keyset-paginated over top-level ones.
+
+    A reply whose parent is not published shows as top-level rather than vanishing.
+    Returns (threads, the cursor id of the next page or None, approved total).
+    """
+    top = await conn.fetch(_TOP_LEVEL, article, after_id, limit + 1)
+    ids = [r["id"] for r in top[:limit]]
+    next_after = ids[-1] if len(top) > limit else None
+    total = await conn.fetchval(_COUNT_APPROVED, article)
+    if not ids:
+        return [], None, total
+    rows = await conn.fetch(_THREADS, ids)
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    wanted = set(ids)
+    for r in rows:
+        node = {
+            "id": r["id"],
+            "parent_id": r["parent_id"],
+            "name": r["author_name"],
+            "url": r["author_url"],
+            "body": r["body"],
+            "created_at": r["created_at"],
+            "replies": [],
+        }
+        nodes[r["id"]] = node
+        if r["id"] in wanted:
+            roots.append(node)
+        else:
+            nodes[r["parent_id"]]["replies"].append(node)
+    return roots, next_after, total

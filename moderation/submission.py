@@ -1,0 +1,73 @@
+"""Submitting a comment: gather facts, score, apply rules, decide, store.
+
+Free of HTTP, so the JSON API, the HTML form and the Akismet API share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from moderation import policy, rules
+from moderation.classifier.features import CommentText
+from moderation.classifier.live import LiveModel
+from moderation.domain import Comment, Decision, Facts
+from moderation.errors import FieldErrors
+from moderation.settings import Settings
+from moderation.store import comments as store
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    stored: store.Stored
+    decision: Decision
+
+
+def site_rules(settings: Settings) -> rules.SiteRules:
+    return rules.SiteRules(
+        max_links=settings.max_links,
+        moderation_words=tuple(settings.moderation_words),
+        disallowed_words=tuple(settings.disallowed_words),
+        blocked_emails=tuple(settings.blocked_emails),
+        blocked_domains=tuple(settings.blocked_domains),
+        blocked_ips=tuple(settings.blocked_ips),
+    )
+
+
+def decide(
+    comment: Comment,
+    facts_: Facts,
+    live: LiveModel,
+    site: rules.SiteRules,
+    trust_known_authors: bool,
+) -> Decision:
+    model, score = live.score(
+        CommentText(
+            body=comment.body, name=comment.name, email=comment.email, url=comment.url or ""
+        )
+    )
+    hits = rules.check(comment, site)
+    return policy.decide(
+        score,
+        model.thresholds,
+        hits,
+        facts_,
+        model_version=model.version,
+        trust_known_authors=trust_known_authors,
+    )
+
+
+async def submit(
+    pool: asyncpg.Pool,
+    comment: Comment,
+    live: LiveModel,
+    site: rules.SiteRules,
+    settings: Settings,
+) -> Submitted:
+    parent_status, facts_ = await store.gather_facts(pool, comment)
+    if comment.parent_id is not None and parent_status in (None, "rejected"):
+        raise FieldErrors([{"field": "parent_id", "message": "no such comment on this article"}])
+    decision = decide(comment, facts_, live, site, settings.trust_known_authors)
+    stored = await store.insert(pool, comment, decision)
+    return Submitted(stored, decision)

@@ -1,0 +1,152 @@
+"""Shared fixtures: a real PostgreSQL database for the session, the app, factories.
+
+The suite creates its own database (`moderation_test` by default) on the
+server named by MODERATION_TEST_ADMIN_URL, applies the migrations once, and
+empties the comment tables before each test that uses the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient
+
+from moderation.app import create_app
+from moderation.settings import Settings
+from moderation.store import migrations
+from moderation.store.db import init_connection
+
+ADMIN_URL = os.environ.get(
+    "MODERATION_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+DB_NAME = os.environ.get("MODERATION_TEST_DB", "moderation_test")
+
+
+def _url_for(db: str) -> str:
+    base, _, _ = ADMIN_URL.rpartition("/")
+    return f"{base}/{db}"
+
+
+async def _recreate(name: str) -> None:
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def _migrate(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await migrations.migrate(conn)
+    finally:
+        await conn.close()
+
+
+def _run(coro: Coroutine[Any, Any, None]) -> None:
+    """Run set-up code on its own loop, also when called from inside a running test loop."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """A freshly created, migrated database for this test session."""
+    _run(_recreate(DB_NAME))
+    url = _url_for(DB_NAME)
+    _run(_migrate(url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def fresh_database() -> Callable[[str], str]:
+    """Makes another empty database (not migrated) for tests that need their own."""
+
+    def make(suffix: str) -> str:
+        name = f"{DB_NAME}_{suffix}"
+        _run(_recreate(name))
+        return _url_for(name)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Shared across the session so the seed model is trained once."""
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture
+def settings(database_url: str, data_dir: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        pool_min_size=1,
+        pool_max_size=4,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A direct connection, with the comment tables emptied first."""
+    conn = await asyncpg.connect(database_url)
+    await init_connection(conn)
+    await conn.execute("TRUNCATE comments, comment_history RESTART IDENTITY CASCADE")
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def make_settings(settings: Settings) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        # Build anew rather than model_copy, so overrides are validated like env values.
+        return Settings(**{**settings.model_dump(), **overrides})
+
+    return make
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: Callable[..., Any], settings: Settings, db: asyncpg.Connection
+) -> TestClient[Any, Any]:
+    c: TestClient[Any, Any] = await aiohttp_client(create_app(settings))
+    return c
+
+
+@pytest.fixture
+def make_app_client(
+    aiohttp_client: Callable[..., Any], db: asyncpg.Connection
+) -> Callable[[Settings], Any]:
+    async def make(s: Settings) -> TestClient[Any, Any]:
+        c: TestClient[Any, Any] = await aiohttp_client(create_app(s))
+        return c
+
+    return make
+
+
+def comment_payload(**overrides: Any) -> dict[str, Any]:
+    """A valid, clearly legitimate comment; tests override what they are about."""
+    doc: dict[str, Any] = {
+        "article": "ransomware-hits-hospital",
+        "name": "Dana Whitfield",
+        "email": "dana@example.org",
+        "body": "Thanks for the write-up. Do you know whether the hospital had offline backups?",
+    }
+    doc.update(overrides)
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+@pytest.fixture
+def payload() -> Callable[..., dict[str, Any]]:
+    return comment_payload
