@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     # The classifier and the decision.
     target_spam_in_approved: float = Field(default=0.01, gt=0, lt=0.5)
     target_ham_in_rejected: float = Field(default=0.005, gt=0, lt=0.5)
-    threshold_confidence: float = Field(default=0.9, gt=0.5, lt=1)
+    threshold_confidence: float = Field(default=0.8, gt=0.5, lt=1)
     spam_answer: SpamAnswer = SpamAnswer.PENDING
     model_file: Path | None = Field(
         default=None, description="A skops model to use instead of the seed model."

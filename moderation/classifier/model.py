@@ -84,7 +84,10 @@ class _Block:
     name: str
     column: int
     analyzer: Callable[[str], list[str]]
-    table: dict[str, tuple[float, float]]  # term -> (idf, weight)
+    index: dict[str, int]  # term -> column within the block
+    idf: np.ndarray[Any, Any]
+    weights: np.ndarray[Any, Any]
+    terms: list[str]  # column -> term, for explanations
     sublinear: bool
     binary: bool
 
@@ -97,7 +100,7 @@ class Score:
 
 
 class Scorer:
-    """Scores one comment with plain dictionary look-ups over the fitted weights."""
+    """Scores one comment from dictionary look-ups and the fitted weights."""
 
     def __init__(self, pipeline: Pipeline) -> None:
         features: ColumnTransformer = pipeline.named_steps["features"]
@@ -122,9 +125,21 @@ class Scorer:
                 raise ValueError(f"unsupported feature block {name!r}")
             vocab: dict[str, int] = vec.vocabulary_
             idf = vec.idf_ if vec.use_idf else np.ones(len(vocab))
-            table = {t: (float(idf[i]), float(coef[offset + i])) for t, i in vocab.items()}
+            terms = [""] * len(vocab)
+            for t, i in vocab.items():
+                terms[i] = t
             blocks.append(
-                _Block(name, column, vec.build_analyzer(), table, vec.sublinear_tf, vec.binary)
+                _Block(
+                    name,
+                    column,
+                    vec.build_analyzer(),
+                    vocab,
+                    np.asarray(idf, dtype=np.float64),
+                    np.ascontiguousarray(coef[offset : offset + len(vocab)], dtype=np.float64),
+                    terms,
+                    vec.sublinear_tf,
+                    vec.binary,
+                )
             )
             offset += len(vocab)
         if offset != coef.shape[0]:
@@ -137,24 +152,32 @@ class Scorer:
         columns = (docs.text, docs.meta)
         for block in self._blocks:
             counts = Counter(block.analyzer(columns[block.column]))
-            values: list[tuple[str, float, float]] = []
-            squares = 0.0
-            for term, n in counts.items():
-                entry = block.table.get(term)
-                if entry is None:
-                    continue
-                tf = 1.0 if block.binary else (1.0 + math.log(n) if block.sublinear else n)
-                v = tf * entry[0]
-                squares += v * v
-                values.append((term, v, entry[1]))
-            if not squares:
+            get = block.index.get
+            # Look up every term in one pass; the arithmetic then runs in numpy.
+            found = [
+                (i, n)
+                for i, n in zip(map(get, counts), counts.values(), strict=True)
+                if i is not None
+            ]
+            if not found:
                 continue
-            norm = math.sqrt(squares)
-            for term, v, w in values:
-                contribution = v * w / norm
-                total += contribution
-                if explain and block.name != "chars":
-                    parts.append((f"{block.name}:{term}", contribution))
+            idx = np.fromiter((i for i, _ in found), dtype=np.intp, count=len(found))
+            if block.binary:
+                tf = np.ones(len(found))
+            else:
+                tf = np.fromiter((n for _, n in found), dtype=np.float64, count=len(found))
+                if block.sublinear:
+                    tf = 1.0 + np.log(tf)
+            v = tf * block.idf[idx]
+            norm = math.sqrt(float(v @ v))
+            contributions = v * block.weights[idx] / norm
+            total += float(contributions.sum())
+            if explain and block.name != "chars":
+                terms = block.terms
+                parts.extend(
+                    (f"{block.name}:{terms[i]}", float(c))
+                    for i, c in zip(idx, contributions, strict=True)
+                )
         if explain:
             parts.sort(key=lambda p: abs(p[1]), reverse=True)
             parts = parts[:explain]

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ class TrainingError(ValueError):
 class Targets:
     spam_in_approved: float = 0.01
     ham_in_rejected: float = 0.005
-    confidence: float = 0.9
+    confidence: float = 0.8
 
 
 DEFAULT_TARGETS = Targets()
@@ -77,7 +78,7 @@ def describe(examples: Sequence[Example]) -> dict[str, Any]:
         "n": len(examples),
         "spam": n_spam,
         "ham": len(examples) - n_spam,
-        "sources": dict(Counter(ex.source for ex in examples)),
+        "sources": dict(Counter(Path(ex.source).name for ex in examples)),
     }
 
 

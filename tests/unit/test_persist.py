@@ -1,0 +1,245 @@
+"""Model files: round trips, and refusing whatever this service did not write."""
+
+from __future__ import annotations
+
+import collections
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import skops.io as sio
+from sklearn.svm import SVC
+
+from moderation.classifier import persist
+from moderation.classifier.features import CommentText
+from moderation.classifier.persist import TrainedModel, UntrustedModel
+
+COMMENTS = [
+    CommentText("Thanks for the write-up, very clear."),
+    CommentText("BUY CHEAP VIAGRA NOW http://cheap-pills.xyz !!!", name="Best Deals"),
+    CommentText("Which firmware versions are affected?", email="a@example.org"),
+    CommentText("Free casino spins", url="http://spin.bet/x"),
+    CommentText(""),
+]
+
+
+class Gadget:
+    """A type no model file should ever hold."""
+
+    def __init__(self) -> None:
+        self.payload = "anything"
+
+
+def artifact(doc: dict[str, Any]) -> bytes:
+    data: bytes = sio.dumps(doc)
+    return data
+
+
+def metadata_of(model: TrainedModel) -> str:
+    return json.dumps({**model.metadata, "thresholds": model.thresholds.to_dict()})
+
+
+@pytest.fixture(scope="module")
+def artifact_bytes(tiny_model: TrainedModel) -> bytes:
+    return persist.dumps(tiny_model)
+
+
+# --- round trips ----------------------------------------------------------------------
+
+
+def test_a_dumped_model_loads_with_its_version_thresholds_and_metadata(
+    tiny_model: TrainedModel, artifact_bytes: bytes
+) -> None:
+    loaded = persist.loads(artifact_bytes)
+    assert loaded.version == tiny_model.version
+    assert loaded.thresholds == tiny_model.thresholds
+    assert loaded.metadata == tiny_model.metadata
+    assert "thresholds" not in loaded.metadata
+
+
+def test_a_loaded_model_scores_exactly_like_the_original(
+    tiny_model: TrainedModel, artifact_bytes: bytes
+) -> None:
+    loaded = persist.loads(artifact_bytes)
+    for c in COMMENTS:
+        original, again = tiny_model.scorer.score(c, 5), loaded.scorer.score(c, 5)
+        assert again.probability == pytest.approx(original.probability, rel=1e-12)
+        assert again.top_features == original.top_features
+
+
+def test_save_then_load_through_a_file_round_trips(tiny_model: TrainedModel, tmp_path: Path) -> None:
+    path = tmp_path / "models" / "nested" / "model.skops"
+    persist.save(tiny_model, path)
+    assert path.is_file()
+    assert [p.name for p in path.parent.iterdir()] == ["model.skops"], "no temporary file left"
+    loaded = persist.load(path)
+    assert loaded.version == tiny_model.version
+    assert loaded.thresholds == tiny_model.thresholds
+    c = COMMENTS[1]
+    assert loaded.scorer.score(c).probability == pytest.approx(
+        tiny_model.scorer.score(c).probability, rel=1e-12
+    )
+
+
+def test_saving_over_an_existing_model_replaces_it(
+    tiny_model: TrainedModel, tmp_path: Path
+) -> None:
+    path = tmp_path / "model.skops"
+    path.write_bytes(b"an older, broken model")
+    persist.save(tiny_model, path)
+    assert persist.load(path).version == tiny_model.version
+
+
+def test_an_artifact_is_a_compressed_skops_zip(artifact_bytes: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(artifact_bytes)) as z:
+        assert "schema.json" in z.namelist()
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+
+
+def test_a_model_without_a_version_in_its_metadata_is_unversioned(
+    tiny_model: TrainedModel,
+) -> None:
+    bare = TrainedModel(tiny_model.pipeline, tiny_model.thresholds)
+    assert bare.version == "unversioned"
+    assert persist.loads(persist.dumps(bare)).version == "unversioned"
+
+
+# --- untrusted content ----------------------------------------------------------------
+
+
+def test_a_file_holding_a_type_defined_elsewhere_is_refused_by_name(
+    tiny_model: TrainedModel,
+) -> None:
+    data = artifact(
+        {
+            "format": 1,
+            "pipeline": tiny_model.pipeline,
+            "metadata": metadata_of(tiny_model),
+            "extra": Gadget(),
+        }
+    )
+    with pytest.raises(UntrustedModel, match=r"not trusted: .*Gadget"):
+        persist.loads(data)
+
+
+def test_a_file_whose_pipeline_is_a_foreign_object_is_refused() -> None:
+    with pytest.raises(UntrustedModel, match="Gadget"):
+        persist.loads(artifact({"format": 1, "pipeline": Gadget(), "metadata": "{}"}))
+
+
+@pytest.mark.parametrize("foreign", [SVC(), collections.OrderedDict(a=1)], ids=["svc", "odict"])
+def test_a_file_whose_pipeline_is_some_other_object_is_refused(foreign: object) -> None:
+    with pytest.raises(UntrustedModel):
+        persist.loads(artifact({"format": 1, "pipeline": foreign, "metadata": "{}"}))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bug: persist._loads_cached only checks sio.get_untrusted_types(), which lists just "
+        "the types skops does not trust by default; types skops trusts (sklearn estimators "
+        "such as SVC, collections.OrderedDict) are never compared with TRUSTED_TYPES, so a "
+        "file holding them beside a valid pipeline loads"
+    ),
+)
+@pytest.mark.parametrize(
+    ("foreign", "type_name"),
+    [(SVC(), "SVC"), (collections.OrderedDict(a=1), "OrderedDict")],
+    ids=["svc", "odict"],
+)
+def test_a_file_holding_a_type_outside_the_allow_list_is_refused_by_name(
+    tiny_model: TrainedModel, foreign: object, type_name: str
+) -> None:
+    data = artifact(
+        {
+            "format": 1,
+            "pipeline": tiny_model.pipeline,
+            "metadata": metadata_of(tiny_model),
+            "extra": foreign,
+        }
+    )
+    with pytest.raises(UntrustedModel, match=type_name):
+        persist.loads(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"garbage", b"PK\x03\x04 not really a zip", bytes(range(256)) * 8],
+    ids=["empty", "text", "zip-magic", "binary"],
+)
+def test_garbage_bytes_are_refused(data: bytes) -> None:
+    with pytest.raises(UntrustedModel):
+        persist.loads(data)
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 0.99])
+def test_a_truncated_artifact_is_refused(artifact_bytes: bytes, keep: float) -> None:
+    with pytest.raises(UntrustedModel):
+        persist.loads(artifact_bytes[: int(len(artifact_bytes) * keep)])
+
+
+def test_a_zip_that_is_not_a_skops_file_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(UntrustedModel):
+        persist.loads(buffer.getvalue())
+
+
+def test_a_garbage_file_on_disk_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "model.skops"
+    path.write_bytes(b"\x00" * 64)
+    with pytest.raises(UntrustedModel):
+        persist.load(path)
+
+
+def test_a_valid_skops_file_without_the_format_marker_is_refused(
+    tiny_model: TrainedModel,
+) -> None:
+    data = artifact({"pipeline": tiny_model.pipeline, "metadata": metadata_of(tiny_model)})
+    with pytest.raises(UntrustedModel, match="format marker"):
+        persist.loads(data)
+
+
+def test_a_file_of_another_format_version_is_refused(tiny_model: TrainedModel) -> None:
+    data = artifact(
+        {"format": 2, "pipeline": tiny_model.pipeline, "metadata": metadata_of(tiny_model)}
+    )
+    with pytest.raises(UntrustedModel, match="format marker"):
+        persist.loads(data)
+
+
+@pytest.mark.parametrize("doc", [[1, 2, 3], "a string", 42], ids=["list", "str", "int"])
+def test_a_skops_file_that_is_not_a_dict_is_refused(doc: object) -> None:
+    with pytest.raises(UntrustedModel, match="format marker"):
+        persist.loads(sio.dumps(doc))
+
+
+def test_a_file_with_the_marker_but_no_pipeline_is_refused() -> None:
+    with pytest.raises(UntrustedModel, match="no pipeline"):
+        persist.loads(artifact({"format": 1, "metadata": "{}"}))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bug: persist._loads_cached reads doc['metadata'] with json.loads and "
+        "meta.pop('thresholds') outside any try, so a file with the marker and a pipeline "
+        "but missing or broken metadata raises KeyError/JSONDecodeError, not UntrustedModel "
+        "(app.load_active_model and seed.seed_model only catch UntrustedModel)"
+    ),
+)
+@pytest.mark.parametrize(
+    "metadata", [None, "not json", "{}", "[]"], ids=["missing", "not-json", "no-thresholds", "list"]
+)
+def test_a_file_with_missing_or_broken_metadata_is_refused(
+    tiny_model: TrainedModel, metadata: str | None
+) -> None:
+    doc: dict[str, Any] = {"format": 1, "pipeline": tiny_model.pipeline}
+    if metadata is not None:
+        doc["metadata"] = metadata
+    with pytest.raises(UntrustedModel):
+        persist.loads(artifact(doc))

@@ -1,0 +1,149 @@
+"""The compiled Scorer agrees with scikit-learn, and explains itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from moderation.classifier.features import CommentText, extract
+from moderation.classifier.model import Scorer, as_matrix, build_pipeline, predict_proba
+from moderation.classifier.persist import TrainedModel
+
+LEGIT = CommentText(
+    "Thanks for the write-up. Which firmware versions did the vendor patch?",
+    name="Dana Whitfield",
+    email="dana@example.org",
+)
+SPAMMY = CommentText(
+    "BUY CHEAP VIAGRA NOW!!! best price http://cheap-pills.xyz order now",
+    name="Best Deals",
+    email="deals99@spam-mail.xyz",
+    url="http://cheap-pills.xyz/shop",
+)
+
+VARIED = [
+    LEGIT,
+    SPAMMY,
+    CommentText(""),
+    CommentText(" "),
+    CommentText("\n\t  \n"),
+    CommentText("?"),
+    CommentText("!!!"),
+    CommentText("a"),
+    CommentText("12345 67890"),
+    CommentText("zqxjk wvplm frobnicate quux"),  # no known vocabulary at all
+    CommentText("Thanks thanks thanks thanks thanks"),  # a repeated term
+    CommentText("the the the the the the the the the the the the"),
+    CommentText("Große Sicherheitslücke, danke für den Artikel!"),
+    CommentText("Спасибо за статью, очень полезно."),
+    CommentText("漏洞分析写得很好，谢谢"),
+    CommentText("Nice 👍🔥 article 🙏"),
+    CommentText("B\u0443y ch\u0435ap v\u0456agra"),  # Cyrillic look-alikes inside words
+    CommentText("\uff22\uff55\uff59 \uff4e\uff4f\uff57"),  # full-width letters
+    CommentText("fr\u200bee mo\u200bney"),  # zero-width spaces
+    CommentText("visit hxxp://evil[.]xyz now"),
+    CommentText("see www.example.com and https://news.example.org/a?b=c#d"),
+    CommentText('<a href="http://cheap-pills.xyz">click</a> <b>here</b>'),
+    CommentText("<script>alert(1)</script>harmless text"),
+    CommentText("Call me on whatsapp +1 555 123 4567, $500 per day"),
+    CommentText("Email me at someone@example.com for the PoC"),
+    CommentText("ALL CAPS SHOUTING ABOUT THE BREACH"),
+    CommentText("Soooooo goooood!!!!!!"),
+    CommentText("x" * 5000),
+    CommentText("Patch now. " * 200),
+    CommentText("", name="Casino King 777", email="casino@lucky.bet", url="http://lucky.bet"),
+    CommentText("Good point", name="", email="not-an-email", url="not a url"),
+    CommentText("Good point", name="http://spam.xyz", email="x@y", url="https://[::1]:80/"),
+]
+
+
+@pytest.fixture(scope="module")
+def scorer(tiny_model: TrainedModel) -> Scorer:
+    return tiny_model.scorer
+
+
+def test_the_scorer_gives_the_pipelines_probability_on_varied_comments(
+    tiny_model: TrainedModel, scorer: Scorer
+) -> None:
+    expected = predict_proba(tiny_model.pipeline, VARIED)
+    got = [scorer.score(c).probability for c in VARIED]
+    assert got == pytest.approx(expected.tolist(), rel=1e-9)
+
+
+def test_explaining_does_not_change_the_probability(scorer: Scorer) -> None:
+    for c in VARIED:
+        assert scorer.score(c, explain=3).probability == scorer.score(c).probability
+
+
+def test_every_probability_is_between_zero_and_one(scorer: Scorer) -> None:
+    for c in VARIED:
+        assert 0.0 <= scorer.score(c).probability <= 1.0
+
+
+def test_predict_proba_of_no_comments_is_empty(tiny_model: TrainedModel) -> None:
+    assert predict_proba(tiny_model.pipeline, []).shape == (0,)
+
+
+@pytest.mark.parametrize("n", [1, 3, 10])
+def test_explain_returns_at_most_n_features_by_absolute_weight(scorer: Scorer, n: int) -> None:
+    for c in VARIED:
+        features = scorer.score(c, explain=n).top_features
+        assert len(features) <= n
+        weights = [abs(w) for _, w in features]
+        assert weights == sorted(weights, reverse=True)
+
+
+def test_explain_fills_up_to_n_when_enough_features_fire(scorer: Scorer) -> None:
+    assert len(scorer.score(SPAMMY, explain=5).top_features) == 5
+
+
+def test_without_explain_no_features_are_given(scorer: Scorer) -> None:
+    assert scorer.score(SPAMMY).top_features == ()
+
+
+def test_explained_features_name_their_block_and_never_character_ngrams(scorer: Scorer) -> None:
+    for c in (LEGIT, SPAMMY):
+        for term, _ in scorer.score(c, explain=50).top_features:
+            block, _, _ = term.partition(":")
+            assert block in ("words", "meta")
+
+
+def test_spam_features_of_a_spammy_comment_push_towards_spam(scorer: Scorer) -> None:
+    features = dict(scorer.score(SPAMMY, explain=50).top_features)
+    assert features["meta:link_tld:xyz"] > 0
+
+
+def test_a_spammy_comment_scores_higher_than_a_plainly_legit_one(scorer: Scorer) -> None:
+    assert scorer.score(SPAMMY).probability > scorer.score(LEGIT).probability
+
+
+def test_obfuscated_spam_scores_higher_than_a_plainly_legit_comment(scorer: Scorer) -> None:
+    obfuscated = CommentText("B\u0443y ch\u0435ap v\u0456agra n\u043ew http://pills-now.xyz !!!")
+    assert scorer.score(obfuscated).probability > scorer.score(LEGIT).probability
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason=(
+        "bug: features.extract calls urlsplit(comment.url).path unguarded (features.py:124), "
+        "while _host() catches the ValueError; a url field with an unbalanced or invalid "
+        "bracketed host raises 'Invalid IPv6 URL' instead of being scored"
+    ),
+)
+@pytest.mark.parametrize("url", ["http://[broken", "http://a]b", "http://[zz]/"])
+def test_a_malformed_url_field_does_not_stop_a_comment_being_scored(
+    scorer: Scorer, url: str
+) -> None:
+    assert 0.0 <= scorer.score(CommentText("Good point", url=url)).probability <= 1.0
+
+
+def test_a_pipeline_calibrated_as_an_ensemble_is_refused() -> None:
+    pipeline = build_pipeline()
+    pipeline.named_steps["clf"].set_params(ensemble=True, cv=2)
+    texts = [CommentText(f"ham comment number {i}") for i in range(6)] + [
+        CommentText(f"buy pills {i} http://x{i}.xyz") for i in range(6)
+    ]
+    pipeline.fit(as_matrix([extract(c) for c in texts]), np.array([0] * 6 + [1] * 6))
+    with pytest.raises(ValueError, match="ensemble=False"):
+        Scorer(pipeline)
