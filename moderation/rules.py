@@ -111,6 +111,8 @@ def blocked_ip(seen: Seen, rules: SiteRules) -> Hit | None:
     ip = seen.comment.client_ip
     if ip is None:
         return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # an IPv4 client seen through a dual-stack socket
     for net in rules.blocked_ips:
         if ip.version == net.version and ip in net:
             return Hit("blocked_ip", Verdict.SPAM, "the sender's address is blocked")

@@ -87,9 +87,12 @@ def _ip(text: str | None) -> IPAddress | None:
     if not text:
         return None
     try:
-        return ipaddress.ip_address(text)
+        ip = ipaddress.ip_address(text)
     except ValueError:
         return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        return ip.ipv4_mapped  # dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d
+    return ip
 
 
 def _within(ip: IPAddress, nets: Sequence[Network]) -> bool:

@@ -81,7 +81,8 @@ def read_csv(text: str, source: str) -> Iterator[Example]:
             f"{source}: CSV needs columns body,label (and optionally name,email,url) "
             "or the YouTube Spam Collection's COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS"
         )
-    for n, row in enumerate(reader, 2):
+    for row in reader:
+        n = reader.line_num  # the physical line, also after multi-line quoted bodies
         row = {k.strip().upper(): v for k, v in row.items() if k is not None}
         try:
             if youtube:
@@ -112,7 +113,8 @@ def read_file(path: Path) -> list[Example]:
     if path.suffix.lower() == ".csv":
         return list(read_csv(text, str(path)))
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        return list(read_jsonl(text.splitlines(), str(path)))
+        # Only "\n" ends a JSON line: U+2028 and friends may stand raw inside strings.
+        return list(read_jsonl(text.split("\n"), str(path)))
     raise DataError(f"{path}: unknown format (expected .jsonl or .csv)")
 
 

@@ -57,6 +57,13 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def _has_path(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).path.strip("/"))
+    except ValueError:  # "http://[broken" in an imported label file
+        return False
+
+
 def _tld(host: str) -> str:
     return host.rsplit(".", 1)[-1] if "." in host else ""
 
@@ -121,7 +128,7 @@ def extract(comment: CommentText) -> Docs:
     if comment.url:
         host = _host(comment.url)
         tokens += ["url_domain:" + host, "url_tld:" + _tld(host)]
-        if urlsplit(comment.url).path.strip("/"):
+        if _has_path(comment.url):
             tokens.append("url:has_path")
     else:
         tokens.append("url:none")

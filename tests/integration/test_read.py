@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-async def add(db: Any, article: str, body: str, status: str = "approved", parent: int | None = None) -> int:
+async def add(
+    db: Any, article: str, body: str, status: str = "approved", parent: int | None = None
+) -> int:
     rejection = "spam" if status == "rejected" else None
     return int(
         await db.fetchval(

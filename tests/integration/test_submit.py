@@ -42,7 +42,9 @@ async def test_form_post_is_accepted_like_a_wordpress_form(client, db):
     resp = await client.post("/v1/comments", data=form)
     assert resp.status in (201, 202)
     body = await resp.json()
-    row = await db.fetchrow("SELECT article, author_url, parent_id FROM comments WHERE id = $1", body["id"])
+    row = await db.fetchrow(
+        "SELECT article, author_url, parent_id FROM comments WHERE id = $1", body["id"]
+    )
     assert row["article"] == "zero-day-roundup"
     assert row["author_url"] is None and row["parent_id"] is None
 
@@ -180,7 +182,10 @@ async def test_parent_on_another_article_is_422(client, payload):
 async def test_reply_to_an_existing_comment_is_stored_with_its_parent(client, db, payload):
     first = await (await post_json(client, payload())).json()
     reply = await (await post_json(client, payload(parent_id=first["id"], body="Agreed."))).json()
-    assert await db.fetchval("SELECT parent_id FROM comments WHERE id = $1", reply["id"]) == first["id"]
+    assert (
+        await db.fetchval("SELECT parent_id FROM comments WHERE id = $1", reply["id"])
+        == first["id"]
+    )
 
 
 async def test_client_ip_user_agent_and_referrer_are_recorded(client, db, payload):
@@ -203,7 +208,9 @@ async def test_forwarded_for_is_ignored_from_an_untrusted_peer(client, db, paylo
     assert str(ip) == "127.0.0.1"
 
 
-async def test_forwarded_for_is_believed_from_a_trusted_proxy(make_settings, make_app_client, db, payload):
+async def test_forwarded_for_is_believed_from_a_trusted_proxy(
+    make_settings, make_app_client, db, payload
+):
     client = await make_app_client(make_settings(trusted_proxies=["127.0.0.0/8"]))
     resp = await post_json(
         client, payload(), headers={"X-Forwarded-For": "198.51.100.7, 203.0.113.9, 127.0.0.2"}
@@ -218,19 +225,25 @@ async def test_spam_caught_by_a_rule_looks_held_to_the_sender(client, db, payloa
     assert resp.status == 202
     body = await resp.json()
     assert body["status"] == "pending"
-    row = await db.fetchrow("SELECT status, rejection, reasons FROM comments WHERE id = $1", body["id"])
+    row = await db.fetchrow(
+        "SELECT status, rejection, reasons FROM comments WHERE id = $1", body["id"]
+    )
     assert (row["status"], row["rejection"]) == ("rejected", "spam")
     assert any("honeypot" in r for r in row["reasons"])
 
 
-async def test_a_site_can_choose_to_tell_spammers_the_truth(make_settings, make_app_client, payload):
+async def test_a_site_can_choose_to_tell_spammers_the_truth(
+    make_settings, make_app_client, payload
+):
     client = await make_app_client(make_settings(spam_answer="truthful"))
     resp = await post_json(client, payload(website_confirm="filled"))
     assert resp.status == 202
     assert (await resp.json())["status"] == "rejected"
 
 
-async def test_moderation_word_holds_the_comment_for_review(make_settings, make_app_client, db, payload):
+async def test_moderation_word_holds_the_comment_for_review(
+    make_settings, make_app_client, db, payload
+):
     client = await make_app_client(make_settings(moderation_words=["backups"]))
     resp = await post_json(client, payload())
     assert resp.status == 202
@@ -269,4 +282,3 @@ async def test_health_and_readiness(client):
     assert resp.status == 200
     body = await resp.json()
     assert body["status"] == "ok" and body["database"] is True and body["model_version"]
-

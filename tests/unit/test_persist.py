@@ -70,7 +70,9 @@ def test_a_loaded_model_scores_exactly_like_the_original(
         assert again.top_features == original.top_features
 
 
-def test_save_then_load_through_a_file_round_trips(tiny_model: TrainedModel, tmp_path: Path) -> None:
+def test_save_then_load_through_a_file_round_trips(
+    tiny_model: TrainedModel, tmp_path: Path
+) -> None:
     path = tmp_path / "models" / "nested" / "model.skops"
     persist.save(tiny_model, path)
     assert path.is_file()
@@ -136,15 +138,6 @@ def test_a_file_whose_pipeline_is_some_other_object_is_refused(foreign: object) 
         persist.loads(artifact({"format": 1, "pipeline": foreign, "metadata": "{}"}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: persist._loads_cached only checks sio.get_untrusted_types(), which lists just "
-        "the types skops does not trust by default; types skops trusts (sklearn estimators "
-        "such as SVC, collections.OrderedDict) are never compared with TRUSTED_TYPES, so a "
-        "file holding them beside a valid pipeline loads"
-    ),
-)
 @pytest.mark.parametrize(
     ("foreign", "type_name"),
     [(SVC(), "SVC"), (collections.OrderedDict(a=1), "OrderedDict")],
@@ -223,15 +216,6 @@ def test_a_file_with_the_marker_but_no_pipeline_is_refused() -> None:
         persist.loads(artifact({"format": 1, "metadata": "{}"}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: persist._loads_cached reads doc['metadata'] with json.loads and "
-        "meta.pop('thresholds') outside any try, so a file with the marker and a pipeline "
-        "but missing or broken metadata raises KeyError/JSONDecodeError, not UntrustedModel "
-        "(app.load_active_model and seed.seed_model only catch UntrustedModel)"
-    ),
-)
 @pytest.mark.parametrize(
     "metadata", [None, "not json", "{}", "[]"], ids=["missing", "not-json", "no-thresholds", "list"]
 )

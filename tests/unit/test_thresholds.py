@@ -107,9 +107,11 @@ def test_on_overlapping_data_the_realised_errors_stay_within_the_targets(
     seed: int, shift: float, spam_target: float, ham_target: float
 ) -> None:
     proba, spam = overlapping(3000, seed, shift)
-    t = derive(proba, spam, spam_in_approved=spam_target, ham_in_rejected=ham_target, confidence=0.9)
+    t = derive(
+        proba, spam, spam_in_approved=spam_target, ham_in_rejected=ham_target, confidence=0.9
+    )
     assert t.low <= t.high
-    spam_rate, ham_rate, n_approved, n_rejected = realised(t, proba, spam)
+    spam_rate, ham_rate, _, _ = realised(t, proba, spam)
     assert spam_rate <= spam_target
     assert ham_rate <= ham_target
 
