@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import asyncpg
 from pydantic import ValidationError
 
 from moderation.settings import Settings
@@ -195,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except (DataError, TrainingError, UntrustedModel, FileNotFoundError) as exc:
         print(f"moderation: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, asyncpg.PostgresError) as exc:
+        print(f"moderation: {exc}", file=sys.stderr)  # database unreachable, port taken, ...
         return 2
 
 

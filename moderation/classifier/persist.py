@@ -64,6 +64,7 @@ class TrainedModel:
     thresholds: Thresholds
     metadata: dict[str, Any] = field(default_factory=dict)
     _scorer: Scorer | None = None
+    _artifact: bytes | None = None  # the skops bytes, once written or read
 
     @property
     def version(self) -> str:
@@ -94,12 +95,15 @@ def types_in(data: bytes) -> set[str]:
 
 
 def dumps(model: TrainedModel) -> bytes:
+    if model._artifact is not None:
+        return model._artifact  # skops takes seconds; a model is written once
     meta = dict(model.metadata)
     meta["thresholds"] = model.thresholds.to_dict()
     data: bytes = sio.dumps(
         {"format": FORMAT, "pipeline": model.pipeline, "metadata": json.dumps(meta)},
         compression=zipfile.ZIP_DEFLATED,
     )
+    model._artifact = data
     return data
 
 
@@ -135,7 +139,7 @@ def _loads_cached(digest: str, data: bytes) -> TrainedModel:
         thresholds = Thresholds.from_dict(meta.pop("thresholds"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UntrustedModel(f"model file has broken metadata: {exc!r}") from exc
-    model = TrainedModel(pipeline, thresholds, meta)
+    model = TrainedModel(pipeline, thresholds, meta, _artifact=data)
     try:
         model.scorer  # noqa: B018 - fail now, not on the first comment
     except (ValueError, AttributeError, KeyError) as exc:

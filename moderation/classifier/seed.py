@@ -23,6 +23,8 @@ from moderation.classifier.train import DEFAULT_TARGETS, Progress, Targets, trai
 log = logging.getLogger(__name__)
 
 HELDOUT_EVERY = 5
+# A change to any of these changes the seed model, so it changes its version too.
+CODE_FILES = ("features.py", "model.py", "normalize.py", "thresholds.py", "train.py")
 
 
 def corpus_dir() -> Path:
@@ -43,7 +45,11 @@ def load_corpus(folder: Path | None = None) -> tuple[list[Example], list[Example
 
 
 def corpus_digest(folder: Path | None = None) -> str:
+    """Names the seed: the corpus and the code that turns it into a model."""
     h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in CODE_FILES:
+        h.update((here / name).read_bytes())
     for path in sorted((folder or corpus_dir()).glob("*.jsonl")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
