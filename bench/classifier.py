@@ -31,7 +31,6 @@ from moderation.classifier.data import Example, read_paths  # noqa: E402
 from moderation.classifier.evaluate import figures  # noqa: E402
 from moderation.classifier.features import extract  # noqa: E402
 from moderation.classifier.model import as_matrix, predict_proba  # noqa: E402
-from moderation.classifier.thresholds import derive  # noqa: E402
 from moderation.classifier.train import Targets, train  # noqa: E402
 from moderation.domain import Status  # noqa: E402
 
@@ -47,13 +46,7 @@ def baseline(fit: list[Example], test: list[Example], targets: Targets) -> dict[
     y = np.array([e.spam for e in fit], dtype=int)
     pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
     oof = cross_val_predict(pipe, texts, y, cv=5, method="predict_proba")[:, 1]
-    th = derive(
-        oof,
-        y.astype(bool),
-        spam_in_approved=targets.spam_in_approved,
-        ham_in_rejected=targets.ham_in_rejected,
-        confidence=targets.confidence,
-    )
+    th = targets.thresholds(oof, y.astype(bool))
     pipe.fit(texts, y)
     p = pipe.predict_proba([e.comment.body for e in test])[:, 1]
     truth = np.array([e.spam for e in test], dtype=bool)

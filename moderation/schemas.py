@@ -44,6 +44,11 @@ def _limits(info: ValidationInfo) -> Limits:
     return limits
 
 
+def _at_most(value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise ValueError(f"must be at most {limit} characters")
+
+
 def _no_control(value: str) -> str:
     # PostgreSQL refuses NUL in text, and other control characters only hide things.
     for ch in value:
@@ -90,9 +95,7 @@ class CommentIn(BaseModel):
     @field_validator("article")
     @classmethod
     def _article(cls, value: str, info: ValidationInfo) -> str:
-        limit = _limits(info).article_chars
-        if len(value) > limit:
-            raise ValueError(f"must be at most {limit} characters")
+        _at_most(value, _limits(info).article_chars)
         if any(ch.isspace() for ch in value):
             raise ValueError("must not contain spaces")
         return _no_control(value)
@@ -100,17 +103,13 @@ class CommentIn(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str, info: ValidationInfo) -> str:
-        limit = _limits(info).name_chars
-        if len(value) > limit:
-            raise ValueError(f"must be at most {limit} characters")
+        _at_most(value, _limits(info).name_chars)
         return _no_control(value)
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str, info: ValidationInfo) -> str:
-        limit = _limits(info).email_chars
-        if len(value) > limit:
-            raise ValueError(f"must be at most {limit} characters")
+        _at_most(value, _limits(info).email_chars)
         try:
             checked = validate_email(value, check_deliverability=False)
         except EmailNotValidError:
@@ -123,9 +122,7 @@ class CommentIn(BaseModel):
         if value is None:
             return None
         value = _no_control(value.strip())
-        limit = _limits(info).url_chars
-        if len(value) > limit:
-            raise ValueError(f"must be at most {limit} characters")
+        _at_most(value, _limits(info).url_chars)
         if "://" not in value and ":" not in value.split("/", 1)[0]:
             value = "http://" + value  # readers type "example.com"; WordPress does the same
         parts = urlsplit(value)

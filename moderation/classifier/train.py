@@ -27,7 +27,7 @@ from moderation.classifier.features import extract
 from moderation.classifier.model import as_matrix, build_classifier, build_features
 from moderation.classifier.normalize import fold_for_tokens, normalize
 from moderation.classifier.persist import TrainedModel
-from moderation.classifier.thresholds import derive
+from moderation.classifier.thresholds import Thresholds, derive
 
 Progress = Callable[[str], None]
 
@@ -45,6 +45,16 @@ class Targets:
     spam_in_approved: float = 0.01
     ham_in_rejected: float = 0.005
     confidence: float = 0.8
+
+    def thresholds(self, proba: np.ndarray[Any, Any], spam: np.ndarray[Any, Any]) -> Thresholds:
+        """Thresholds for these targets from validation scores the model did not train on."""
+        return derive(
+            proba,
+            spam,
+            spam_in_approved=self.spam_in_approved,
+            ham_in_rejected=self.ham_in_rejected,
+            confidence=self.confidence,
+        )
 
 
 DEFAULT_TARGETS = Targets()
@@ -120,13 +130,7 @@ def train(
 
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
     oof = cross_val_predict(build_classifier(c), X, y, cv=folds, method="predict_proba")[:, 1]
-    thresholds = derive(
-        oof,
-        y.astype(bool),
-        spam_in_approved=targets.spam_in_approved,
-        ham_in_rejected=targets.ham_in_rejected,
-        confidence=targets.confidence,
-    )
+    thresholds = targets.thresholds(oof, y.astype(bool))
     progress(
         f"thresholds from out-of-fold scores: low {thresholds.low:.4f}, high {thresholds.high:.4f}"
     )
