@@ -7,10 +7,10 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 from pydantic import ValidationError
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from moderation.classifier.persist import TrainedModel
 
 log = logging.getLogger("moderation")
+T = TypeVar("T")
 
 
 def _setup_logging(verbose: bool = False) -> None:
@@ -86,6 +87,68 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
         assert ready.database_url
         applied = asyncio.run(run(ready.database_url))
     print("applied: " + ", ".join(applied) if applied else "the schema is up to date")
+    return 0
+
+
+def _with_pool(settings: Settings, work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
+    """Run `work` with a migrated database (the embedded one if no URL is set)."""
+    from moderation.store import db, migrations
+
+    async def run(url: str) -> T:
+        pool = await db.create_pool(url, min_size=1, max_size=2)
+        try:
+            async with pool.acquire() as conn:
+                await migrations.migrate(conn)
+            return await work(pool)
+        finally:
+            await pool.close()
+
+    with database_url(settings) as ready:
+        assert ready.database_url
+        return asyncio.run(run(ready.database_url))
+
+
+def cmd_tokens(settings: Settings, args: argparse.Namespace) -> int:
+    from moderation.api.admin import create_token
+    from moderation.errors import Problem
+    from moderation.store import tokens
+
+    if args.action == "create":
+        if not args.name or not args.role:
+            print("moderation: tokens create needs --name and --role", file=sys.stderr)
+            return 2
+        try:
+            secret, row = _with_pool(
+                settings, lambda pool: create_token(pool, args.name, args.role)
+            )
+        except Problem as exc:
+            print(f"moderation: {exc.detail}", file=sys.stderr)
+            return 2
+        print(
+            f"created {row['role']} token {row['id']} for {row['name']}; "
+            "it is shown once, keep it safe:",
+            file=sys.stderr,
+        )
+        print(secret)
+        return 0
+    if args.action == "list":
+        rows = _with_pool(settings, lambda pool: tokens.list_all(pool, args.all))
+        for r in rows:
+            state = f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "active"
+            print(f"{r['id']:>5}  {r['role']:<9}  {r['name']:<24}  {r['prefix']}…  {state}")
+        return 0
+    target = args.target
+    if not target:
+        print("moderation: tokens revoke needs a token id or name", file=sys.stderr)
+        return 2
+    by_id = int(target) if target.isdigit() else None
+    n = _with_pool(
+        settings, lambda pool: tokens.revoke(pool, token_id=by_id, name=None if by_id else target)
+    )
+    if not n:
+        print(f"moderation: no active token {target!r}", file=sys.stderr)
+        return 1
+    print(f"revoked {n} token(s)")
     return 0
 
 
@@ -164,6 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("migrate", help="apply database migrations and exit")
     p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("tokens", help="create, list and revoke API tokens")
+    p.add_argument("action", choices=["create", "list", "revoke"])
+    p.add_argument("target", nargs="?", help="revoke: the token's id or name")
+    p.add_argument("--name", help="create: who or what the token is for")
+    p.add_argument("--role", choices=["moderator", "admin", "site"], help="create: its role")
+    p.add_argument("--all", action="store_true", help="list: include revoked tokens")
+    p.set_defaults(func=cmd_tokens)
 
     p = sub.add_parser("train", help="train a model from labeled files")
     p.add_argument("--data", type=Path, nargs="+", required=True, help="JSONL/CSV files or folders")

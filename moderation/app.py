@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
-from moderation.api import health, public
+from moderation.api import admin, health, moderator, public
 from moderation.classifier import persist, seed
 from moderation.classifier.live import LiveModel
 from moderation.classifier.persist import TrainedModel
@@ -106,4 +106,6 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(classifier)
     app.add_routes(health.routes)
     app.add_routes(public.routes)
+    app.add_routes(moderator.routes)
+    app.add_routes(admin.routes)
     return app

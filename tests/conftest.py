@@ -100,7 +100,9 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A direct connection, with the comment tables emptied first."""
     conn = await asyncpg.connect(database_url)
     await init_connection(conn)
-    await conn.execute("TRUNCATE comments, comment_history RESTART IDENTITY CASCADE")
+    await conn.execute(
+        "TRUNCATE comments, comment_history, labels, tokens RESTART IDENTITY CASCADE"
+    )
     try:
         yield conn
     finally:
@@ -150,3 +152,40 @@ def comment_payload(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def payload() -> Callable[..., dict[str, Any]]:
     return comment_payload
+
+
+@pytest.fixture
+def make_token(db: asyncpg.Connection) -> Callable[..., Any]:
+    """Creates a token with a role; returns the Authorization headers that carry it."""
+
+    async def make(role: str = "moderator", name: str | None = None) -> dict[str, str]:
+        from moderation.api.admin import create_token
+
+        make.count += 1  # type: ignore[attr-defined]
+        secret, _ = await create_token(db, name or f"{role}{make.count}", role)  # type: ignore[attr-defined]
+        return {"Authorization": f"Bearer {secret}"}
+
+    make.count = 0  # type: ignore[attr-defined]
+    return make
+
+
+async def insert_comment(db: asyncpg.Connection, **overrides: Any) -> int:
+    """A comment row written straight to the table (no HTTP, no classifier)."""
+    row: dict[str, Any] = {
+        "article": "story",
+        "author_name": "Reader",
+        "author_email": "reader@example.com",
+        "body": "A comment.",
+        "status": "pending",
+        "rejection": None,
+        "spam_score": 0.5,
+        "client_ip": "192.0.2.1",
+    }
+    row.update(overrides)
+    cols = ", ".join(row)
+    params = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+    return int(
+        await db.fetchval(
+            f"INSERT INTO comments ({cols}) VALUES ({params}) RETURNING id", *row.values()
+        )
+    )

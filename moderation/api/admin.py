@@ -1,0 +1,90 @@
+"""The admin API: tokens and statistics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+
+from moderation import auth
+from moderation.api.public import json_response
+from moderation.api.requests import parse, read_payload
+from moderation.auth import Role, require
+from moderation.errors import Problem
+from moderation.keys import POOL
+from moderation.schemas_moderator import TokenIn
+from moderation.store import decisions, tokens
+
+routes = web.RouteTableDef()
+
+
+def token_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "role": row["role"],
+        "prefix": row["prefix"],
+        "created_at": row["created_at"],
+        "revoked_at": row.get("revoked_at"),
+        "last_used_at": row.get("last_used_at"),
+    }
+
+
+async def create_token(
+    conn: asyncpg.Connection | asyncpg.Pool, name: str, role: str
+) -> tuple[str, Any]:
+    """A new token: the secret (shown once) and its stored row."""
+    secret = auth.new_token()
+    try:
+        row = await tokens.create(conn, name, role, auth.digest(secret), secret[:10])
+    except asyncpg.UniqueViolationError:
+        raise Problem(409, "Name taken", f"An active token is already named {name!r}.") from None
+    return secret, row
+
+
+@routes.post("/v1/admin/tokens")
+async def new_token(request: web.Request) -> web.Response:
+    await require(request, Role.ADMIN)
+    body = parse(TokenIn, await read_payload(request), {})
+    secret, row = await create_token(request.app[POOL], body.name, body.role)
+    return json_response({**token_view(row), "token": secret}, status=201)
+
+
+@routes.get("/v1/admin/tokens")
+async def list_tokens(request: web.Request) -> web.Response:
+    await require(request, Role.ADMIN)
+    rows = await tokens.list_all(request.app[POOL], include_revoked="all" in request.query)
+    return json_response({"items": [token_view(r) for r in rows], "next_cursor": None})
+
+
+@routes.delete(r"/v1/admin/tokens/{id:\d+}")
+async def revoke_token(request: web.Request) -> web.Response:
+    await require(request, Role.ADMIN)
+    n = await tokens.revoke(request.app[POOL], token_id=int(request.match_info["id"]))
+    if not n:
+        raise Problem(404, "Not found", "No active token has that id.")
+    return web.Response(status=204)
+
+
+@routes.get("/v1/stats")
+async def stats(request: web.Request) -> web.Response:
+    """Queue depth and today's status changes (UTC day), automatic vs human."""
+    await require(request, Role.ADMIN)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    pending, rows = await decisions.stats(request.app[POOL], today)
+    outcomes = ("approved", "pending", "spam", "removed")
+    by: dict[str, dict[str, int]] = {w: dict.fromkeys(outcomes, 0) for w in ("auto", "human")}
+    for r in rows:
+        outcome = r["rejection"] if r["to_status"] == "rejected" else r["to_status"]
+        by["auto" if r["automatic"] else "human"][outcome] += r["n"]
+    return json_response(
+        {
+            "pending": pending,
+            "since": today,
+            "decided_today": {o: by["auto"][o] + by["human"][o] for o in outcomes},
+            "automatic": by["auto"],
+            "human": by["human"],
+        }
+    )

@@ -1,0 +1,222 @@
+"""The moderator API: the queue, claims, decisions and a comment's history."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from moderation import review
+from moderation.api.public import json_response
+from moderation.api.requests import int_param, parse, read_payload
+from moderation.auth import Principal, Role, require
+from moderation.errors import FieldErrors, Problem
+from moderation.keys import POOL, SETTINGS
+from moderation.schemas_moderator import BulkDecisionIn, ClaimIn, DecisionIn, ReleaseIn
+from moderation.store import decisions, queue
+
+routes = web.RouteTableDef()
+
+CLAIM_LEASE = timedelta(minutes=5)
+ORDERS = ("oldest", "uncertain")
+
+
+def moderator_view(row: Any, now: datetime | None = None) -> dict[str, Any]:
+    """A comment with everything a moderator needs (emails and IPs included)."""
+    decision = row["decision"] or {}
+    created = row["created_at"]
+    return {
+        "id": row["id"],
+        "article": row["article"],
+        "parent_id": row["parent_id"],
+        "name": row["author_name"],
+        "email": row["author_email"],
+        "url": row["author_url"],
+        "body": row["body"],
+        "client_ip": str(row["client_ip"]) if row["client_ip"] is not None else None,
+        "user_agent": row["user_agent"],
+        "referrer": row["referrer"],
+        "status": row["status"],
+        "rejection": row["rejection"],
+        "spam_score": row["spam_score"],
+        "model_version": row["model_version"],
+        "reasons": list(row["reasons"]),
+        "rules": decision.get("rules", []),
+        "top_features": decision.get("top_features", []),
+        "thresholds": decision.get("thresholds"),
+        "decided_by": row["decided_by"],
+        "created_at": created,
+        "updated_at": row["updated_at"],
+        "age_seconds": int(((now or datetime.now(created.tzinfo)) - created).total_seconds()),
+        "claimed_by": row["claimed_by"],
+        "claim_expires_at": row["claim_expires_at"],
+    }
+
+
+def _float_param(request: web.Request, name: str) -> float | None:
+    raw = request.query.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise FieldErrors(
+            [{"field": name, "message": "must be a number from 0 to 1"}], "Invalid query"
+        )
+    return value
+
+
+def _seconds_param(request: web.Request, name: str) -> timedelta | None:
+    if request.query.get(name) in (None, ""):
+        return None
+    return timedelta(seconds=int_param(request, name, 0, 0, 10 * 365 * 86400))
+
+
+def _encode_key(order: str, key: Any, id_: int) -> str:
+    value = key.isoformat() if isinstance(key, datetime) else key
+    return base64.urlsafe_b64encode(orjson.dumps([order, value, id_])).decode().rstrip("=")
+
+
+def _decode_key(cursor: str | None, order: str) -> tuple[Any, int] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, value, id_ = orjson.loads(raw)
+        if kind != order or not isinstance(id_, int):
+            raise ValueError
+        key: Any = datetime.fromisoformat(value) if order == "oldest" else float(value)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise Problem(
+            400, "Malformed cursor", "The cursor is not one this service gave out."
+        ) from None
+    return key, id_
+
+
+@routes.get("/v1/queue")
+async def list_queue(request: web.Request) -> web.Response:
+    await require(request, Role.MODERATOR)
+    settings = request.app[SETTINGS]
+    order = request.query.get("order", "oldest")
+    if order not in ORDERS:
+        raise FieldErrors(
+            [{"field": "order", "message": "must be oldest or uncertain"}], "Invalid query"
+        )
+    filters = queue.QueueFilter(
+        article=request.query.get("article") or None,
+        min_score=_float_param(request, "min_score"),
+        max_score=_float_param(request, "max_score"),
+        older_than=_seconds_param(request, "older_than"),
+        newer_than=_seconds_param(request, "newer_than"),
+    )
+    limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
+    after = _decode_key(request.query.get("cursor"), order)
+    rows, total = await queue.page(request.app[POOL], filters, order, after, limit)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _encode_key(order, rows[-1]["sort_key"], rows[-1]["id"]) if more else None
+    return json_response(
+        {"items": [moderator_view(r) for r in rows], "next_cursor": next_cursor, "total": total}
+    )
+
+
+@routes.post("/v1/queue/claim")
+async def claim(request: web.Request) -> web.Response:
+    who = await require(request, Role.MODERATOR)
+    body = parse(ClaimIn, await _json_or_empty(request), {})
+    rows = await queue.claim(request.app[POOL], who.name, body.limit, CLAIM_LEASE)
+    return json_response({"items": [moderator_view(r) for r in rows]})
+
+
+@routes.post("/v1/queue/release")
+async def release(request: web.Request) -> web.Response:
+    who = await require(request, Role.MODERATOR)
+    body = parse(ReleaseIn, await read_payload(request), {})
+    n = await queue.release(request.app[POOL], None if who.is_admin else who.name, body.ids)
+    return json_response({"released": n})
+
+
+async def _json_or_empty(request: web.Request) -> dict[str, Any]:
+    return await read_payload(request) if request.can_read_body else {}
+
+
+def _comment_id(request: web.Request) -> int:
+    raw = request.match_info["id"]
+    if not raw.isdigit() or len(raw) > 18:  # beyond bigint: no such comment either
+        raise Problem(404, "Not found", f"There is no comment {raw!r}.")
+    return int(raw)
+
+
+async def _decided(who: Principal, request: web.Request, comment_id: int, d: DecisionIn) -> Any:
+    pool = request.app[POOL]
+    return await review.decide(pool, who, comment_id, d.action, d.note, d.expected_status)
+
+
+@routes.post(r"/v1/comments/{id}/decision")
+async def decide(request: web.Request) -> web.Response:
+    who = await require(request, Role.MODERATOR)
+    comment_id = _comment_id(request)
+    body = parse(DecisionIn, await read_payload(request), {})
+    row = await _decided(who, request, comment_id, body)
+    return json_response(moderator_view(row))
+
+
+@routes.post("/v1/decisions")
+async def decide_many(request: web.Request) -> web.Response:
+    """Many decisions in one request; each stands or fails on its own."""
+    who = await require(request, Role.MODERATOR)
+    body = parse(BulkDecisionIn, await read_payload(request), {})
+    results: list[dict[str, Any]] = []
+    for item in body.items:
+        try:
+            row = await _decided(who, request, item.id, item)
+        except Problem as exc:
+            results.append({"id": item.id, "ok": False, "error": review.problem_summary(exc)})
+        else:
+            results.append(
+                {"id": item.id, "ok": True, "status": row["status"], "rejection": row["rejection"]}
+            )
+    return json_response({"items": results})
+
+
+@routes.get(r"/v1/comments/{id}")
+async def show(request: web.Request) -> web.Response:
+    await require(request, Role.MODERATOR)
+    comment_id = _comment_id(request)
+    row = await decisions.get(request.app[POOL], comment_id)
+    if row is None:
+        raise review.not_found(comment_id)
+    view = moderator_view(row)
+    label = await decisions.label_of(request.app[POOL], comment_id)
+    view["label"] = dict(label) if label else None
+    return json_response(view)
+
+
+@routes.get(r"/v1/comments/{id}/history")
+async def history(request: web.Request) -> web.Response:
+    await require(request, Role.MODERATOR)
+    comment_id = _comment_id(request)
+    pool = request.app[POOL]
+    rows = await decisions.history(pool, comment_id)
+    if not rows and await decisions.get(pool, comment_id) is None:
+        raise review.not_found(comment_id)
+    items = [
+        {
+            "at": r["at"],
+            "by": r["actor"],
+            "from": r["from_status"],
+            "to": r["to_status"],
+            "rejection": r["rejection"],
+            "spam_score": r["spam_score"],
+            "model_version": r["model_version"],
+            "note": r["note"],
+        }
+        for r in rows
+    ]
+    return json_response({"items": items, "next_cursor": None})

@@ -1,0 +1,91 @@
+"""API tokens and who may do what.
+
+A token is shown once when it is made; only its SHA-256 is stored. Requests
+carry `Authorization: Bearer <token>`: a missing or unknown token is 401, a
+token without the role a route needs is 403.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from aiohttp import web
+
+from moderation.errors import Problem
+from moderation.keys import POOL
+from moderation.store import tokens as store
+
+PREFIX = "mod_"
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+    SITE = "site"  # an Akismet-style API key for one site
+
+
+# What each role may also act as.
+_GRANTS = {
+    Role.ADMIN: {Role.ADMIN, Role.MODERATOR, Role.SITE},
+    Role.MODERATOR: {Role.MODERATOR},
+    Role.SITE: {Role.SITE},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    token_id: int
+    name: str
+    role: Role
+
+    def may(self, role: Role) -> bool:
+        return role in _GRANTS[self.role]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def new_token() -> str:
+    return PREFIX + secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(
+        401, "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="moderation"'}
+    )
+
+
+def bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+async def authenticate(request: web.Request, token: str | None) -> Principal:
+    if not token:
+        raise _unauthorized("Send an API token: Authorization: Bearer <token>.")
+    wanted = digest(token)
+    row = await store.find_active(request.app[POOL], wanted)
+    # The lookup is by an index on the hash; compare again in constant time anyway.
+    if row is None or not hmac.compare_digest(row["hash"], wanted):
+        raise _unauthorized("The token is unknown or revoked.")
+    return Principal(token_id=row["id"], name=row["name"], role=Role(row["role"]))
+
+
+async def require(request: web.Request, role: Role) -> Principal:
+    """The caller, if their token grants `role`; 401 or 403 otherwise."""
+    principal = await authenticate(request, bearer(request))
+    if not principal.may(role):
+        raise Problem(403, "Forbidden", f"This needs a token with the {role.value} role.")
+    return principal

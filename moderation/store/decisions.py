@@ -1,0 +1,106 @@
+"""SQL for human decisions: status changes, their history, and labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypeAlias
+
+import asyncpg
+
+from moderation.store.queue import COLUMNS
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
+
+async def lock(conn: asyncpg.Connection, comment_id: int) -> asyncpg.Record | None:
+    """The comment, locked until the transaction ends, so decisions on it serialise."""
+    return await conn.fetchrow(
+        f"SELECT {COLUMNS}, now() AS now FROM comments c WHERE c.id = $1 FOR UPDATE", comment_id
+    )
+
+
+_APPLY = f"""
+WITH c AS (
+    UPDATE comments c SET status = $2, rejection = $3, decided_by = $4, updated_at = now(),
+                          claimed_by = NULL, claim_expires_at = NULL
+    WHERE c.id = $1
+    RETURNING {COLUMNS}
+), h AS (
+    INSERT INTO comment_history (comment_id, actor, from_status, to_status, rejection,
+                                 spam_score, model_version, note)
+    SELECT id, $4, $5, status, rejection, spam_score, model_version, $6 FROM c
+)
+SELECT * FROM c
+"""
+
+
+async def apply(
+    conn: asyncpg.Connection,
+    comment_id: int,
+    *,
+    status: str,
+    rejection: str | None,
+    actor: str,
+    from_status: str,
+    note: str | None,
+) -> asyncpg.Record:
+    row = await conn.fetchrow(_APPLY, comment_id, status, rejection, actor, from_status, note)
+    assert row is not None
+    return row
+
+
+async def set_label(
+    conn: asyncpg.Connection, comment_id: int, label: str | None, given_by: str
+) -> None:
+    """The comment's training label from a decision; None removes it (a plain removal)."""
+    if label is None:
+        await conn.execute(
+            "DELETE FROM labels WHERE comment_id = $1 AND source = 'moderator'", comment_id
+        )
+        return
+    await conn.execute(
+        """
+        INSERT INTO labels (comment_id, label, source, given_by) VALUES ($1, $2, 'moderator', $3)
+        ON CONFLICT (comment_id) WHERE comment_id IS NOT NULL
+        DO UPDATE SET label = EXCLUDED.label, source = EXCLUDED.source,
+                      given_by = EXCLUDED.given_by, created_at = now()
+        """,
+        comment_id,
+        label,
+        given_by,
+    )
+
+
+async def history(conn: Conn, comment_id: int) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT id, at, actor, from_status, to_status, rejection, spam_score, model_version, note
+        FROM comment_history WHERE comment_id = $1 ORDER BY id
+        """,
+        comment_id,
+    )
+    return rows
+
+
+async def get(conn: Conn, comment_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(f"SELECT {COLUMNS} FROM comments c WHERE c.id = $1", comment_id)
+
+
+async def label_of(conn: Conn, comment_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT label, source, given_by, created_at FROM labels WHERE comment_id = $1", comment_id
+    )
+
+
+async def stats(conn: Conn, since: datetime) -> tuple[int, list[asyncpg.Record]]:
+    """Pending count, and status changes since `since` by outcome and by who."""
+    pending = await conn.fetchval("SELECT count(*) FROM comments WHERE status = 'pending'")
+    rows = await conn.fetch(
+        """
+        SELECT to_status, rejection, actor = 'auto' AS automatic, count(*) AS n
+        FROM comment_history WHERE at >= $1
+        GROUP BY 1, 2, 3
+        """,
+        since,
+    )
+    return int(pending), rows

@@ -1,0 +1,126 @@
+"""SQL for the review queue: listing pending comments and leasing them to moderators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeAlias
+
+import asyncpg
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
+# Everything a moderator needs to decide, in one row.
+COLUMNS = """
+    c.id, c.article, c.parent_id, c.author_name, c.author_email, c.author_url, c.body,
+    c.client_ip, c.user_agent, c.referrer, c.status, c.rejection, c.spam_score,
+    c.model_version, c.decision, c.reasons, c.decided_by, c.created_at, c.updated_at,
+    c.claimed_by, c.claim_expires_at
+"""
+
+UNCERTAINTY = "coalesce(abs(c.spam_score - 0.5), 1)"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    article: str | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    older_than: timedelta | None = None  # at least this old
+    newer_than: timedelta | None = None  # at most this old
+
+    def where(self, args: list[Any]) -> str:
+        """SQL conditions for these filters, appending their values to `args`."""
+        conds = ["c.status = 'pending'"]
+
+        def arg(value: Any) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        if self.article is not None:
+            conds.append(f"c.article = {arg(self.article)}")
+        if self.min_score is not None:
+            conds.append(f"c.spam_score >= {arg(self.min_score)}")
+        if self.max_score is not None:
+            conds.append(f"c.spam_score <= {arg(self.max_score)}")
+        if self.older_than is not None:
+            conds.append(f"c.created_at <= now() - {arg(self.older_than)}::interval")
+        if self.newer_than is not None:
+            conds.append(f"c.created_at >= now() - {arg(self.newer_than)}::interval")
+        return " AND ".join(conds)
+
+
+async def page(
+    conn: Conn,
+    filters: QueueFilter,
+    order: str,
+    after: tuple[Any, int] | None,
+    limit: int,
+) -> tuple[list[asyncpg.Record], int]:
+    """One keyset page of pending comments and the total that match the filters."""
+    args: list[Any] = []
+    where = filters.where(args)
+    total = await conn.fetchval(f"SELECT count(*) FROM comments c WHERE {where}", *args)
+    key = "c.created_at" if order == "oldest" else UNCERTAINTY
+    if after is not None:
+        args += [after[0], after[1]]
+        where += f" AND ({key}, c.id) > (${len(args) - 1}, ${len(args)})"
+    args.append(limit + 1)
+    rows = await conn.fetch(
+        f"SELECT {COLUMNS}, {key} AS sort_key FROM comments c WHERE {where} "
+        f"ORDER BY {key}, c.id LIMIT ${len(args)}",
+        *args,
+    )
+    return rows, int(total)
+
+
+_CLAIM = f"""
+WITH mine AS (
+    SELECT id FROM comments
+    WHERE status = 'pending' AND claimed_by = $1 AND claim_expires_at >= now()
+    ORDER BY created_at, id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+), fresh AS (
+    SELECT id FROM comments
+    WHERE status = 'pending' AND (claimed_by IS NULL OR claim_expires_at < now())
+    ORDER BY created_at, id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+), picked AS (
+    SELECT id FROM (SELECT id, 0 AS rank FROM mine UNION ALL SELECT id, 1 FROM fresh) both_
+    ORDER BY rank
+    LIMIT $2
+)
+UPDATE comments c SET claimed_by = $1, claim_expires_at = now() + $3::interval
+FROM picked WHERE c.id = picked.id
+RETURNING {COLUMNS}
+"""
+
+
+async def claim(conn: Conn, who: str, limit: int, lease: timedelta) -> list[asyncpg.Record]:
+    """Lease up to `limit` pending comments to `who` (their own live claims first).
+
+    SKIP LOCKED lets concurrent claims pass each other instead of waiting, and
+    never hands the same comment to two moderators.
+    """
+    rows = await conn.fetch(_CLAIM, who, limit, lease)
+    return sorted(rows, key=lambda r: (r["created_at"], r["id"]))
+
+
+async def release(conn: Conn, who: str | None, ids: list[int]) -> int:
+    """Give claims back; `who` None releases anyone's (admins)."""
+    result = await conn.execute(
+        """
+        UPDATE comments SET claimed_by = NULL, claim_expires_at = NULL
+        WHERE id = ANY($1::bigint[]) AND claimed_by IS NOT NULL
+          AND ($2::text IS NULL OR claimed_by = $2)
+        """,
+        ids,
+        who,
+    )
+    return int(result.split()[-1])
+
+
+def claim_is_live(row: asyncpg.Record, now: datetime) -> bool:
+    return row["claimed_by"] is not None and row["claim_expires_at"] >= now
