@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
+from moderation import web as pages
 from moderation.api import admin, health, moderator, public
 from moderation.classifier import persist, seed
 from moderation.classifier.live import LiveModel
@@ -108,4 +109,5 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(public.routes)
     app.add_routes(moderator.routes)
     app.add_routes(admin.routes)
+    pages.setup(app)
     return app

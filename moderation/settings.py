@@ -88,8 +88,15 @@ class Settings(BaseSettings):
     honeypot_field: str = "website_confirm"
     trust_known_authors: bool = True
 
+    # Browser pages.
+    session_hours: float = Field(default=12, gt=0, description="desk sessions expire after this")
+    embed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins allowed to frame /embed pages"
+    )
+
     @field_validator(
         "trusted_proxies",
+        "embed_origins",
         "allowed_origins",
         "moderation_words",
         "disallowed_words",
