@@ -10,7 +10,7 @@ import asyncpg
 from aiohttp import web
 
 from moderation import web as pages
-from moderation.api import admin, health, moderator, public
+from moderation.api import admin, akismet, health, moderator, models, public
 from moderation.classifier import persist, seed
 from moderation.classifier.live import LiveModel
 from moderation.classifier.persist import TrainedModel
@@ -109,5 +109,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(public.routes)
     app.add_routes(moderator.routes)
     app.add_routes(admin.routes)
+    app.add_routes(models.routes)
+    app.add_routes(akismet.routes)
     pages.setup(app)
     return app

@@ -76,6 +76,14 @@ class Settings(BaseSettings):
         default=None, description="A skops model to use instead of the seed model."
     )
 
+    # Retraining and the model registry.
+    auto_activate: bool = Field(
+        default=False, description="activate a candidate that beats the active model"
+    )
+    model_check_seconds: float = Field(
+        default=30, gt=0, description="fallback poll for a changed active model"
+    )
+
     # Site rules, as WordPress's discussion settings.
     max_links: int = Field(default=2, ge=0)
     moderation_words: Annotated[list[str], NoDecode] = Field(default_factory=list)
