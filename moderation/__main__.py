@@ -152,6 +152,101 @@ def cmd_tokens(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_job(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one training job (started by the service in a process of its own)."""
+    import os
+
+    from moderation.jobs import SETTINGS_ENV
+    from moderation.submission import site_rules
+    from moderation.training import run_job
+
+    if raw := os.environ.get(SETTINGS_ENV):
+        settings = Settings.model_validate_json(raw)
+    _with_pool(settings, lambda pool: run_job(pool, args.id, settings, site_rules(settings)))
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from moderation.classifier.data import read_paths
+    from moderation.store import training
+
+    examples = read_paths(args.path)
+    source = "import:" + (args.source or ",".join(p.name for p in args.path))
+
+    async def run(pool: asyncpg.Pool) -> tuple[int, int]:
+        async with pool.acquire() as conn:
+            return await training.import_labels(conn, examples, source, "cli")
+
+    imported, duplicates = _with_pool(settings, run)
+    print(json.dumps({"imported": imported, "duplicates": duplicates, "source": source}))
+    return 0
+
+
+def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
+    from moderation.store import models as model_store
+
+    if args.action == "list":
+        rows = _with_pool(settings, model_store.list_models)
+        for r in rows:
+            fig = (r["metadata"].get("evaluation") or {}).get("heldout") or {}
+            print(
+                f"{r['version']:<32} {r['state']:<9} {r['created_at']:%Y-%m-%d %H:%M} "
+                f"mcc={fig.get('mcc')} auc={fig.get('roc_auc')} coverage={fig.get('coverage')}"
+            )
+        return 0
+    if args.action == "retrain":
+        return _retrain(settings, include_seed=not args.no_seed)
+    version = args.version
+    if args.action == "rollback":
+        version = _with_pool(settings, model_store.previous_active)
+        if version is None:
+            print("moderation: no other model has been active", file=sys.stderr)
+            return 1
+    if not version:
+        print("moderation: models activate needs a version", file=sys.stderr)
+        return 2
+
+    async def activate(pool: asyncpg.Pool) -> bool:
+        async with pool.acquire() as conn:
+            return await model_store.activate(conn, version, "cli")
+
+    if not _with_pool(settings, activate):
+        print(f"moderation: no model {version!r}", file=sys.stderr)
+        return 1
+    print(f"active: {version}")
+    return 0
+
+
+def _retrain(settings: Settings, include_seed: bool) -> int:
+    from moderation.store import training
+    from moderation.submission import site_rules
+    from moderation.training import run_job
+
+    async def run(pool: asyncpg.Pool) -> asyncpg.Record:
+        job_id = await training.create_job(pool, {"include_seed": include_seed}, "cli")
+        await run_job(pool, job_id, settings, site_rules(settings))
+        row = await training.get_job(pool, job_id)
+        assert row is not None
+        return row
+
+    job = _with_pool(settings, run)
+    if job["state"] != "succeeded":
+        print(f"moderation: training failed: {job['error']}", file=sys.stderr)
+        return 1
+    print(
+        json.dumps(
+            {
+                "job": job["id"],
+                "version": job["model_version"],
+                "activated": job["activated"],
+                "comparison": job["comparison"],
+            },
+            default=str,
+        )
+    )
+    return 0
+
+
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     from moderation.app import targets
     from moderation.classifier import persist
@@ -235,6 +330,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["moderator", "admin", "site"], help="create: its role")
     p.add_argument("--all", action="store_true", help="list: include revoked tokens")
     p.set_defaults(func=cmd_tokens)
+
+    p = sub.add_parser("import", help="import labeled comments for retraining")
+    p.add_argument("path", type=Path, nargs="+", help="JSONL/CSV files or folders")
+    p.add_argument("--source", help="a name for where the labels came from")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("models", help="list, retrain, activate or roll back models")
+    p.add_argument("action", choices=["list", "retrain", "activate", "rollback"])
+    p.add_argument("version", nargs="?", help="activate: the version")
+    p.add_argument("--no-seed", action="store_true", help="retrain: leave the seed corpus out")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("train-job", help=argparse.SUPPRESS)
+    p.add_argument("id", type=int)
+    p.set_defaults(func=cmd_train_job)
 
     p = sub.add_parser("train", help="train a model from labeled files")
     p.add_argument("--data", type=Path, nargs="+", required=True, help="JSONL/CSV files or folders")

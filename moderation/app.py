@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
+from moderation import hotswap, jobs
 from moderation import web as pages
-from moderation.api import admin, akismet, health, moderator, models, public
+from moderation.api import admin, akismet, health, models, moderator, public
 from moderation.classifier import persist, seed
 from moderation.classifier.live import LiveModel
 from moderation.classifier.persist import TrainedModel
@@ -105,6 +106,8 @@ def create_app(settings: Settings) -> web.Application:
     app[RULES] = site_rules(settings)
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(classifier)
+    app.cleanup_ctx.append(hotswap.model_watch)
+    app.cleanup_ctx.append(jobs.lifetime)
     app.add_routes(health.routes)
     app.add_routes(public.routes)
     app.add_routes(moderator.routes)

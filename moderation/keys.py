@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import asyncpg
 from aiohttp import web
 
@@ -13,3 +16,4 @@ SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
 MODEL = web.AppKey("model", LiveModel)
 RULES = web.AppKey("rules", SiteRules)
+TASKS = web.AppKey("tasks", set[asyncio.Task[Any]])

@@ -67,6 +67,12 @@ def train_seed(targets: Targets = DEFAULT_TARGETS, progress: Progress = log.info
         progress=progress,
     )
     model.metadata["version"] = f"seed-{corpus_digest()}"
+    # Held-out scores travel with the model: the what-if simulator re-derives
+    # thresholds for other targets from them.
+    model.metadata["validation"] = {
+        "proba": [round(model.scorer.score(e.comment).probability, 5) for e in held],
+        "spam": [e.spam for e in held],
+    }
     return model
 
 

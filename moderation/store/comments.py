@@ -140,3 +140,74 @@ async def approved_page(
         else:
             nodes[r["parent_id"]]["replies"].append(node)
     return roots, next_after, total
+
+
+_PENDING_BATCH = """
+SELECT id, article, parent_id, author_name, author_email, author_url, body, client_ip,
+       user_agent, referrer
+FROM comments
+WHERE status = 'pending' AND id > $1
+  AND (claimed_by IS NULL OR claim_expires_at < now())
+ORDER BY id
+LIMIT $2
+"""
+
+
+async def pending_batch(
+    conn: asyncpg.Connection | asyncpg.Pool, after_id: int, limit: int
+) -> list[tuple[int, Comment]]:
+    """Unclaimed pending comments after `after_id`, for re-scoring."""
+    rows = await conn.fetch(_PENDING_BATCH, after_id, limit)
+    return [
+        (
+            r["id"],
+            Comment(
+                article=r["article"],
+                name=r["author_name"],
+                email=r["author_email"],
+                body=r["body"],
+                url=r["author_url"],
+                parent_id=r["parent_id"],
+                client_ip=r["client_ip"],
+                user_agent=r["user_agent"],
+                referrer=r["referrer"],
+            ),
+        )
+        for r in rows
+    ]
+
+
+# Only a still-pending, unclaimed comment is re-decided: a moderator's claim or
+# decision made meanwhile wins.
+_REDECIDE = """
+WITH c AS (
+    UPDATE comments SET status = $2, rejection = $3, spam_score = $4, model_version = $5,
+                        decision = $6, reasons = $7, decided_by = 'auto', updated_at = now()
+    WHERE id = $1 AND status = 'pending' AND (claimed_by IS NULL OR claim_expires_at < now())
+    RETURNING id, status, rejection, spam_score, model_version
+), h AS (
+    INSERT INTO comment_history (comment_id, actor, from_status, to_status, rejection,
+                                 spam_score, model_version, note)
+    SELECT id, 'auto', 'pending', status, rejection, spam_score, model_version, $8
+    FROM c WHERE status <> 'pending'
+)
+SELECT status FROM c
+"""
+
+
+async def redecide(
+    conn: asyncpg.Connection | asyncpg.Pool, comment_id: int, decision: Decision, note: str
+) -> str | None:
+    """Store a new automatic decision for a pending comment; its new status, or None."""
+    value = await conn.fetchval(
+        _REDECIDE,
+        comment_id,
+        decision.status.value,
+        decision.rejection.value if decision.rejection else None,
+        decision.spam_score,
+        decision.model_version,
+        decision.details,
+        list(decision.reasons),
+        note,
+    )
+    return None if value is None else str(value)

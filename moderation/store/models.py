@@ -1,24 +1,46 @@
-"""SQL for the model registry."""
+"""SQL for the model registry: versions, activation and its history."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
 # Distinct from the migrations' lock: seeding runs after migrating.
 SEED_LOCK_KEY = 0x6D6F6466
+# Instances LISTEN here; the payload is the newly active version.
+CHANNEL = "moderation_model"
+
+_SUMMARY = "version, state, metadata, created_by, created_at, activated_at"
 
 
-async def active(conn: asyncpg.Connection | asyncpg.Pool) -> asyncpg.Record | None:
+async def active(conn: Conn) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT version, artifact, metadata FROM models WHERE state = 'active'"
     )
 
 
-async def active_version(conn: asyncpg.Connection | asyncpg.Pool) -> str | None:
+async def active_version(conn: Conn) -> str | None:
     value = await conn.fetchval("SELECT version FROM models WHERE state = 'active'")
     return None if value is None else str(value)
+
+
+async def artifact(conn: Conn, version: str) -> bytes | None:
+    value = await conn.fetchval("SELECT artifact FROM models WHERE version = $1", version)
+    return None if value is None else bytes(value)
+
+
+async def list_models(conn: Conn) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT {_SUMMARY} FROM models ORDER BY created_at DESC, version"
+    )
+    return rows
+
+
+async def get(conn: Conn, version: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(f"SELECT {_SUMMARY} FROM models WHERE version = $1", version)
 
 
 async def insert(
@@ -31,16 +53,52 @@ async def insert(
     created_by: str,
 ) -> None:
     async with conn.transaction():
-        if state == "active":
-            await conn.execute("UPDATE models SET state = 'retired' WHERE state = 'active'")
         await conn.execute(
             """
-            INSERT INTO models (version, state, artifact, metadata, created_by, activated_at)
-            VALUES ($1, $2, $3, $4, $5, CASE WHEN $2 = 'active' THEN now() END)
+            INSERT INTO models (version, state, artifact, metadata, created_by)
+            VALUES ($1, 'candidate', $2, $3, $4)
             """,
             version,
-            state,
             artifact,
             metadata,
             created_by,
         )
+        if state == "active":
+            await activate(conn, version, created_by)
+
+
+async def activate(conn: asyncpg.Connection, version: str, by: str) -> bool:
+    """Make `version` the one active model; False if there is no such model.
+
+    Runs in the caller's transaction (or its own); the NOTIFY goes out on commit,
+    so no instance loads a model that is not yet active.
+    """
+    async with conn.transaction():
+        # Serialise activations: the unique index would refuse a second active anyway.
+        await conn.execute("LOCK TABLE models IN SHARE ROW EXCLUSIVE MODE")
+        exists = await conn.fetchval("SELECT true FROM models WHERE version = $1", version)
+        if not exists:
+            return False
+        await conn.execute(
+            "UPDATE models SET state = 'retired' WHERE state = 'active' AND version <> $1", version
+        )
+        await conn.execute(
+            "UPDATE models SET state = 'active', activated_at = now() WHERE version = $1", version
+        )
+        await conn.execute(
+            "INSERT INTO model_activations (version, activated_by) VALUES ($1, $2)", version, by
+        )
+        await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, version)
+    return True
+
+
+async def previous_active(conn: Conn) -> str | None:
+    """The version active before the current one, for a rollback."""
+    value = await conn.fetchval(
+        """
+        SELECT a.version FROM model_activations a
+        WHERE a.version IS DISTINCT FROM (SELECT version FROM models WHERE state = 'active')
+        ORDER BY a.id DESC LIMIT 1
+        """
+    )
+    return None if value is None else str(value)

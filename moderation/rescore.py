@@ -1,0 +1,48 @@
+"""Re-scoring the queue after a model change: decide what the new model is sure of.
+
+Runs on the instance that activated the model, in the background, in batches;
+comments a moderator has claimed are left to the moderator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+
+import asyncpg
+
+from moderation.classifier.live import LiveModel
+from moderation.rules import SiteRules
+from moderation.settings import Settings
+from moderation.store import comments as store
+from moderation.submission import decide
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+async def rescore_pending(
+    pool: asyncpg.Pool, live: LiveModel, rules: SiteRules, settings: Settings
+) -> dict[str, int]:
+    """Counts of pending comments that became approved, rejected, or stayed pending."""
+    counts: Counter[str] = Counter()
+    after = 0
+    version = live.version
+    while True:
+        batch = await store.pending_batch(pool, after, BATCH)
+        if not batch:
+            break
+        after = batch[-1][0]
+        for comment_id, comment in batch:
+            _, facts = await store.gather_facts(pool, comment)
+            decision = await asyncio.to_thread(
+                decide, comment, facts, live, rules, settings.trust_known_authors
+            )
+            status = await store.redecide(
+                pool, comment_id, decision, f"re-scored with model {version}"
+            )
+            counts[status or "skipped"] += 1
+    log.info("re-scored the queue with %s: %s", version, dict(counts))
+    return dict(counts)
