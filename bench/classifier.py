@@ -11,6 +11,13 @@ comment (our compiled scorer vs scikit-learn's own predict_proba) and a batch.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/queue.py would shadow the standard library's queue module: run from the
+# repository root's view of the world, not this folder's.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import json
 import statistics
@@ -27,12 +34,12 @@ from sklearn.pipeline import make_pipeline
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from moderation.classifier.data import Example, read_paths  # noqa: E402
-from moderation.classifier.evaluate import figures  # noqa: E402
-from moderation.classifier.features import extract  # noqa: E402
-from moderation.classifier.model import as_matrix, predict_proba  # noqa: E402
-from moderation.classifier.train import Targets, train  # noqa: E402
-from moderation.domain import Status  # noqa: E402
+from moderation.classifier.data import Example, read_paths
+from moderation.classifier.evaluate import figures
+from moderation.classifier.features import extract
+from moderation.classifier.model import as_matrix, predict_proba
+from moderation.classifier.train import Targets, train
+from moderation.domain import Status
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "youtube-spam-collection"
 KEYS = ("mcc", "roc_auc", "coverage", "auto_error_rate")
