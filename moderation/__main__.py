@@ -46,30 +46,80 @@ def database_url(settings: Settings) -> Iterator[Settings]:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from moderation.app import create_app
-
     if args.no_migrate:
         settings = settings.model_copy(update={"migrate_on_start": False})
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
+    if args.worker:  # one of several processes started by `serve --workers N`
+        _run_app(settings, host, port, reuse_port=True)
+        return 0
+    with database_url(settings) as ready:
+        if args.workers > 1:
+            return _serve_workers(ready, host, port, args.workers)
+        _run_app(ready, host, port, reuse_port=False)
+    return 0
+
+
+def _run_app(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
+    from aiohttp import web
+
+    from moderation.app import create_app
+
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is not built for every platform
         pass
-    with database_url(settings) as ready:
-        web.run_app(
-            create_app(ready),
-            host=host,
-            port=port,
-            access_log=None,
-            shutdown_timeout=10,
-            print=lambda _: log.info("listening on http://%s:%s", host, port),
-        )
-    return 0
+    web.run_app(
+        create_app(settings),
+        host=host,
+        port=port,
+        reuse_port=reuse_port,
+        access_log=None,
+        shutdown_timeout=10,
+        print=lambda _: log.info("listening on http://%s:%s", host, port),
+    )
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
+    """N processes share the port (SO_REUSEPORT); the kernel spreads connections.
+
+    The parent applies migrations once, starts the workers, forwards SIGTERM
+    and SIGINT to them, and exits 0 when they all stopped cleanly.
+    """
+    import os
+    import signal
+    import subprocess
+
+    if settings.migrate_on_start:
+        cmd_migrate(settings, argparse.Namespace())
+    env = dict(os.environ)
+    env["MODERATION_DATABASE_URL"] = settings.database_url or ""
+    env["MODERATION_MIGRATE_ON_START"] = "false"
+    argv = [
+        sys.executable,
+        "-m",
+        "moderation",
+        "serve",
+        "--worker",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+    procs = [subprocess.Popen(argv, env=env) for _ in range(workers)]
+    log.info("started %d workers on http://%s:%s", workers, host, port)
+
+    def forward(signum: int, _: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    codes = [p.wait() for p in procs]
+    return 0 if all(c == 0 for c in codes) else 1
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -318,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to listen on (default: MODERATION_HOST)")
     p.add_argument("--port", type=int, help="port to listen on (default: MODERATION_PORT)")
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations at start")
+    p.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="apply database migrations and exit")
