@@ -26,6 +26,18 @@ class SpamAnswer(StrEnum):
     TRUTHFUL = "truthful"
 
 
+class EraseMode(StrEnum):
+    """What erasing a reader does to their comments."""
+
+    ANONYMISE = "anonymise"  # published comments stay, from "Anonymous"
+    REMOVE = "remove"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+
 def _split_list(value: object) -> object:
     """Accept comma- or newline-separated lists from the environment."""
     if isinstance(value, str):
@@ -83,6 +95,43 @@ class Settings(BaseSettings):
     model_check_seconds: float = Field(
         default=30, gt=0, description="fallback poll for a changed active model"
     )
+
+    # Abuse protection and the Akismet API.
+    # WordPress's own flood interval is 15 s.
+    flood_ip_interval_seconds: float = Field(
+        default=15, ge=0, description="least time between comments from one IP (0: off)"
+    )
+    flood_email_interval_seconds: float = Field(
+        default=15, ge=0, description="least time between comments from one email (0: off)"
+    )
+    flood_ip_max: int = Field(default=30, ge=0, description="comments per IP per window (0: off)")
+    flood_ip_window_seconds: float = Field(default=3600, gt=0)
+    duplicate_window_seconds: float = Field(
+        default=86400, ge=0, description="the same body, email and article is refused (0: off)"
+    )
+    idempotency_ttl_seconds: float = Field(default=86400, gt=0)
+    body_timeout_seconds: float = Field(
+        default=30, gt=0, description="a request body must arrive within this"
+    )
+    akismet_uncertain_answer: bool = Field(
+        default=False, description="comment-check's answer for a held comment: true is spam"
+    )
+    akismet_discard_above: float = Field(
+        default=0.99, gt=0.5, le=1, description="spam probability that earns the discard tip"
+    )
+
+    # Readers' personal data.
+    erase_mode: EraseMode = EraseMode.ANONYMISE
+    retention_rejected_days: int = Field(
+        default=30, ge=1, description="spam and removed comments are purged after this"
+    )
+    retention_ip_days: int = Field(
+        default=90, ge=1, description="IP addresses are cut to their network after this"
+    )
+    retention_sweep_seconds: float = Field(default=3600, gt=0)
+
+    # Operations.
+    log_format: LogFormat = LogFormat.JSON
 
     # Site rules, as WordPress's discussion settings.
     max_links: int = Field(default=2, ge=0)

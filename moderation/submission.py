@@ -62,23 +62,35 @@ def decide(
     )
 
 
+async def assess(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    comment: Comment,
+    live: LiveModel,
+    site: rules.SiteRules,
+    settings: Settings,
+) -> Decision:
+    """The decision for a comment, with the facts the database knows; stores nothing."""
+    parent_status, facts_ = await store.gather_facts(conn, comment)
+    if comment.parent_id is not None and parent_status in (None, "rejected"):
+        raise FieldErrors([{"field": "parent_id", "message": "no such comment on this article"}])
+    if not comment.email.strip():
+        facts_ = Facts()  # an anonymous comment (Akismet allows them) has no history to trust
+    if len(comment.body) > OFFLOAD_CHARS:
+        # Scoring grows with the text: a 64 KB body costs tens of milliseconds,
+        # which must not hold up every other request on the event loop.
+        return await asyncio.to_thread(
+            decide, comment, facts_, live, site, settings.trust_known_authors
+        )
+    return decide(comment, facts_, live, site, settings.trust_known_authors)
+
+
 async def submit(
-    pool: asyncpg.Pool,
+    conn: asyncpg.Connection | asyncpg.Pool,
     comment: Comment,
     live: LiveModel,
     site: rules.SiteRules,
     settings: Settings,
 ) -> Submitted:
-    parent_status, facts_ = await store.gather_facts(pool, comment)
-    if comment.parent_id is not None and parent_status in (None, "rejected"):
-        raise FieldErrors([{"field": "parent_id", "message": "no such comment on this article"}])
-    if len(comment.body) > OFFLOAD_CHARS:
-        # Scoring grows with the text: a 64 KB body costs tens of milliseconds,
-        # which must not hold up every other request on the event loop.
-        decision = await asyncio.to_thread(
-            decide, comment, facts_, live, site, settings.trust_known_authors
-        )
-    else:
-        decision = decide(comment, facts_, live, site, settings.trust_known_authors)
-    stored = await store.insert(pool, comment, decision)
+    decision = await assess(conn, comment, live, site, settings)
+    stored = await store.insert(conn, comment, decision)
     return Submitted(stored, decision)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import orjson
 from aiohttp import web
 
+from moderation import guards
 from moderation.api.requests import (
     client_ip,
     decode_cursor,
@@ -17,14 +18,16 @@ from moderation.api.requests import (
     parse,
     read_payload,
 )
+from moderation.auth import Principal, authenticate, bearer
 from moderation.domain import Comment, Status
 from moderation.errors import FieldErrors
+from moderation.events import decided
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.schemas import CommentIn, CommentPage, Limits, PublicComment
 from moderation.schemas import Status as StatusOut
 from moderation.settings import SpamAnswer
 from moderation.store import comments as store
-from moderation.submission import submit
+from moderation.submission import Submitted, submit
 
 routes = web.RouteTableDef()
 
@@ -54,10 +57,36 @@ def _safe_redirect(request: web.Request, target: str, allowed: list[str]) -> boo
     return origin in [o.rstrip("/").lower() for o in allowed] or parts.netloc == request.host
 
 
+async def trusted_caller(request: web.Request) -> Principal | None:
+    """The holder of a Bearer token (any role), who skips flood limits; 401 for a bad one.
+
+    Other schemes are ignored: a browser sends Basic credentials of a protected site.
+    """
+    token = bearer(request)
+    return None if token is None else await authenticate(request, token)
+
+
+def to_response(answer: guards.Answer) -> web.Response:
+    return web.Response(
+        status=answer.status,
+        body=answer.body,
+        content_type=answer.content_type,
+        headers=answer.headers,
+    )
+
+
 @routes.post("/v1/comments")
 async def submit_comment(request: web.Request) -> web.StreamResponse:
     settings = request.app[SETTINGS]
+    caller = await trusted_caller(request)
     data = await read_payload(request)
+    ip = client_ip(request, settings.trusted_proxies)
+    retry = guards.idempotency_key(
+        request.headers.get("Idempotency-Key"),
+        token_id=caller.token_id if caller else None,
+        ip=ip,
+        request=data,
+    )
     limits = Limits(
         name_chars=settings.max_name_chars,
         email_chars=settings.max_email_chars,
@@ -76,22 +105,48 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         body=incoming.body,
         url=incoming.url,
         parent_id=incoming.parent_id,
-        client_ip=client_ip(request, settings.trusted_proxies),
+        client_ip=ip,
         user_agent=request.headers.get("User-Agent", "")[:512] or None,
         referrer=request.headers.get("Referer", "")[:2048] or None,
         honeypot=str(honeypot) if honeypot else None,
     )
-    done = await submit(
-        request.app[POOL], comment, request.app[MODEL], request.app[RULES], settings
+    # One transaction: the idempotency key, the flood marks and the comment commit together.
+    async with request.app[POOL].acquire() as conn, conn.transaction():
+        if retry is not None and (
+            first := await guards.replay(conn, retry, settings.idempotency_ttl_seconds)
+        ):
+            return to_response(first)
+        if caller is None:
+            await guards.check_flood(
+                conn, guards.FloodLimits.from_settings(settings), ip, comment.email
+            )
+        await guards.check_duplicate(conn, settings.duplicate_window_seconds, comment)
+        done = await submit(conn, comment, request.app[MODEL], request.app[RULES], settings)
+        answer = _answer(request, done, comment, redirect_to)
+        if retry is not None:
+            await guards.remember(conn, retry, answer)
+    # Committed: only now is the decision counted and announced.
+    decided(
+        request.app,
+        done.stored.id,
+        comment.article,
+        done.decision.status.value,
+        done.decision.rejection.value if done.decision.rejection else None,
+        "auto",
     )
+    return to_response(answer)
+
+
+def _answer(
+    request: web.Request, done: Submitted, comment: Comment, redirect_to: str
+) -> guards.Answer:
     status = done.decision.status
     shown = status
-    if status is Status.REJECTED and settings.spam_answer is SpamAnswer.PENDING:
+    if status is Status.REJECTED and request.app[SETTINGS].spam_answer is SpamAnswer.PENDING:
         shown = Status.PENDING  # a spammer must not learn what the filter caught
-    http_status = 201 if shown is Status.APPROVED else 202
     if redirect_to and is_form(request):
         anchor = f"#comment-{done.stored.id}" if shown is Status.APPROVED else "#comment-held"
-        raise web.HTTPSeeOther(location=redirect_to.split("#", 1)[0] + anchor)
+        return guards.Answer(303, headers={"Location": redirect_to.split("#", 1)[0] + anchor})
     answer = StatusOut(
         id=done.stored.id,
         status=shown.value,
@@ -100,7 +155,11 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         created_at=done.stored.created_at,
         message=MESSAGES[shown],
     )
-    return json_response(answer.model_dump(mode="json"), status=http_status)
+    return guards.Answer(
+        201 if shown is Status.APPROVED else 202,
+        orjson.dumps(answer.model_dump(mode="json")),
+        "application/json",
+    )
 
 
 @routes.get("/v1/articles/{article}/comments")

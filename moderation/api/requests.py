@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -13,6 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from moderation.errors import FieldErrors, Problem, field_errors_from
+from moderation.keys import SETTINGS
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 JSON_TYPES = ("application/json",)
@@ -20,17 +22,39 @@ JSON_TYPES = ("application/json",)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def is_form(request: web.Request) -> bool:
     return request.content_type in FORM_TYPES
 
 
+async def read_limited(request: web.Request, read: Callable[[], Awaitable[T]]) -> T:
+    """Read the body within the limits: 413 before reading a too-long Content-Length, 408
+    when it does not arrive in time (aiohttp itself stops at client_max_size bytes)."""
+    limit = request.client_max_size
+    if request.content_length is not None and request.content_length > limit:
+        raise Problem(
+            413, "Request too large", f"The request body is over the limit of {limit} bytes."
+        )
+    try:
+        async with asyncio.timeout(request.app[SETTINGS].body_timeout_seconds):
+            return await read()
+    except TimeoutError:
+        raise Problem(
+            408,
+            "Request timeout",
+            "The request body did not arrive in time.",
+            kind="timeout",
+            headers={"Connection": "close"},
+        ) from None
+
+
 async def read_payload(request: web.Request) -> dict[str, Any]:
-    """The body as a dict, from JSON or a form; 400/413/415 for what cannot be read."""
+    """The body as a dict, from JSON or a form; 400/408/413/415 for what cannot be read."""
     ctype = request.content_type
     if ctype in JSON_TYPES or ctype.endswith("+json"):
-        raw = await request.read()
+        raw = await read_limited(request, request.read)
         if not raw.strip():
             raise Problem(400, "Malformed request", "The request body is empty.")
         try:
@@ -42,7 +66,7 @@ async def read_payload(request: web.Request) -> dict[str, Any]:
         return data
     if ctype in FORM_TYPES:
         try:
-            form = await request.post()
+            form = await read_limited(request, request.post)
         except ValueError as exc:
             raise Problem(400, "Malformed form", f"The form body cannot be read: {exc}") from None
         out: dict[str, Any] = {}

@@ -1,0 +1,225 @@
+"""Guards on the public submission path: flood control, duplicates, idempotent retries.
+
+Each verdict is a pure function of what the store reports (`flood_verdict`,
+`replay_verdict`); the async functions around them do the I/O inside the
+caller's transaction, so the limits hold across instances: the subjects are
+locked until the comment is stored (or the transaction rolls back), counted,
+and marked in one go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from moderation.domain import Comment
+from moderation.errors import Problem
+from moderation.settings import Settings
+from moderation.store import abuse as store
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# --- flood control -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FloodLimits:
+    """0 turns a limit off."""
+
+    ip_interval: float = 0
+    email_interval: float = 0
+    ip_max: int = 0
+    ip_window: float = 3600
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FloodLimits:
+        return cls(
+            ip_interval=settings.flood_ip_interval_seconds,
+            email_interval=settings.flood_email_interval_seconds,
+            ip_max=settings.flood_ip_max,
+            ip_window=settings.flood_ip_window_seconds,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.ip_interval or self.email_interval or self.ip_max)
+
+    @property
+    def horizon(self) -> float:
+        """How long a mark matters to any limit."""
+        return max(self.ip_interval, self.email_interval, self.ip_window if self.ip_max else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    reason: str
+    retry_after: int  # whole seconds, at least 1
+
+
+def _wait(until: datetime, now: datetime) -> int:
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+def flood_verdict(marks: store.FloodMarks, limits: FloodLimits) -> Refusal | None:
+    """The longest wait any limit asks for, or None if the comment may go in."""
+    waits: list[Refusal] = []
+    now = marks.now
+    if limits.ip_interval and marks.ip_last is not None:
+        until = marks.ip_last + timedelta(seconds=limits.ip_interval)
+        if until > now:
+            waits.append(Refusal("comments from this address come too fast", _wait(until, now)))
+    if limits.email_interval and marks.email_last is not None:
+        until = marks.email_last + timedelta(seconds=limits.email_interval)
+        if until > now:
+            waits.append(Refusal("comments from this email come too fast", _wait(until, now)))
+    if limits.ip_max and len(marks.ip_recent) >= limits.ip_max:
+        # The oldest of the last `ip_max` marks must leave the window first.
+        until = marks.ip_recent[limits.ip_max - 1] + timedelta(seconds=limits.ip_window)
+        if until > now:
+            waits.append(
+                Refusal(
+                    f"more than {limits.ip_max} comments from this address in "
+                    f"{limits.ip_window:g} seconds",
+                    _wait(until, now),
+                )
+            )
+    return max(waits, key=lambda r: r.retry_after, default=None)
+
+
+def too_many(refusal: Refusal) -> Problem:
+    return Problem(
+        429,
+        "Too many comments",
+        f"Slow down: {refusal.reason}. Try again in {refusal.retry_after} seconds.",
+        headers={"Retry-After": str(refusal.retry_after)},
+        extra={"retry_after": refusal.retry_after},
+    )
+
+
+async def check_flood(
+    conn: asyncpg.Connection, limits: FloodLimits, ip: IPAddress | None, email: str
+) -> None:
+    """429 if the sender is over a limit; else mark this comment (kept if it commits)."""
+    if not limits.active:
+        return
+    ip_subject = store.subject("ip", str(ip)) if ip is not None else None
+    email_subject = store.subject("email", email.lower()) if email.strip() else None
+    subjects = [s for s in (ip_subject, email_subject) if s is not None]
+    if not subjects:
+        return
+    await store.lock(conn, subjects)
+    marks = await store.flood_marks(
+        conn, ip_subject, email_subject, limits.ip_window, max(limits.ip_max, 1)
+    )
+    refusal = flood_verdict(marks, limits)
+    if refusal is not None:
+        raise too_many(refusal)
+    await store.mark(conn, subjects, limits.horizon)
+
+
+# --- duplicates ----------------------------------------------------------------------
+
+
+async def check_duplicate(conn: asyncpg.Connection, window: float, comment: Comment) -> None:
+    """409 if the same email said the same on the same article within the window."""
+    if not window:
+        return
+    same = "\x1f".join((comment.article, comment.email.lower(), comment.body))
+    # Two identical submissions at once: the second waits, then sees the first.
+    await store.lock(conn, [store.subject("said", same)])
+    if await store.said_before(conn, comment.article, comment.email, comment.body, window):
+        raise Problem(
+            409,
+            "Duplicate comment",
+            "It looks as though you have already said that.",
+            kind="duplicate",
+        )
+
+
+# --- idempotent retries --------------------------------------------------------------
+
+MAX_KEY_CHARS = 255
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An HTTP answer as plain values, so it can be stored and given again."""
+
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    scope: str  # whose key: a token, or a client address
+    key: str
+    fingerprint: str  # what was asked, to tell a retry from a different request
+
+
+def idempotency_key(
+    header: str | None, *, token_id: int | None, ip: IPAddress | None, request: dict[str, Any]
+) -> IdempotencyKey | None:
+    """The request's Idempotency-Key, scoped to its sender; 400 if it is malformed."""
+    if header is None:
+        return None
+    key = header.strip().strip('"')  # the IETF draft sends it as a quoted string
+    if not key or len(key) > MAX_KEY_CHARS or not all(" " <= ch <= "~" for ch in key):
+        raise Problem(
+            400,
+            "Malformed Idempotency-Key",
+            f"The Idempotency-Key header must be 1 to {MAX_KEY_CHARS} visible ASCII characters.",
+        )
+    if token_id is not None:
+        scope = f"token:{token_id}"
+    else:
+        scope = store.subject("ip", str(ip) if ip is not None else "unknown")
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
+    return IdempotencyKey(scope, key, hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def replay_verdict(found: store.StoredAnswer, key: IdempotencyKey) -> Answer:
+    """The first answer for a true retry; 422 for a different request, 409 if unfinished."""
+    if found.fingerprint != key.fingerprint:
+        # As the IETF Idempotency-Key draft advises (Stripe answers 400 here).
+        raise Problem(
+            422,
+            "Idempotency key reused",
+            "This Idempotency-Key was already used for a different request.",
+            kind="idempotency-key-reused",
+        )
+    if found.status is None or found.body is None:
+        raise Problem(
+            409,
+            "Request in progress",
+            "A request with this Idempotency-Key is still being processed.",
+            headers={"Retry-After": "1"},
+        )
+    headers = {**found.headers, "Idempotent-Replayed": "true"}
+    return Answer(found.status, found.body, found.content_type, headers)
+
+
+async def replay(conn: asyncpg.Connection, key: IdempotencyKey, ttl: float) -> Answer | None:
+    """The first answer if this is a retry; None if this request is the first (key claimed)."""
+    found = await store.claim_key(conn, key.scope, key.key, key.fingerprint, ttl)
+    return None if found is None else replay_verdict(found, key)
+
+
+async def remember(conn: asyncpg.Connection, key: IdempotencyKey, answer: Answer) -> None:
+    await store.store_answer(
+        conn,
+        key.scope,
+        key.key,
+        status=answer.status,
+        content_type=answer.content_type,
+        headers=answer.headers,
+        body=answer.body,
+    )

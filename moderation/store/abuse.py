@@ -1,0 +1,183 @@
+"""SQL for abuse protection: flood marks, duplicate look-ups and idempotency keys.
+
+Checks that must hold across instances run inside the caller's transaction,
+behind transaction-scoped advisory locks on their subjects, so two instances
+cannot both let through what only one may.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+# The two-key advisory lock space (distinct from the single-key locks of
+# migrations and seeding): (LOCK_SPACE, a 32-bit hash of the subject).
+LOCK_SPACE = 0x61627573  # "abus"
+
+
+def subject(kind: str, value: str) -> str:
+    """A lockable, storable name for an IP, an email or a comment: no personal data in it."""
+    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big", signed=True)
+
+
+async def lock(conn: asyncpg.Connection, subjects: Iterable[str]) -> None:
+    """Hold these subjects until the transaction ends; always in one order, so no deadlock."""
+    for key in sorted({_lock_key(s) for s in subjects}):
+        await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", LOCK_SPACE, key)
+
+
+# --- flood control -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FloodMarks:
+    """What the database remembers of one sender, as of `now`."""
+
+    now: datetime
+    ip_last: datetime | None
+    email_last: datetime | None
+    ip_recent: list[datetime]  # newest first, at most the rate limit's count, in the window
+
+
+_MARKS = """
+SELECT clock_timestamp() AS now,
+       (SELECT max(at) FROM flood_events WHERE subject = $1) AS ip_last,
+       (SELECT max(at) FROM flood_events WHERE subject = $2) AS email_last,
+       ARRAY(SELECT at FROM flood_events
+             WHERE subject = $1 AND at > clock_timestamp() - make_interval(secs => $3)
+             ORDER BY at DESC LIMIT $4) AS ip_recent
+"""
+
+
+async def flood_marks(
+    conn: asyncpg.Connection, ip: str | None, email: str | None, window: float, count: int
+) -> FloodMarks:
+    row = await conn.fetchrow(_MARKS, ip, email, window, count)
+    assert row is not None
+    return FloodMarks(row["now"], row["ip_last"], row["email_last"], list(row["ip_recent"]))
+
+
+async def mark(conn: asyncpg.Connection, subjects: list[str], horizon: float) -> None:
+    """Record an accepted comment for these subjects and forget what is past every window."""
+    await conn.execute(
+        "INSERT INTO flood_events (subject) SELECT unnest($1::text[])",
+        subjects,
+    )
+    # Old rows of anyone; SKIP LOCKED so concurrent purges never wait on each other.
+    await conn.execute(
+        """
+        DELETE FROM flood_events WHERE id IN (
+            SELECT id FROM flood_events
+            WHERE at < clock_timestamp() - make_interval(secs => $1)
+            ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED)
+        """,
+        horizon,
+    )
+
+
+# --- duplicates ----------------------------------------------------------------------
+
+
+async def said_before(
+    conn: asyncpg.Connection, article: str, email: str, body: str, window: float
+) -> bool:
+    """Has this email posted this very body on this article within the window?"""
+    found = await conn.fetchval(
+        """
+        SELECT EXISTS (
+            SELECT 1 FROM comments
+            WHERE lower(author_email) = lower($2) AND article = $1 AND body = $3
+              AND created_at > clock_timestamp() - make_interval(secs => $4))
+        """,
+        article,
+        email,
+        body,
+        window,
+    )
+    return bool(found)
+
+
+# --- idempotency keys ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    fingerprint: str
+    status: int | None  # None: the first request has not finished
+    content_type: str | None
+    headers: dict[str, str]
+    body: bytes | None
+
+
+# A key past its time to live is taken over as if new. Waits for a concurrent
+# first request with the same key to commit or roll back (the unique index does that).
+_CLAIM = """
+INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3)
+ON CONFLICT (scope, key) DO UPDATE
+    SET fingerprint = EXCLUDED.fingerprint, created_at = clock_timestamp(),
+        status = NULL, content_type = NULL, headers = '{}'::jsonb, body = NULL
+    WHERE idempotency_keys.created_at < clock_timestamp() - make_interval(secs => $4)
+RETURNING true
+"""
+
+
+async def claim_key(
+    conn: asyncpg.Connection, scope: str, key: str, fingerprint: str, ttl: float
+) -> StoredAnswer | None:
+    """None if this request now owns the key; else what the first request left."""
+    if await conn.fetchval(_CLAIM, scope, key, fingerprint, ttl):
+        await conn.execute(
+            """
+            DELETE FROM idempotency_keys WHERE (scope, key) IN (
+                SELECT scope, key FROM idempotency_keys
+                WHERE created_at < clock_timestamp() - make_interval(secs => $1)
+                ORDER BY created_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+            """,
+            ttl,
+        )
+        return None
+    row = await conn.fetchrow(
+        """
+        SELECT fingerprint, status, content_type, headers, body
+        FROM idempotency_keys WHERE scope = $1 AND key = $2
+        """,
+        scope,
+        key,
+    )
+    assert row is not None  # the conflicting row is locked by the claim above
+    return StoredAnswer(
+        row["fingerprint"], row["status"], row["content_type"], dict(row["headers"]), row["body"]
+    )
+
+
+async def store_answer(
+    conn: asyncpg.Connection,
+    scope: str,
+    key: str,
+    *,
+    status: int,
+    content_type: str | None,
+    headers: dict[str, Any],
+    body: bytes,
+) -> None:
+    await conn.execute(
+        """
+        UPDATE idempotency_keys SET status = $3, content_type = $4, headers = $5, body = $6
+        WHERE scope = $1 AND key = $2
+        """,
+        scope,
+        key,
+        status,
+        content_type,
+        headers,
+        body,
+    )

@@ -1,0 +1,67 @@
+"""SQL for labels given through the Akismet API (source 'akismet').
+
+The `labels` table keeps its meaning: training truth, one label per comment (a
+later label replaces an earlier one, as a moderator's does), or, for a comment
+this service never stored, the text itself deduplicated by `content_hash`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import asyncpg
+
+SOURCE = "akismet"
+
+
+def content_hash(name: str, email: str, url: str, body: str) -> str:
+    """The same key imported labels use (store.training.content_hash), so they dedupe."""
+    key = "\x1f".join((name, email, url, body.strip()))
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def label_comment(
+    conn: asyncpg.Connection | asyncpg.Pool, comment_id: int, label: str, given_by: str
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO labels (comment_id, label, source, given_by) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (comment_id) WHERE comment_id IS NOT NULL
+        DO UPDATE SET label = EXCLUDED.label, source = EXCLUDED.source,
+                      given_by = EXCLUDED.given_by, created_at = now()
+        """,
+        comment_id,
+        label,
+        SOURCE,
+        given_by,
+    )
+
+
+async def label_text(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    *,
+    label: str,
+    given_by: str,
+    name: str,
+    email: str,
+    url: str,
+    body: str,
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO labels (label, source, given_by, author_name, author_email, author_url,
+                            body, content_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (content_hash) WHERE content_hash IS NOT NULL
+        DO UPDATE SET label = EXCLUDED.label, source = EXCLUDED.source,
+                      given_by = EXCLUDED.given_by, created_at = now()
+        """,
+        label,
+        SOURCE,
+        given_by,
+        name,
+        email,
+        url,
+        body,
+        content_hash(name, email, url, body),
+    )
