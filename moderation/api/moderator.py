@@ -15,6 +15,7 @@ from moderation.api.public import json_response
 from moderation.api.requests import int_param, parse, read_payload
 from moderation.auth import Principal, Role, require
 from moderation.errors import FieldErrors, Problem
+from moderation.events import decided
 from moderation.keys import POOL, SETTINGS
 from moderation.schemas_moderator import BulkDecisionIn, ClaimIn, DecisionIn, ReleaseIn
 from moderation.store import decisions, queue
@@ -164,6 +165,7 @@ async def decide(request: web.Request) -> web.Response:
     comment_id = _comment_id(request)
     body = parse(DecisionIn, await read_payload(request), {})
     row = await _decided(who, request, comment_id, body)
+    decided(request.app, row["id"], row["article"], row["status"], row["rejection"], who.name)
     return json_response(moderator_view(row))
 
 
@@ -179,6 +181,9 @@ async def decide_many(request: web.Request) -> web.Response:
         except Problem as exc:
             results.append({"id": item.id, "ok": False, "error": review.problem_summary(exc)})
         else:
+            decided(
+                request.app, row["id"], row["article"], row["status"], row["rejection"], who.name
+            )
             results.append(
                 {"id": item.id, "ok": True, "status": row["status"], "rejection": row["rejection"]}
             )

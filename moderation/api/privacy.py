@@ -1,0 +1,44 @@
+"""The admin API for readers' personal data: export and erasure by email."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from moderation.api.public import json_response
+from moderation.auth import Role, require
+from moderation.errors import FieldErrors
+from moderation.keys import POOL, SETTINGS
+from moderation.settings import EraseMode
+from moderation.store import privacy as store
+
+routes = web.RouteTableDef()
+
+
+def _email(request: web.Request) -> str:
+    email = request.match_info["email"].strip()
+    if "@" not in email or len(email) > 254:
+        raise FieldErrors(
+            [{"field": "email", "message": "not an email address"}], "Invalid request"
+        )
+    return email
+
+
+@routes.get("/v1/admin/commenters/{email}/export")
+async def export(request: web.Request) -> web.Response:
+    await require(request, Role.ADMIN)
+    data = await store.export(request.app[POOL], _email(request))
+    return json_response(data)
+
+
+@routes.delete("/v1/admin/commenters/{email}")
+async def erase(request: web.Request) -> web.Response:
+    """Erase a reader: anonymise their comments, or remove them, as the site chose."""
+    await require(request, Role.ADMIN)
+    email = _email(request)
+    mode = request.app[SETTINGS].erase_mode
+    async with request.app[POOL].acquire() as conn:
+        if mode is EraseMode.REMOVE:
+            counts = await store.remove(conn, email)
+        else:
+            counts = await store.anonymise(conn, email)
+    return json_response({"mode": mode.value, **counts})

@@ -1,0 +1,25 @@
+"""What happened, told to whoever listens: metrics now, webhooks after the commit.
+
+Handlers call these after the transaction that made the change has
+committed, so nothing is announced that could still roll back.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from moderation.observability import METRICS
+
+
+def decided(
+    app: web.Application,
+    comment_id: int,
+    article: str,
+    status: str,
+    rejection: str | None,
+    by: str,
+) -> None:
+    """A comment got a status, automatically (`by` = "auto") or from a moderator."""
+    metrics = app.get(METRICS)
+    if metrics is not None:
+        metrics.decided(status, rejection, automatic=by == "auto")

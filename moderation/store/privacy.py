@@ -1,0 +1,120 @@
+"""SQL for readers' personal data: export, erasure, and retention."""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+import asyncpg
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
+ANONYMOUS = "Anonymous"
+ERASED_EMAIL = "erased@invalid"  # keeps the NOT NULL column honest: ".invalid" never resolves
+
+
+async def export(conn: Conn, email: str) -> dict[str, Any]:
+    """Every comment, status change and label stored about an email address."""
+    comments = await conn.fetch(
+        """
+        SELECT id, article, parent_id, author_name, author_email, author_url, body,
+               host(client_ip) AS client_ip, user_agent, referrer, status, rejection,
+               spam_score, model_version, reasons, decided_by, created_at, updated_at
+        FROM comments WHERE lower(author_email) = lower($1) ORDER BY id
+        """,
+        email,
+    )
+    ids = [r["id"] for r in comments]
+    history = await conn.fetch(
+        """
+        SELECT comment_id, at, actor, from_status, to_status, rejection, note
+        FROM comment_history WHERE comment_id = ANY($1::bigint[]) ORDER BY comment_id, id
+        """,
+        ids,
+    )
+    labels = await conn.fetch(
+        """
+        SELECT id, comment_id, label, source, given_by, author_name, author_url, body, created_at
+        FROM labels WHERE comment_id = ANY($1::bigint[]) OR lower(author_email) = lower($2)
+        ORDER BY id
+        """,
+        ids,
+        email,
+    )
+    return {
+        "email": email,
+        "comments": [dict(r) for r in comments],
+        "history": [dict(r) for r in history],
+        "labels": [dict(r) for r in labels],
+    }
+
+
+async def anonymise(conn: asyncpg.Connection, email: str) -> dict[str, int]:
+    """Keep the words, drop the person: published comments show as from Anonymous."""
+    async with conn.transaction():
+        comments = await conn.execute(
+            """
+            UPDATE comments SET author_name = $2, author_email = $3, author_url = NULL,
+                   client_ip = NULL, user_agent = NULL, referrer = NULL, updated_at = now()
+            WHERE lower(author_email) = lower($1)
+            """,
+            email,
+            ANONYMOUS,
+            ERASED_EMAIL,
+        )
+        labels = await conn.execute(
+            """
+            UPDATE labels SET author_name = $2, author_email = NULL, author_url = NULL
+            WHERE lower(author_email) = lower($1)
+            """,
+            email,
+            ANONYMOUS,
+        )
+    return {"comments": _count(comments), "labels": _count(labels)}
+
+
+async def remove(conn: asyncpg.Connection, email: str) -> dict[str, int]:
+    """Delete the comments (their history and labels go with them) and imported labels."""
+    async with conn.transaction():
+        # Replies to removed comments stay, detached (parent_id is SET NULL).
+        comments = await conn.execute(
+            "DELETE FROM comments WHERE lower(author_email) = lower($1)", email
+        )
+        labels = await conn.execute(
+            "DELETE FROM labels WHERE lower(author_email) = lower($1)", email
+        )
+    return {"comments": _count(comments), "labels": _count(labels)}
+
+
+async def purge_rejected(conn: Conn, days: int) -> int:
+    """Spam and removed comments older than `days` are deleted for good."""
+    result = await conn.execute(
+        """
+        DELETE FROM comments
+        WHERE status = 'rejected' AND updated_at < now() - make_interval(days => $1)
+        """,
+        days,
+    )
+    return _count(result)
+
+
+async def reduce_ips(conn: Conn, days: int) -> int:
+    """Addresses older than `days` keep only their network (/24 for IPv4, /48 for IPv6)."""
+    result = await conn.execute(
+        """
+        UPDATE comments
+        SET client_ip = set_masklen(network(set_masklen(client_ip,
+                            CASE WHEN family(client_ip) = 4 THEN 24 ELSE 48 END)),
+                        CASE WHEN family(client_ip) = 4 THEN 32 ELSE 128 END)
+        WHERE client_ip IS NOT NULL AND created_at < now() - make_interval(days => $1)
+          AND masklen(client_ip) = CASE WHEN family(client_ip) = 4 THEN 32 ELSE 128 END
+          AND client_ip <> set_masklen(network(set_masklen(client_ip,
+                            CASE WHEN family(client_ip) = 4 THEN 24 ELSE 48 END)),
+                        CASE WHEN family(client_ip) = 4 THEN 32 ELSE 128 END)
+        """,
+        days,
+    )
+    return _count(result)
+
+
+def _count(status: str) -> int:
+    return int(str(status).split()[-1])
