@@ -1,0 +1,70 @@
+"""Signing in to the desk with a token, and signing out."""
+
+from __future__ import annotations
+
+import secrets
+
+from aiohttp import web
+
+from moderation.auth import Principal, Role, digest
+from moderation.keys import POOL
+from moderation.store import tokens
+from moderation.web import sessions
+from moderation.web.desk_store import release_others
+from moderation.web.render import render, see_other
+
+routes = web.RouteTableDef()
+
+LOGIN_PATH = "/desk/login"
+
+
+def _login_page(
+    request: web.Request, next_: str, error: str | None = None, status: int = 200
+) -> web.Response:
+    """The sign-in form with a fresh double-submit CSRF value (there is no session yet)."""
+    csrf = secrets.token_urlsafe(32)
+    response = render(
+        request, "login.html", {"csrf": csrf, "next": next_, "error": error}, status=status
+    )
+    sessions.set_cookie(request, response, sessions.LOGIN_COOKIE, csrf, LOGIN_PATH, 3600)
+    return response
+
+
+@routes.get(LOGIN_PATH)
+async def login_form(request: web.Request) -> web.StreamResponse:
+    next_ = sessions.safe_next(request.query.get("next"))
+    if await sessions.current(request) is not None:
+        raise web.HTTPSeeOther(location=next_)
+    return _login_page(request, next_)
+
+
+@routes.post(LOGIN_PATH)
+async def login(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    sessions.check_csrf(request.cookies.get(sessions.LOGIN_COOKIE), form.get("csrf"))
+    next_ = sessions.safe_next(str(form.get("next") or ""))
+    token = form.get("token")
+    token = token.strip() if isinstance(token, str) else ""
+    row = await tokens.find_active(request.app[POOL], digest(token)) if token else None
+    if row is None:
+        # The token typed is never shown again, not even in the form.
+        return _login_page(request, next_, "That token is unknown or revoked.", status=401)
+    who = Principal(token_id=row["id"], name=row["name"], role=Role(row["role"]))
+    if not who.may(Role.MODERATOR):
+        return _login_page(request, next_, "The desk needs a moderator or admin token.", status=403)
+    response = see_other(next_)
+    await sessions.open_session(request, response, who)
+    sessions.forget_cookie(request, response, sessions.LOGIN_COOKIE, LOGIN_PATH)
+    return response
+
+
+@routes.post("/desk/logout")
+async def logout(request: web.Request) -> web.StreamResponse:
+    session = await sessions.required(request)
+    form = await request.post()
+    sessions.check_csrf(session.csrf, form.get("csrf"))
+    response = see_other(LOGIN_PATH)
+    await sessions.close_session(request, response, session)
+    # Whatever this moderator still held goes back to the queue for the others.
+    await release_others(request.app[POOL], session.who.name, [])
+    return response

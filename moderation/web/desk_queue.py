@@ -1,0 +1,173 @@
+"""The desk's queue page and its decisions (one comment, or several at once)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from moderation import review
+from moderation.api.moderator import CLAIM_LEASE, ORDERS
+from moderation.api.public import json_response
+from moderation.errors import Problem
+from moderation.keys import POOL
+from moderation.store.queue import QueueFilter
+from moderation.web import desk_store, sessions, views
+from moderation.web.render import render, see_other
+
+routes = web.RouteTableDef()
+
+PAGE_SIZE = 20
+MAX_IDS = 500
+AGES = {"": "any age", "3600": "1 hour", "86400": "1 day", "604800": "1 week"}
+DONE = {"approve": "Approved", "spam": "Marked as spam", "reject": "Rejected"}
+
+
+async def context(
+    request: web.Request, session: sessions.DeskSession, nav: str, **more: Any
+) -> dict[str, Any]:
+    """What every desk page shows: who is signed in, the pending count, messages."""
+    return {
+        "me": session.who,
+        "csrf": session.csrf,
+        "flash": session.flash,
+        "pending": await desk_store.pending_count(request.app[POOL]),
+        "nav": nav,
+        **more,
+    }
+
+
+def _bad(name: str, message: str) -> Problem:
+    return Problem(400, "Invalid filter", f"{name} {message}.")
+
+
+def _score(query: Any, name: str) -> float | None:
+    raw = query.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise _bad(name, "must be a number from 0 to 1")
+    return value
+
+
+def _age(query: Any, name: str) -> timedelta | None:
+    raw = query.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 10 * 365 * 86400:
+        raise _bad(name, "must be a number of seconds")
+    return timedelta(seconds=int(raw))
+
+
+def queue_filters(query: Any) -> tuple[QueueFilter, str, int]:
+    """The queue API's filters and orders, from the page's query string."""
+    order = query.get("order", "oldest") or "oldest"
+    if order not in ORDERS:
+        raise _bad("order", "must be oldest or uncertain")
+    raw_limit = query.get("limit", "")
+    limit = int(raw_limit) if raw_limit.isdigit() else PAGE_SIZE
+    filters = QueueFilter(
+        article=query.get("article", "").strip() or None,
+        min_score=_score(query, "min_score"),
+        max_score=_score(query, "max_score"),
+        older_than=_age(query, "older_than"),
+        newer_than=_age(query, "newer_than"),
+    )
+    return filters, order, max(1, min(limit, 100))
+
+
+@routes.get("/desk")
+async def queue_page(request: web.Request) -> web.StreamResponse:
+    session = await sessions.required(request)
+    filters, order, limit = queue_filters(request.query)
+    pool = request.app[POOL]
+    me = session.who.name
+    # Claiming what the page shows is what keeps two moderators on different comments.
+    rows = await desk_store.claim(pool, me, filters, order, limit, CLAIM_LEASE)
+    await desk_store.release_others(pool, me, [r["id"] for r in rows])
+    total, held = await desk_store.counts(pool, me, filters)
+    ctx = await context(
+        request,
+        session,
+        "queue",
+        comments=[views.comment(r) for r in rows],
+        total=total,
+        held=held,
+        query={k: request.query.get(k, "") for k in ("article", "min_score", "max_score")},
+        order=order,
+        older_than=request.query.get("older_than", ""),
+        newer_than=request.query.get("newer_than", ""),
+        ages=AGES,
+        back=request.path_qs,
+        lease_minutes=int(CLAIM_LEASE.total_seconds() // 60),
+    )
+    return render(request, "queue.html", ctx)
+
+
+def _ids(form: Any) -> list[int]:
+    raw = form.getall("id", [])
+    if len(raw) > MAX_IDS or not all(isinstance(v, str) and v.isdigit() for v in raw):
+        raise Problem(400, "Malformed form", "The comment ids are not valid.")
+    return [int(v) for v in dict.fromkeys(raw) if len(v) <= 18]
+
+
+def _failure(comment_id: int, exc: Problem) -> str:
+    message = (exc.detail or exc.title).rstrip(".")
+    current = exc.extra.get("current")
+    if isinstance(current, dict) and current.get("decided_by"):
+        message += f" (decided by {current['decided_by']})"
+    return f"Comment {comment_id}: {message}."
+
+
+async def _decide_all(
+    request: web.Request, who: Any, ids: list[int], action: str, expected: str | None
+) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    for comment_id in ids:
+        try:
+            row = await review.decide(request.app[POOL], who, comment_id, action, None, expected)
+        except Problem as exc:
+            results.append({"id": comment_id, "ok": False, "message": _failure(comment_id, exc)})
+        else:
+            state = views.outcome(row["status"], row["rejection"])
+            results.append({"id": comment_id, "ok": True, "outcome": state})
+    return results
+
+
+def _summary(action: str, results: list[dict[str, Any]]) -> list[dict[str, str]]:
+    done = [r["id"] for r in results if r["ok"]]
+    messages = []
+    if len(done) == 1:
+        messages.append({"kind": "ok", "text": f"{DONE[action]}: comment {done[0]}."})
+    elif done:
+        messages.append({"kind": "ok", "text": f"{DONE[action]}: {len(done)} comments."})
+    messages += [{"kind": "error", "text": r["message"]} for r in results if not r["ok"]]
+    return messages
+
+
+@routes.post("/desk/decide")
+async def decide(request: web.Request) -> web.StreamResponse:
+    """Decisions from the queue, the decisions page or a comment page; JSON for the script."""
+    session = await sessions.required(request)
+    form = await request.post()
+    sessions.check_csrf(session.csrf, form.get("csrf"))
+    action = form.get("action")
+    if not isinstance(action, str) or action not in review.ACTIONS:
+        raise Problem(400, "Malformed form", "The action must be approve, spam or reject.")
+    ids = _ids(form)
+    sent = form.get("expected_status")
+    expected = sent if isinstance(sent, str) and sent in views.STATUSES else None
+    results = await _decide_all(request, session.who, ids, action, expected)
+    if "application/json" in request.headers.get("Accept", ""):
+        pending = await desk_store.pending_count(request.app[POOL])
+        return json_response({"items": results, "pending": pending})
+    messages = _summary(action, results)
+    if not ids:
+        messages = [{"kind": "error", "text": "Select at least one comment first."}]
+    await sessions.flash(request, session, *messages)
+    return see_other(sessions.safe_next(str(form.get("back") or "")))

@@ -1,0 +1,95 @@
+"""The desk's recent decisions (each reversible) and a comment's own page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from moderation.errors import Problem
+from moderation.keys import POOL
+from moderation.store import decisions
+from moderation.web import desk_store, sessions, text, views
+from moderation.web.desk_queue import context
+from moderation.web.render import render
+
+routes = web.RouteTableDef()
+
+PAGE_SIZE = 50
+
+
+def _id(raw: str, what: str) -> int:
+    if not raw.isdigit() or len(raw) > 18:
+        raise Problem(404, "Not found", f"There is no {what} {raw!r}.")
+    return int(raw)
+
+
+@routes.get("/desk/decisions")
+async def recent_page(request: web.Request) -> web.StreamResponse:
+    session = await sessions.required(request)
+    q = request.query
+    outcome = q.get("outcome", "")
+    filters = desk_store.RecentFilter(
+        by=q.get("by", "").strip() or None,
+        outcome=outcome if outcome in desk_store.OUTCOMES else None,
+        article=q.get("article", "").strip() or None,
+    )
+    before_raw = q.get("before", "")
+    before = _id(before_raw, "page") if before_raw else None
+    rows = await desk_store.recent(request.app[POOL], filters, before, PAGE_SIZE)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    now = datetime.now(UTC)
+    items = []
+    for r in rows:
+        items.append(
+            {
+                "history_id": r["history_id"],
+                "at": r["at"],
+                "ago": text.ago((now - r["at"]).total_seconds()),
+                "by": r["actor"],
+                "automatic": r["actor"] == "auto",
+                "from": r["from_status"],
+                "to": views.outcome(r["to_status"], r["to_rejection"]),
+                "then_score": r["then_score"],
+                "note": r["note"],
+                "comment": views.comment(r, now),
+            }
+        )
+    next_query = None
+    if more:
+        keep = {k: v for k, v in q.items() if k != "before" and v}
+        next_query = {**keep, "before": str(rows[-1]["history_id"])}
+    ctx = await context(
+        request,
+        session,
+        "decisions",
+        items=items,
+        query={k: q.get(k, "") for k in ("by", "outcome", "article")},
+        outcomes=desk_store.OUTCOMES,
+        next_query=next_query,
+        back=request.path_qs,
+    )
+    return render(request, "decisions.html", ctx)
+
+
+@routes.get("/desk/comments/{id}")
+async def comment_page(request: web.Request) -> web.StreamResponse:
+    session = await sessions.required(request)
+    comment_id = _id(request.match_info["id"], "comment")
+    pool = request.app[POOL]
+    row = await decisions.get(pool, comment_id)
+    if row is None:
+        raise Problem(404, "Not found", f"There is no comment {comment_id}.")
+    history = await decisions.history(pool, comment_id)
+    label = await decisions.label_of(pool, comment_id)
+    ctx = await context(
+        request,
+        session,
+        "comment",
+        c=views.comment(row),
+        history=[views.history_entry(h) for h in history],
+        label=dict(label) if label else None,
+        back=request.path_qs,
+    )
+    return render(request, "comment.html", ctx)

@@ -1,0 +1,185 @@
+"""The embeddable article page (/embed/{article}) and the demo article around it (/demo).
+
+The comment form is a plain HTML form: it works with JavaScript off, shows
+field errors next to the fields with what the reader typed, and answers a
+good comment with a 303 back to the page and a notice. The script in
+static/embed.js, where JavaScript runs, posts to the JSON API instead.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from moderation.api.requests import (
+    client_ip,
+    decode_cursor,
+    encode_cursor,
+    parse,
+    read_payload,
+)
+from moderation.domain import Comment, Status
+from moderation.errors import FieldErrors, Problem
+from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.schemas import CommentIn, Limits
+from moderation.settings import Settings, SpamAnswer
+from moderation.store import comments as store
+from moderation.submission import submit
+from moderation.web import text
+from moderation.web.render import render
+
+routes = web.RouteTableDef()
+
+DEMO_ARTICLE = "ransomware-hits-hospital"
+FIELDS = ("name", "email", "url", "body", "parent_id")
+NOTICES = {
+    "published": "Thank you: your comment is published.",
+    "held": "Thank you. Your comment is held for moderation and will appear here "
+    "once a moderator has approved it.",
+    "rejected": "Your comment was not published.",
+}
+
+
+def limits(settings: Settings) -> Limits:
+    return Limits(
+        name_chars=settings.max_name_chars,
+        email_chars=settings.max_email_chars,
+        url_chars=settings.max_url_chars,
+        body_bytes=settings.max_body_bytes,
+    )
+
+
+def _article(request: web.Request) -> str:
+    article = request.match_info["article"]
+    if (
+        len(article) > Limits().article_chars
+        or any(ch.isspace() for ch in article)
+        or any(unicodedata.category(ch) == "Cc" for ch in article)
+    ):
+        raise Problem(404, "Not found", "There is no such article.")
+    return article
+
+
+def embed_path(article: str) -> str:
+    return "/embed/" + quote(article, safe="")
+
+
+def _shown(node: dict[str, Any]) -> dict[str, Any]:
+    """A published comment for the template: body segments, a safe author link, replies."""
+    return {
+        "id": node["id"],
+        "name": node["name"],
+        "href": text.safe_href(node["url"]),
+        "segments": text.linkify(node["body"]),
+        "created_at": node["created_at"],
+        "replies": [_shown(r) for r in node["replies"]],
+    }
+
+
+def _find(nodes: list[dict[str, Any]], comment_id: int) -> dict[str, Any] | None:
+    for node in nodes:
+        if node["id"] == comment_id:
+            return node
+        found = _find(node["replies"], comment_id)
+        if found is not None:
+            return found
+    return None
+
+
+async def _page(
+    request: web.Request,
+    article: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> web.Response:
+    settings = request.app[SETTINGS]
+    after = decode_cursor(request.query.get("cursor"))
+    threads, next_after, total = await store.approved_page(
+        request.app[POOL], article, after, settings.page_size_default
+    )
+    shown = [_shown(t) for t in threads]
+    parent = values.get("parent_id", "")
+    replying = _find(shown, int(parent)) if parent.isdigit() else None
+    field_errors = {k: v for k, v in errors.items() if k in FIELDS and k != "parent_id"}
+    ctx = {
+        "article": article,
+        "action": embed_path(article),
+        "threads": shown,
+        "total": total,
+        "next_cursor": encode_cursor(next_after) if next_after is not None else None,
+        "notice": NOTICES.get(request.query.get("posted", "")),
+        "values": values,
+        "errors": field_errors,
+        "other_errors": [v for k, v in errors.items() if k not in field_errors],
+        "parent_id": parent if parent.isdigit() else "",
+        "replying_to": replying["name"] if replying else None,
+        "honeypot": settings.honeypot_field,
+        "notices": NOTICES,
+    }
+    return render(request, "embed.html", ctx, status=status)
+
+
+@routes.get("/embed/{article}")
+async def embed_page(request: web.Request) -> web.StreamResponse:
+    article = _article(request)
+    reply_to = request.query.get("reply_to", "")
+    values = {"parent_id": reply_to} if reply_to.isdigit() else {}
+    return await _page(request, article, values, {})
+
+
+def _comment(request: web.Request, incoming: CommentIn, data: dict[str, Any]) -> Comment:
+    settings = request.app[SETTINGS]
+    honeypot = data.get(settings.honeypot_field)
+    return Comment(
+        article=incoming.article,
+        name=incoming.name,
+        email=incoming.email,
+        body=incoming.body,
+        url=incoming.url,
+        parent_id=incoming.parent_id,
+        client_ip=client_ip(request, settings.trusted_proxies),
+        user_agent=request.headers.get("User-Agent", "")[:512] or None,
+        referrer=request.headers.get("Referer", "")[:2048] or None,
+        honeypot=str(honeypot) if honeypot else None,
+    )
+
+
+@routes.post("/embed/{article}")
+async def embed_post(request: web.Request) -> web.StreamResponse:
+    article = _article(request)
+    settings = request.app[SETTINGS]
+    data = await read_payload(request)
+    values = {f: str(data.get(f) or "") for f in FIELDS}
+    try:
+        incoming = parse(CommentIn, {**data, "article": article}, {"limits": limits(settings)})
+        done = await submit(
+            request.app[POOL],
+            _comment(request, incoming, data),
+            request.app[MODEL],
+            request.app[RULES],
+            settings,
+        )
+    except FieldErrors as exc:
+        errors: dict[str, str] = {}
+        for e in exc.errors:
+            errors.setdefault(e["field"], e["message"])
+        return await _page(request, article, values, errors, status=422)
+    status = done.decision.status
+    if status is Status.REJECTED and settings.spam_answer is SpamAnswer.PENDING:
+        status = Status.PENDING  # a spammer must not learn what the filter caught
+    if status is Status.APPROVED:
+        target = f"?posted=published#comment-{done.stored.id}"
+    elif status is Status.PENDING:
+        target = "?posted=held#comment-held"
+    else:
+        target = "?posted=rejected#comment-held"
+    raise web.HTTPSeeOther(location=embed_path(article) + target)
+
+
+@routes.get("/demo")
+async def demo(request: web.Request) -> web.StreamResponse:
+    return render(request, "demo.html", {"embed": embed_path(DEMO_ARTICLE)})

@@ -1,0 +1,185 @@
+// The desk's keyboard and in-place decisions. Every button also works without this
+// file, as a plain form post; this only saves the page reload and adds the keys.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  var list = document.getElementById("cards");
+  var dialog = document.getElementById("keys");
+  var pendingCount = document.getElementById("pending-count");
+  var bulkForm = document.getElementById("bulk");
+  var VERBS = { approve: "approved", spam: "marked as spam", reject: "rejected" };
+
+  function cards() {
+    return list ? Array.prototype.slice.call(list.querySelectorAll(".card:not(.done)")) : [];
+  }
+
+  function currentCard() {
+    var active = document.activeElement;
+    var card = active && active.closest ? active.closest("#cards .card") : null;
+    return card || (list && list.querySelector(".card.current:not(.done)")) || cards()[0] || null;
+  }
+
+  function focusCard(card) {
+    if (!card) { return; }
+    cards().forEach(function (c) { c.classList.remove("current"); });
+    card.classList.add("current");
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(delta) {
+    var all = cards();
+    if (!all.length) { return; }
+    var at = all.indexOf(currentCard());
+    focusCard(all[Math.max(0, Math.min(all.length - 1, at + delta))]);
+  }
+
+  function setPending(n) {
+    if (pendingCount && typeof n === "number") {
+      pendingCount.textContent = String(n);
+      document.title = document.title.replace(/\(\d+\)/, "(" + n + ")");
+    }
+  }
+
+  function showResult(card, text) {
+    var out = card.querySelector(".result");
+    if (out) { out.textContent = text; }
+  }
+
+  // Post a decision form with fetch; `ids` are the comments it covers.
+  function post(form, action, ids) {
+    var body = new URLSearchParams(new FormData(form));
+    body.set("action", action);
+    if (ids) {
+      body.delete("id");
+      ids.forEach(function (id) { body.append("id", id); });
+    }
+    // form.action would be the buttons named "action", not the attribute
+    return fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    }).then(function (resp) {
+      if (!resp.ok) {
+        throw new Error(resp.status === 401
+          ? "Your session has ended: reload the page and sign in again."
+          : "The desk refused this (" + resp.status + "): reload the page and try again.");
+      }
+      return resp.json();
+    });
+  }
+
+  function settle(doc, action) {
+    var next = null;
+    doc.items.forEach(function (item) {
+      var card = document.getElementById("c" + item.id);
+      if (!card) { return; }
+      if (item.ok) {
+        var all = cards();
+        var at = all.indexOf(card);
+        next = all[at + 1] || all[at - 1] || null;
+        card.classList.add("done");
+        card.classList.remove("current", "selected");
+        var box = card.querySelector("input.select");
+        if (box) { box.checked = false; }
+        showResult(card, "");
+        card.setAttribute("aria-label", "Comment " + item.id + " " + VERBS[action]);
+        window.setTimeout(function () { card.remove(); }, 150);
+      } else {
+        showResult(card, item.message);
+      }
+    });
+    setPending(doc.pending);
+    if (!cards().length) {
+      window.location.reload(); // the next batch, claimed for this moderator
+      return;
+    }
+    focusCard(next && !next.classList.contains("done") ? next : currentCard());
+  }
+
+  function decideOne(card, action) {
+    var form = card && card.querySelector("form.decide");
+    if (!form) { return; }
+    post(form, action, null).then(function (doc) { settle(doc, action); }, function (err) {
+      showResult(card, err.message);
+    });
+  }
+
+  function decideSelected(action) {
+    var ids = cards().filter(function (c) {
+      var box = c.querySelector("input.select");
+      return box && box.checked;
+    }).map(function (c) { return c.getAttribute("data-id"); });
+    if (!ids.length || !bulkForm) { return; }
+    post(bulkForm, action, ids).then(function (doc) { settle(doc, action); }, function (err) {
+      window.alert(err.message);
+    });
+  }
+
+  function toggleSelect(card) {
+    var box = card && card.querySelector("input.select");
+    if (!box) { return; }
+    box.checked = !box.checked;
+    card.classList.toggle("selected", box.checked);
+  }
+
+  function toggleKeys() {
+    if (!dialog || !dialog.showModal) { return; }
+    if (dialog.open) { dialog.close(); } else { dialog.showModal(); }
+  }
+
+  if (list) {
+    list.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (!form.classList.contains("decide") || !e.submitter) { return; }
+      e.preventDefault();
+      decideOne(form.closest(".card"), e.submitter.value);
+    });
+    list.addEventListener("change", function (e) {
+      if (e.target.classList.contains("select")) {
+        e.target.closest(".card").classList.toggle("selected", e.target.checked);
+      }
+    });
+    list.addEventListener("focusin", function (e) {
+      var card = e.target.closest(".card");
+      if (card) {
+        cards().forEach(function (c) { c.classList.toggle("current", c === card); });
+      }
+    });
+  }
+  if (bulkForm) {
+    bulkForm.addEventListener("submit", function (e) {
+      if (!e.submitter) { return; }
+      e.preventDefault();
+      decideSelected(e.submitter.value);
+    });
+  }
+  var keysButton = document.getElementById("show-keys");
+  if (keysButton) { keysButton.addEventListener("click", toggleKeys); }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var t = e.target;
+    var typing = t && (t.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName)) &&
+      t.type !== "checkbox";
+    if (typing) { return; }
+    if (e.key === "?") { e.preventDefault(); toggleKeys(); return; }
+    if (dialog && dialog.open) { return; }
+    if (!list) { return; }
+    var card = currentCard();
+    var actions = { a: "approve", s: "spam", r: "reject" };
+    var bulk = { A: "approve", S: "spam", R: "reject" };
+    if (e.key === "j") { move(1); }
+    else if (e.key === "k") { move(-1); }
+    else if (actions[e.key]) { decideOne(card, actions[e.key]); }
+    else if (bulk[e.key]) { decideSelected(bulk[e.key]); }
+    else if (e.key === "x") { toggleSelect(card); }
+    else if (e.key === "o" && card) { window.location.href = "/desk/comments/" + card.getAttribute("data-id"); }
+    else { return; }
+    e.preventDefault();
+  });
+
+  focusCard(cards()[0]);
+})();
