@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
-from moderation import hotswap, jobs
+from moderation import hotswap, jobs, webhooks
 from moderation import web as pages
 from moderation.api import admin, akismet, health, models, moderator, privacy, public
 from moderation.classifier import persist, seed
@@ -113,6 +113,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(hotswap.model_watch)
     app.cleanup_ctx.append(jobs.lifetime)
     app.cleanup_ctx.append(retention)
+    app.cleanup_ctx.append(webhooks.sender)
     app.add_routes(health.routes)
     app.add_routes(public.routes)
     app.add_routes(moderator.routes)

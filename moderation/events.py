@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from moderation import jobs, webhooks
+from moderation.keys import SETTINGS
 from moderation.observability import METRICS
 
 
@@ -23,3 +25,18 @@ def decided(
     metrics = app.get(METRICS)
     if metrics is not None:
         metrics.decided(status, rejection, automatic=by == "auto")
+    if app[SETTINGS].webhook_urls:
+        event = "comment.held" if status == "pending" else "comment.decided"
+        data = {
+            "comment_id": comment_id,
+            "article": article,
+            "status": status,
+            "rejection": rejection,
+            "by": by,
+        }
+        jobs.background(app, webhooks.emit(app, event, data))
+
+
+def model_activated(app: web.Application, version: str, by: str) -> None:
+    if app[SETTINGS].webhook_urls:
+        jobs.background(app, webhooks.emit(app, "model.activated", {"version": version, "by": by}))

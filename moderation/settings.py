@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -132,6 +132,16 @@ class Settings(BaseSettings):
 
     # Operations.
     log_format: LogFormat = LogFormat.JSON
+    webhook_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="URLs that receive signed JSON events"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key for the X-Moderation-Signature header"
+    )
+    webhook_timeout_seconds: float = Field(default=5, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_retry_seconds: float = Field(default=10, gt=0, description="first back-off step")
+    webhook_poll_seconds: float = Field(default=5, gt=0)
 
     # Site rules, as WordPress's discussion settings.
     max_links: int = Field(default=2, ge=0)
@@ -154,6 +164,7 @@ class Settings(BaseSettings):
     @field_validator(
         "trusted_proxies",
         "embed_origins",
+        "webhook_urls",
         "allowed_origins",
         "moderation_words",
         "disallowed_words",
@@ -170,6 +181,12 @@ class Settings(BaseSettings):
     @classmethod
     def _lowercase(cls, value: list[str]) -> list[str]:
         return [v.lower() for v in value]
+
+    @model_validator(mode="after")
+    def _webhooks_need_a_secret(self) -> Settings:
+        if self.webhook_urls and not self.webhook_secret:
+            raise ValueError("MODERATION_WEBHOOK_SECRET must be set when webhook URLs are")
+        return self
 
     @property
     def pgdata(self) -> Path:

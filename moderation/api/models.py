@@ -18,6 +18,7 @@ from moderation.classifier import persist
 from moderation.classifier.data import DataError, read_csv, read_jsonl
 from moderation.classifier.train import Targets
 from moderation.errors import FieldErrors, Problem
+from moderation.events import model_activated
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.rescore import rescore_pending
 from moderation.simulate import project, thresholds_for
@@ -103,6 +104,7 @@ async def _activate(request: web.Request, version: str, by: str) -> web.Response
     async with pool.acquire() as conn:
         await model_store.activate(conn, version, by)
     app[MODEL].swap(model)  # this instance at once; the others on the NOTIFY
+    model_activated(app, version, by)
     jobs.background(app, rescore_pending(pool, app[MODEL], app[RULES], app[SETTINGS]))
     row = await model_store.get(pool, version)
     return json_response(model_view(row))
