@@ -29,6 +29,8 @@ from moderation.rules import SiteRules
 from moderation.settings import Settings
 from moderation.store import models as model_store
 from moderation.store import training as store
+from moderation.store import webhooks as webhook_store
+from moderation.webhooks import envelope
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +173,15 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
             )
             activate = settings.auto_activate and comparison["better"]
             if activate:
-                await model_store.activate(conn, model.version, f"auto (job {job_id})")
+                by = f"auto (job {job_id})"
+                await model_store.activate(conn, model.version, by)
+                # No sender runs in this process: the outbox row is posted by an instance.
+                await webhook_store.enqueue(
+                    conn,
+                    "model.activated",
+                    envelope("model.activated", {"version": model.version, "by": by}),
+                    settings.webhook_urls,
+                )
         await store.finish_job(
             pool,
             job_id,
