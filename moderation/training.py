@@ -168,7 +168,7 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
                 version=model.version,
                 state="candidate",
                 artifact=artifact,
-                metadata=model.metadata,
+                metadata={**model.metadata, "thresholds": model.thresholds.to_dict()},
                 created_by=job["created_by"],
             )
             activate = settings.auto_activate and comparison["better"]

@@ -3,6 +3,7 @@
 Routes:
 - /desk (the queue), /desk/decisions, /desk/comments/{id}, /desk/decide,
   /desk/login, /desk/logout: the moderators' desk, behind a session cookie;
+- /desk/models (and its forms and job JSON, see desk_models.py): the admins' Models page;
 - /embed/{article} (GET and POST): the comments of an article and its form,
   for an iframe; /demo: a sample article that embeds it;
 - /static/: the pages' styles and scripts (no inline ones: see security.py).
@@ -17,7 +18,16 @@ import jinja2
 from aiohttp import web
 
 from moderation.keys import SETTINGS
-from moderation.web import desk_auth, desk_queue, desk_review, embed, render, security, text
+from moderation.web import (
+    desk_auth,
+    desk_models,
+    desk_queue,
+    desk_review,
+    embed,
+    render,
+    security,
+    text,
+)
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -43,6 +53,7 @@ def setup(app: web.Application) -> None:
     app.add_routes(desk_auth.routes)
     app.add_routes(desk_queue.routes)
     app.add_routes(desk_review.routes)
+    app.add_routes(desk_models.routes)
     app.add_routes(embed.routes)
     app.middlewares.append(render.page_errors)
     app.on_response_prepare.append(security.add_headers)

@@ -137,3 +137,18 @@ async def recent(
         *args,
     )
     return rows
+
+
+async def label_counts(conn: Conn) -> dict[str, int]:
+    """Training labels by class, counted as `store.training.site_labels` reads them."""
+    rows = await conn.fetch(
+        """
+        SELECT l.label, count(*) AS n
+        FROM labels l LEFT JOIN comments c ON c.id = l.comment_id
+        WHERE coalesce(c.body, l.body) IS NOT NULL
+        GROUP BY l.label
+        """
+    )
+    counts = {"spam": 0, "ham": 0}
+    counts.update({str(r["label"]): int(r["n"]) for r in rows})
+    return counts
