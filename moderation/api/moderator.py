@@ -123,7 +123,12 @@ async def list_queue(request: web.Request) -> web.Response:
     rows = rows[:limit]
     next_cursor = _encode_key(order, rows[-1]["sort_key"], rows[-1]["id"]) if more else None
     return json_response(
-        {"items": [moderator_view(r) for r in rows], "next_cursor": next_cursor, "total": total}
+        {
+            "items": [moderator_view(r) for r in rows],
+            "next_cursor": next_cursor,
+            "total": total,
+            "total_capped": total >= queue.TOTAL_CAP,  # "10 000 or more"
+        }
     )
 
 

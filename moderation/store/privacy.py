@@ -85,35 +85,57 @@ async def remove(conn: asyncpg.Connection, email: str) -> dict[str, int]:
     return {"comments": _count(comments), "labels": _count(labels)}
 
 
+# Retention works in batches, so its first run on a large site never rewrites the
+# whole table in one statement.
+BATCH = 5000
+
+
 async def purge_rejected(conn: Conn, days: int) -> int:
     """Spam and removed comments older than `days` are deleted for good."""
-    result = await conn.execute(
-        """
-        DELETE FROM comments
-        WHERE status = 'rejected' AND updated_at < now() - make_interval(days => $1)
-        """,
-        days,
-    )
-    return _count(result)
+    total = 0
+    while True:
+        result = await conn.execute(
+            """
+            DELETE FROM comments WHERE id IN (
+                SELECT id FROM comments
+                WHERE status = 'rejected' AND updated_at < now() - make_interval(days => $1)
+                LIMIT $2
+            )
+            """,
+            days,
+            BATCH,
+        )
+        n = _count(result)
+        total += n
+        if n < BATCH:
+            return total
 
 
 async def reduce_ips(conn: Conn, days: int) -> int:
     """Addresses older than `days` keep only their network (/24 for IPv4, /48 for IPv6)."""
-    result = await conn.execute(
-        """
-        UPDATE comments
-        SET client_ip = set_masklen(network(set_masklen(client_ip,
-                            CASE WHEN family(client_ip) = 4 THEN 24 ELSE 48 END)),
-                        CASE WHEN family(client_ip) = 4 THEN 32 ELSE 128 END)
-        WHERE client_ip IS NOT NULL AND created_at < now() - make_interval(days => $1)
-          AND masklen(client_ip) = CASE WHEN family(client_ip) = 4 THEN 32 ELSE 128 END
-          AND client_ip <> set_masklen(network(set_masklen(client_ip,
-                            CASE WHEN family(client_ip) = 4 THEN 24 ELSE 48 END)),
-                        CASE WHEN family(client_ip) = 4 THEN 32 ELSE 128 END)
-        """,
-        days,
-    )
-    return _count(result)
+    total = 0
+    while True:
+        n = _count(await conn.execute(_REDUCE, days, BATCH))
+        total += n
+        if n < BATCH:
+            return total
+
+
+# The address with its host part zeroed: a /24 for IPv4, a /48 for IPv6.
+_NETWORK = """set_masklen(network(set_masklen(client_ip,
+    CASE WHEN family(client_ip) = 4 THEN 24 ELSE 48 END)),
+    CASE WHEN family(client_ip) = 4 THEN 32 ELSE 128 END)"""
+
+# The batch is chosen among rows not yet reduced, so every run makes progress.
+_REDUCE = f"""
+UPDATE comments SET client_ip = {_NETWORK}
+WHERE id IN (
+    SELECT id FROM comments
+    WHERE client_ip IS NOT NULL AND created_at < now() - make_interval(days => $1)
+      AND client_ip <> {_NETWORK}
+    LIMIT $2
+)
+"""
 
 
 def _count(status: str) -> int:

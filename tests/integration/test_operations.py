@@ -123,3 +123,21 @@ async def test_retention_purges_old_rejected_comments_and_reduces_old_addresses(
         == "2001:db8:1234::"
     )
     assert (await sweep(client.server.app)) == {"purged": 0, "reduced": 0}
+
+
+async def test_retention_works_through_more_rows_than_one_batch(client, db, monkeypatch):
+    from moderation.store import privacy
+
+    monkeypatch.setattr(privacy, "BATCH", 2)
+    ids = [
+        await insert_comment(db, status="approved", client_ip=f"198.51.100.{i}")
+        for i in range(1, 6)
+    ]
+    await insert_comment(db, status="approved", client_ip="198.51.100.0")  # already a network
+    await db.execute("UPDATE comments SET created_at = now() - interval '400 days'")
+    assert (await sweep(client.server.app))["reduced"] == 5
+    ips = {
+        str(r["client_ip"])
+        for r in await db.fetch("SELECT client_ip FROM comments WHERE id = ANY($1::bigint[])", ids)
+    }
+    assert ips == {"198.51.100.0"}
