@@ -9,7 +9,7 @@ from typing import Any, TypeAlias
 import asyncpg
 
 from moderation.store import queue
-from moderation.store.queue import COLUMNS, UNCERTAINTY, QueueFilter
+from moderation.store.queue import COLUMNS, TOTAL_CAP, UNCERTAINTY, QueueFilter
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
@@ -64,23 +64,33 @@ async def release_others(conn: Conn, who: str, keep: list[int]) -> None:
 
 
 async def counts(conn: Conn, who: str, filters: QueueFilter) -> tuple[int, int]:
-    """Pending comments matching the filters, and how many of them others hold."""
-    args: list[Any] = [who]
+    """Pending comments matching the filters (capped like the queue API's total), and how
+    many of them others hold (from the claims index, not a scan of the whole backlog)."""
+    args: list[Any] = []
     where = filters.where(args)
-    row = await conn.fetchrow(
+    total = await conn.fetchval(
+        f"SELECT count(*) FROM (SELECT 1 FROM comments c WHERE {where} LIMIT {TOTAL_CAP}) s",
+        *args,
+    )
+    args.append(who)
+    held = await conn.fetchval(
         f"""
-        SELECT count(*) AS total,
-               count(*) FILTER (WHERE c.claimed_by <> $1 AND c.claim_expires_at >= now()) AS held
-        FROM comments c WHERE {where}
+        SELECT count(*) FROM comments c
+        WHERE {where} AND c.claimed_by IS NOT NULL AND c.claimed_by <> ${len(args)}
+          AND c.claim_expires_at >= now()
         """,
         *args,
     )
-    assert row is not None
-    return int(row["total"]), int(row["held"])
+    return int(total), int(held)
 
 
 async def pending_count(conn: Conn) -> int:
-    return int(await conn.fetchval("SELECT count(*) FROM comments WHERE status = 'pending'"))
+    return int(
+        await conn.fetchval(
+            f"SELECT count(*) FROM (SELECT 1 FROM comments WHERE status = 'pending' "
+            f"LIMIT {TOTAL_CAP}) s"
+        )
+    )
 
 
 OUTCOMES = ("approved", "pending", "spam", "removed")
