@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
-from moderation import hotswap, jobs, webhooks
+from moderation import hotswap, jobs, openapi, webhooks
 from moderation import web as pages
 from moderation.api import admin, akismet, health, models, moderator, privacy, public
 from moderation.classifier import persist, seed
@@ -79,7 +79,7 @@ async def load_active_model(pool: asyncpg.Pool, settings: Settings) -> TrainedMo
                 version=model.version,
                 state="active",
                 artifact=persist.dumps(model),
-                metadata=model.metadata,
+                metadata={**model.metadata, "thresholds": model.thresholds.to_dict()},
                 created_by="seed",
             )
             log.info("registered the seed model %s as active", model.version)
@@ -122,5 +122,6 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(akismet.routes)
     app.add_routes(privacy.routes)
     app.router.add_get("/metrics", metrics_handler)
+    app.router.add_get("/openapi.json", openapi.handler)
     pages.setup(app)
     return app

@@ -133,6 +133,15 @@ DATABASE_DOWN: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.TooManyConnectionsError,
+    # A session ended by the server mid-transaction (shutdown, pg_terminate_backend) can
+    # leave asyncpg's protocol mid-operation: MagicStack/asyncpg#784, #1069.
+    asyncpg.exceptions.InternalClientError,
+)
+
+# Text PostgreSQL cannot hold, which only a client sends: U+0000 in a value or a JSON string.
+NUL_IN_TEXT: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.CharacterNotInRepertoireError,
+    asyncpg.exceptions.UntranslatableCharacterError,
 )
 
 
@@ -151,6 +160,10 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         if exc.status < 400:
             raise
         return Problem(exc.status, exc.reason, headers=_keep_headers(exc)).response()
+    except NUL_IN_TEXT:
+        return Problem(
+            400, "Malformed request", "The request contains a NUL character (U+0000)."
+        ).response()
     except DATABASE_DOWN as exc:
         log.warning("database unavailable: %s", type(exc).__name__)
         return unavailable().response()

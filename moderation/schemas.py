@@ -35,6 +35,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+ID_MAX = 2**63 - 1  # ids are PostgreSQL bigints: a larger one names nothing
 
 
 def _limits(info: ValidationInfo) -> Limits:
@@ -70,7 +71,10 @@ class CommentIn(BaseModel):
     body: str = Field(validation_alias=AliasChoices("body", "comment"))
     url: str | None = None
     parent_id: int | None = Field(
-        default=None, ge=1, validation_alias=AliasChoices("parent_id", "comment_parent")
+        default=None,
+        ge=1,
+        le=ID_MAX,
+        validation_alias=AliasChoices("parent_id", "comment_parent"),
     )
 
     @field_validator("article", "name", "email", mode="before")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from moderation.schemas import ID_MAX
 
 Action = Literal["approve", "spam", "reject"]
 StatusName = Literal["approved", "pending", "rejected"]
@@ -19,7 +21,7 @@ class DecisionIn(BaseModel):
 
 
 class BulkItem(DecisionIn):
-    id: int = Field(ge=1)
+    id: int = Field(ge=1, le=ID_MAX)
 
 
 class BulkDecisionIn(BaseModel):
@@ -37,7 +39,7 @@ class ClaimIn(BaseModel):
 class ReleaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] = Field(min_length=1, max_length=500)
+    ids: list[Annotated[int, Field(ge=1, le=ID_MAX)]] = Field(min_length=1, max_length=500)
 
 
 class TokenIn(BaseModel):

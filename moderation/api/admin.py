@@ -14,6 +14,7 @@ from moderation.api.requests import parse, read_payload
 from moderation.auth import Role, require
 from moderation.errors import Problem
 from moderation.keys import POOL
+from moderation.schemas import ID_MAX
 from moderation.schemas_moderator import TokenIn
 from moderation.store import decisions, tokens
 
@@ -62,7 +63,8 @@ async def list_tokens(request: web.Request) -> web.Response:
 @routes.delete(r"/v1/admin/tokens/{id:\d+}")
 async def revoke_token(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
-    n = await tokens.revoke(request.app[POOL], token_id=int(request.match_info["id"]))
+    token_id = int(request.match_info["id"])
+    n = await tokens.revoke(request.app[POOL], token_id=token_id) if token_id <= ID_MAX else 0
     if not n:
         raise Problem(404, "Not found", "No active token has that id.")
     return web.Response(status=204)

@@ -21,6 +21,7 @@ from moderation.errors import FieldErrors, Problem
 from moderation.events import model_activated
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.rescore import rescore_pending
+from moderation.schemas import ID_MAX
 from moderation.simulate import project, thresholds_for
 from moderation.store import models as model_store
 from moderation.store import training as store
@@ -129,7 +130,8 @@ async def list_training(request: web.Request) -> web.Response:
 @routes.get(r"/v1/admin/training/{id:\d+}")
 async def show_training(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
-    row = await store.get_job(request.app[POOL], int(request.match_info["id"]))
+    job_id = int(request.match_info["id"])
+    row = await store.get_job(request.app[POOL], job_id) if job_id <= ID_MAX else None
     if row is None:
         raise Problem(404, "Not found", "There is no training job with that id.")
     return json_response(job_view(row))
