@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import logging
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from moderation import jobs
+from moderation import registry
 from moderation.api.public import json_response
 from moderation.api.requests import parse, read_payload
 from moderation.auth import Role, require
-from moderation.classifier import persist
 from moderation.classifier.data import DataError, read_csv, read_jsonl
 from moderation.classifier.train import Targets
 from moderation.errors import FieldErrors, Problem
-from moderation.events import model_activated
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.rescore import rescore_pending
+from moderation.keys import POOL, SETTINGS
 from moderation.schemas import ID_MAX
-from moderation.simulate import project, thresholds_for
 from moderation.store import models as model_store
 from moderation.store import training as store
 
@@ -71,10 +65,8 @@ async def list_models(request: web.Request) -> web.Response:
 @routes.post("/v1/admin/models/rollback")
 async def rollback(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
-    previous = await model_store.previous_active(request.app[POOL])
-    if previous is None:
-        raise Problem(409, "Nothing to roll back to", "No other model has been active.")
-    return await _activate(request, previous, f"{who.name} (rollback)")
+    version = await registry.rollback(request.app, who.name)
+    return json_response(model_view(await model_store.get(request.app[POOL], version)))
 
 
 @routes.get("/v1/admin/models/{version}")
@@ -89,34 +81,16 @@ async def show_model(request: web.Request) -> web.Response:
 @routes.post("/v1/admin/models/{version}/activate")
 async def activate(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
-    return await _activate(request, request.match_info["version"], who.name)
-
-
-async def _activate(request: web.Request, version: str, by: str) -> web.Response:
-    app = request.app
-    pool = app[POOL]
-    data = await model_store.artifact(pool, version)
-    if data is None:
-        raise Problem(404, "Not found", "There is no model with that version.")
-    try:
-        model = await asyncio.to_thread(persist.loads, data)  # refuse before it goes live
-    except persist.UntrustedModel as exc:
-        raise Problem(422, "Model refused", str(exc), kind="untrusted-model") from None
-    async with pool.acquire() as conn:
-        await model_store.activate(conn, version, by)
-    app[MODEL].swap(model)  # this instance at once; the others on the NOTIFY
-    model_activated(app, version, by)
-    jobs.background(app, rescore_pending(pool, app[MODEL], app[RULES], app[SETTINGS]))
-    row = await model_store.get(pool, version)
-    return json_response(model_view(row))
+    version = request.match_info["version"]
+    await registry.activate(request.app, version, who.name)
+    return json_response(model_view(await model_store.get(request.app[POOL], version)))
 
 
 @routes.post("/v1/admin/training")
 async def start_training(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
     body = parse(TrainingIn, await read_payload(request) if request.can_read_body else {}, {})
-    job_id = await store.create_job(request.app[POOL], body.model_dump(), who.name)
-    jobs.spawn_training(request.app, job_id)
+    job_id = await registry.start_training(request.app, body.include_seed, who.name)
     return json_response({"id": job_id, "state": "queued"}, status=202)
 
 
@@ -168,70 +142,52 @@ async def import_labels(request: web.Request) -> web.Response:
     )
 
 
-def _targets_from(request: web.Request) -> Targets | None:
-    settings = request.app[SETTINGS]
-    q = request.query
-    if "spam_in_approved" not in q and "ham_in_rejected" not in q:
+def _number(request: web.Request, name: str, low: float, high: float) -> float | None:
+    raw = request.query.get(name)
+    if raw in (None, ""):
         return None
     try:
-        return Targets(
-            spam_in_approved=float(q.get("spam_in_approved", settings.target_spam_in_approved)),
-            ham_in_rejected=float(q.get("ham_in_rejected", settings.target_ham_in_rejected)),
-            confidence=float(q.get("confidence", settings.threshold_confidence)),
-        )
+        value = float(raw)
     except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also refuses NaN
         raise FieldErrors(
-            [{"field": "spam_in_approved", "message": "targets must be numbers"}], "Invalid query"
-        ) from None
+            [{"field": name, "message": f"must be a number from {low} to {high}"}], "Invalid query"
+        )
+    return value
+
+
+def _targets_from(request: web.Request) -> Targets | None:
+    settings = request.app[SETTINGS]
+    spam = _number(request, "spam_in_approved", 1e-6, 0.499)
+    ham = _number(request, "ham_in_rejected", 1e-6, 0.499)
+    confidence = _number(request, "confidence", 0.5, 0.999)
+    if spam is None and ham is None and confidence is None:
+        return None
+    return Targets(
+        spam_in_approved=settings.target_spam_in_approved if spam is None else spam,
+        ham_in_rejected=settings.target_ham_in_rejected if ham is None else ham,
+        confidence=settings.threshold_confidence if confidence is None else confidence,
+    )
 
 
 @routes.get("/v1/admin/simulate")
 async def simulate(request: web.Request) -> web.Response:
     """Projected volumes and errors for targets (or thresholds) and a model (default: active)."""
     await require(request, Role.ADMIN)
-    app = request.app
-    version = request.query.get("version")
-    if version:
-        data = await model_store.artifact(app[POOL], version)
-        if data is None:
-            raise Problem(404, "Not found", "There is no model with that version.")
-        model = await asyncio.to_thread(persist.loads, data)
-    else:
-        model = app[MODEL].model
+    model = await registry.load(request.app, request.query.get("version") or None)
     targets = _targets_from(request)
-    if targets is not None and not all(
-        0 < t < 0.5 for t in (targets.spam_in_approved, targets.ham_in_rejected)
-    ):
-        raise FieldErrors(
-            [{"field": "spam_in_approved", "message": "targets must be between 0 and 0.5"}],
-            "Invalid query",
-        )
+    low, high = _number(request, "low", 0, 1), _number(request, "high", 0, 1)
     try:
-        thresholds, basis = thresholds_for(model, targets)
+        result = await registry.what_if(request.app, model, targets, low, high)
     except ValueError as exc:
         raise Problem(409, "Cannot derive thresholds", str(exc)) from None
-    if "low" in request.query or "high" in request.query:
-        try:
-            low = float(request.query.get("low", thresholds.low))
-            high = float(request.query.get("high", thresholds.high))
-        except ValueError:
-            low = high = -1.0
-        if not 0 <= low <= high <= 1:
-            raise FieldErrors(
-                [{"field": "low", "message": "need 0 <= low <= high <= 1"}], "Invalid query"
-            )
-        thresholds = dataclasses.replace(thresholds, low=low, high=high)
-        basis = "given"
-    history = await store.site_labels(app[POOL])
-    replay = "site labels"
-    if not history:
-        history, replay = [], "none yet: no moderator or imported labels"
-    projection = await asyncio.to_thread(project, model, history, thresholds)
+    t = result.thresholds
     return json_response(
         {
-            "model_version": model.version,
-            "thresholds": {"low": thresholds.low, "high": thresholds.high, "basis": basis},
-            "history": replay,
-            **projection,
+            "model_version": result.model_version,
+            "thresholds": {"low": t.low, "high": t.high, "basis": result.basis},
+            "history": result.history,
+            **result.projection,
         }
     )

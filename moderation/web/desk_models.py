@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from moderation import registry
 from moderation.api.public import json_response
 from moderation.classifier.train import Targets
 from moderation.errors import Problem
@@ -26,7 +27,7 @@ from moderation.jobs import STALE_SECONDS
 from moderation.keys import MODEL, POOL, SETTINGS
 from moderation.store import models as model_store
 from moderation.store import training as training_store
-from moderation.web import desk_store, models_service, models_view, sessions
+from moderation.web import desk_store, models_view, sessions
 from moderation.web.desk_queue import context
 from moderation.web.render import render, see_other
 
@@ -113,8 +114,8 @@ async def _run_what_if(request: web.Request, form: WhatIfForm) -> dict[str, Any]
     if form.errors:
         return None
     try:
-        model = await models_service.load(request.app, form.values["version"] or None)
-        result = await models_service.what_if(request.app, model, form.targets, form.low, form.high)
+        model = await registry.load(request.app, form.values["version"] or None)
+        result = await registry.what_if(request.app, model, form.targets, form.low, form.high)
     except Problem as exc:
         form.errors.append(exc.detail or exc.title)
         return None
@@ -219,7 +220,7 @@ async def train(request: web.Request) -> web.StreamResponse:
         )
         return see_other(f"{PAGE}?job={running}#job")
     include_seed = form.get("include_seed") in ("1", "on", "true")
-    job_id = await models_service.start_training(request.app, include_seed, session.who.name)
+    job_id = await registry.start_training(request.app, include_seed, session.who.name)
     seed = "with" if include_seed else "without"
     await sessions.flash(
         request,
@@ -236,7 +237,7 @@ async def activate(request: web.Request) -> web.StreamResponse:
     if not isinstance(version, str) or not version or len(version) > 200:
         raise Problem(400, "Malformed form", "The form names no model version.")
     try:
-        await models_service.activate(request.app, version, session.who.name)
+        await registry.activate(request.app, version, session.who.name)
     except Problem as exc:
         message = {"kind": "error", "text": f"{version} was not activated: {exc.detail}"}
     else:
@@ -252,7 +253,7 @@ async def activate(request: web.Request) -> web.StreamResponse:
 async def rollback(request: web.Request) -> web.StreamResponse:
     session, _ = await _admin_form(request)
     try:
-        version = await models_service.rollback(request.app, session.who.name)
+        version = await registry.rollback(request.app, session.who.name)
     except Problem as exc:
         message = {"kind": "error", "text": f"Not rolled back: {exc.detail}"}
     else:

@@ -1,7 +1,6 @@
-"""What the Models page does to the registry, through the same store and service calls as the
-admin API (moderation/api/models.py): activation with a re-score, rollback, training jobs
-and the what-if replay. The functions raise `Problem`s with the API's statuses and titles,
-so the API's handlers could call them too.
+"""The model registry's operations, shared by the admin API and the desk's Models page:
+activation (refuse what does not load, swap, announce, re-score the queue), rollback,
+training jobs and the what-if replay. They raise `Problem`s with the API's statuses.
 """
 
 from __future__ import annotations
@@ -14,12 +13,12 @@ from typing import Any
 from aiohttp import web
 
 from moderation import jobs
-from moderation.api.models import TrainingIn
 from moderation.classifier import persist
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds
 from moderation.classifier.train import Targets
 from moderation.errors import Problem
+from moderation.events import model_activated
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.rescore import rescore_pending
 from moderation.simulate import project, thresholds_for
@@ -44,6 +43,7 @@ async def activate(app: web.Application, version: str, by: str) -> None:
     async with pool.acquire() as conn:
         await model_store.activate(conn, version, by)
     app[MODEL].swap(model)  # this instance at once; the others on the NOTIFY
+    model_activated(app, version, by)
     jobs.background(app, rescore_pending(pool, app[MODEL], app[RULES], app[SETTINGS]))
 
 
@@ -58,7 +58,7 @@ async def rollback(app: web.Application, by: str) -> str:
 
 async def start_training(app: web.Application, include_seed: bool, by: str) -> int:
     """Queue a training job and start its process on this instance; returns its id."""
-    params = TrainingIn(include_seed=include_seed).model_dump()
+    params = {"include_seed": include_seed}
     job_id = await training_store.create_job(app[POOL], params, by)
     jobs.spawn_training(app, job_id)
     return job_id
