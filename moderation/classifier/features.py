@@ -10,9 +10,10 @@ can load from a short list of trusted types.
 
 from __future__ import annotations
 
-import math
 import re
+import string
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -21,9 +22,27 @@ from moderation.classifier.normalize import find_links, fold_for_tokens, normali
 _PHONE = re.compile(r"(?:\+?\d[\d\s().-]{8,}\d)")
 _MONEY = re.compile(r"(?:[$€£]\s?\d|\d\s?(?:usd|eur|btc|usdt|\$|k/month|/day))", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_REPEAT = re.compile(r"(.)\1{3,}")
-_MESSENGER = re.compile(r"\b(whats\s?app|telegram|wechat|signal|viber|kik|skype)\b", re.I)
+_REPEAT = re.compile(r"(.)\1\1\1")  # four alike: as "\1{3,}" for a search, but faster
+# Searched in the lowercased text: without re.I the search is twice as fast.
+_MESSENGER = re.compile(r"\b(whats\s?app|telegram|wechat|signal|viber|kik|skype)\b")
 _WORD = re.compile(r"[^\W\d_]+")
+# Character scans run in the regex engine: per-character Python loops cost more
+# than the rest of the feature extraction together.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_STYLED = re.compile("[\uff01-\uff5e\U0001d400-\U0001d7ff]")  # full-width, math letters
+_GREEK_CYRILLIC = re.compile("[\u0370-\u04ff]")
+_DIGIT = re.compile(r"\d")
+_ASCII_LETTERS = string.ascii_letters.encode()
+_ASCII_UPPER = string.ascii_uppercase.encode()
+
+# Bucketed tokens, built once.
+_NAMELEN = tuple("namelen:" + b for b in ("xs", "s", "m", "l", "xl"))
+_EMAIL_DIGITS = tuple("email_digits:" + b for b in ("0", "few", "some", "many"))
+_CAPS = tuple("caps:" + b for b in ("none", "some", "many", "shout"))
+_BANGS = tuple("bangs:" + b for b in ("0", "few", "many"))
+_SCRIPT = tuple("script:" + b for b in ("latin", "mixed", "other"))
+_LINKS = ("links:0", "links:1", "links:2", "links:3+")
+_LENGTH = tuple(f"len:{i}" for i in range(13))
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +62,8 @@ class Docs:
 
 
 def _bucket(value: float, edges: tuple[float, ...], names: tuple[str, ...]) -> str:
-    for edge, name in zip(edges, names, strict=False):
-        if value < edge:
-            return name
-    return names[-1]
+    """The name of the bucket `value` falls in: names[i] for edges[i-1] <= value < edges[i]."""
+    return names[bisect_right(edges, value)]
 
 
 def _host(url: str) -> str:
@@ -70,31 +87,29 @@ def _tld(host: str) -> str:
 
 def _obfuscation_tokens(raw: str) -> list[str]:
     """Signs that the writer tried to hide words from a filter."""
-    if raw.isascii():
+    stripped = raw.rstrip("\ufeff \n")  # a trailing BOM is an export artefact, not a trick
+    if stripped.isascii():
         return []
     out = []
-    stripped = raw.rstrip("\ufeff \n")  # a trailing BOM is an export artefact, not a trick
-    if any(unicodedata.category(ch) == "Cf" for ch in stripped):
+    if any(unicodedata.category(ch) == "Cf" for ch in set(_NON_ASCII.findall(stripped))):
         out.append("obf:invisible")
-    if any("\uff01" <= ch <= "\uff5e" or "\U0001d400" <= ch <= "\U0001d7ff" for ch in raw):
+    if _STYLED.search(raw):
         out.append("obf:styled")
-    for word in _WORD.findall(raw):
-        if word.isascii():
-            continue
-        has_latin = any("a" <= ch.lower() <= "z" for ch in word)
-        has_other = any("\u0370" <= ch <= "\u03ff" or "\u0400" <= ch <= "\u04ff" for ch in word)
-        if has_latin and has_other:
-            out.append("obf:mixed_script")
-            break
+    if _GREEK_CYRILLIC.search(raw):
+        for word in _WORD.findall(raw):
+            if word.isascii() or not _GREEK_CYRILLIC.search(word):
+                continue
+            if any("a" <= ch.lower() <= "z" for ch in word):
+                out.append("obf:mixed_script")
+                break
     return out
 
 
-def _script_token(text: str) -> str:
-    letters = [ch for ch in text if ch.isalpha()]
+def _script_token(text: str, letters: int) -> str:
     if not letters:
         return "script:none"
-    non_latin = sum(1 for ch in letters if not ch.isascii()) / len(letters)
-    return "script:" + _bucket(non_latin, (0.05, 0.5), ("latin", "mixed", "other"))
+    non_latin = sum(map(str.isalpha, _NON_ASCII.findall(text))) / letters
+    return _bucket(non_latin, (0.05, 0.5), _SCRIPT)
 
 
 def extract(comment: CommentText) -> Docs:
@@ -104,14 +119,15 @@ def extract(comment: CommentText) -> Docs:
     links = find_links(norm)
 
     tokens: list[str] = []
-    # Author name: its words, and whether it looks like a keyword or a site.
+    # Author name: its shape only. Its words identify people, not spam: they let
+    # the model memorise the authors of its training data (on the YouTube data,
+    # leaving them out raised ROC AUC on four of five videos held out).
     name = fold_for_tokens(normalize(comment.name)) if comment.name else ""
     if name:
-        tokens.extend("name:" + w for w in _WORD.findall(name)[:6])
-        tokens.append("namelen:" + _bucket(len(name), (4, 12, 25, 40), ("xs", "s", "m", "l", "xl")))
+        tokens.append(_bucket(len(name), (4, 12, 25, 40), _NAMELEN))
         if find_links(name):
             tokens.append("name:has_link")
-        if any(ch.isdigit() for ch in name):
+        if _DIGIT.search(name):
             tokens.append("name:has_digits")
     else:
         tokens.append("name:none")
@@ -121,7 +137,7 @@ def extract(comment: CommentText) -> Docs:
         local, _, domain = email.rpartition("@")
         tokens += ["email_domain:" + domain, "email_tld:" + _tld(domain)]
         digits = sum(ch.isdigit() for ch in local)
-        tokens.append("email_digits:" + _bucket(digits, (1, 3, 6), ("0", "few", "some", "many")))
+        tokens.append(_bucket(digits, (1, 3, 6), _EMAIL_DIGITS))
     else:
         tokens.append("email:none")
 
@@ -133,29 +149,35 @@ def extract(comment: CommentText) -> Docs:
     else:
         tokens.append("url:none")
 
-    tokens.append("links:" + ("3+" if len(links) >= 3 else str(len(links))))
+    tokens.append(_LINKS[min(len(links), 3)])
     for host in dict.fromkeys(links):
         tokens += ["link_domain:" + host, "link_tld:" + _tld(host)]
 
     # Shape of the text.
     n = len(norm)
-    tokens.append("len:" + str(min(int(math.log2(n + 1)), 12)))
-    letters = sum(ch.isalpha() for ch in norm)
-    upper = sum(ch.isupper() for ch in norm)
+    tokens.append(_LENGTH[min((n + 1).bit_length() - 1, 12)])  # floor(log2(n + 1))
+    if norm.isascii():  # counting by deleting is ten times faster than a scan in Python
+        data = norm.encode()
+        letters = n - len(data.translate(None, _ASCII_LETTERS))
+        upper = n - len(data.translate(None, _ASCII_UPPER))
+    else:
+        letters = sum(map(str.isalpha, norm))
+        upper = sum(map(str.isupper, norm))
     caps = upper / letters if letters else 0.0
-    tokens.append("caps:" + _bucket(caps, (0.05, 0.2, 0.5), ("none", "some", "many", "shout")))
+    tokens.append(_bucket(caps, (0.05, 0.2, 0.5), _CAPS))
     if _REPEAT.search(norm):
         tokens.append("shape:repeats")
     bangs = norm.count("!")
-    tokens.append("bangs:" + _bucket(bangs, (1, 3), ("0", "few", "many")))
-    if _PHONE.search(norm):
-        tokens.append("has:phone")
-    if _MONEY.search(norm):
-        tokens.append("has:money")
-    if _EMAIL.search(norm):
+    tokens.append(_bucket(bangs, (1, 3), _BANGS))
+    if _DIGIT.search(norm):  # both need a digit; most comments have none
+        if _PHONE.search(norm):
+            tokens.append("has:phone")
+        if _MONEY.search(norm):
+            tokens.append("has:money")
+    if "@" in norm and _EMAIL.search(norm):  # the pattern is slow on long words
         tokens.append("has:email")
-    if _MESSENGER.search(norm):
+    if _MESSENGER.search(text):
         tokens.append("has:messenger")
-    tokens.append(_script_token(norm))
+    tokens.append(_script_token(norm, letters))
     tokens.extend(_obfuscation_tokens(raw))
     return Docs(text=text, meta=" ".join(tokens))

@@ -51,10 +51,14 @@ def labels_jsonl() -> str:
         f"Patch note {i}: the advisory says version 2.{i} fixes the auth bypass; we rolled it out."
         for i in range(30)
     ]
-    lines = [{"name": "Spam Bot", "email": f"bot{i}@growth.top", "body": b, "label": "spam"}
-             for i, b in enumerate(spam)]
-    lines += [{"name": f"Reader {i}", "email": f"r{i}@example.org", "body": b, "label": "ham"}
-              for i, b in enumerate(ham)]
+    lines = [
+        {"name": "Spam Bot", "email": f"bot{i}@growth.top", "body": b, "label": "spam"}
+        for i, b in enumerate(spam)
+    ]
+    lines += [
+        {"name": f"Reader {i}", "email": f"r{i}@example.org", "body": b, "label": "ham"}
+        for i, b in enumerate(ham)
+    ]
     return "\n".join(json.dumps(x) for x in lines)
 
 
@@ -78,7 +82,9 @@ async def wait_for_version(client: Any, version: str) -> None:
     raise AssertionError(f"instance still serves {seen}, not {version}")
 
 
-async def test_the_whole_retraining_loop_across_two_instances(make_settings, make_app_client, own_db):
+async def test_the_whole_retraining_loop_across_two_instances(
+    make_settings, make_app_client, own_db
+):
     settings = make_settings(database_url=own_db, model_check_seconds=30)
     one = await make_app_client(settings)
     two = await make_app_client(settings)
@@ -96,12 +102,17 @@ async def test_the_whole_retraining_loop_across_two_instances(make_settings, mak
     for i in range(6):
         resp = await one.post(
             "/v1/comments",
-            json={"article": "breach", "name": f"R{i}", "email": f"r{i}@example.net",
-                  "body": f"Question {i} about the breach timeline and the disclosure delay."},
+            json={
+                "article": "breach",
+                "name": f"R{i}",
+                "email": f"r{i}@example.net",
+                "body": f"Question {i} about the breach timeline and the disclosure delay.",
+            },
         )
         cid = (await resp.json())["id"]
-        assert (await one.post(f"/v1/comments/{cid}/decision", headers=mod,
-                               json={"action": "approve"})).status == 200
+        assert (
+            await one.post(f"/v1/comments/{cid}/decision", headers=mod, json={"action": "approve"})
+        ).status == 200
 
     # An admin imports labels, then trains.
     resp = await one.post(
@@ -144,8 +155,10 @@ async def test_the_whole_retraining_loop_across_two_instances(make_settings, mak
     assert resp.status == 200
     await wait_for_version(one, candidate)
     await wait_for_version(two, candidate)
-    resp = await two.post("/v1/comments", json={"article": "breach", "name": "Z",
-                                                "email": "z@example.com", "body": "Good piece."})
+    resp = await two.post(
+        "/v1/comments",
+        json={"article": "breach", "name": "Z", "email": "z@example.com", "body": "Good piece."},
+    )
     assert resp.status in (201, 202)
     conn = await asyncpg.connect(own_db)
     try:
@@ -168,12 +181,16 @@ async def test_the_whole_retraining_loop_across_two_instances(make_settings, mak
     assert sim["model_version"] == seed_version and sim["n"] > 0
     assert abs(sim["approved"] + sim["rejected"] + sim["queued"] - 1) < 1e-6
     strict = await (
-        await one.get("/v1/admin/simulate?spam_in_approved=0.001&ham_in_rejected=0.001", headers=admin)
+        await one.get(
+            "/v1/admin/simulate?spam_in_approved=0.001&ham_in_rejected=0.001", headers=admin
+        )
     ).json()
     assert strict["queued"] >= sim["queued"]
 
 
-async def test_a_corrupt_artifact_is_refused_and_the_active_model_stays(make_settings, make_app_client, own_db):
+async def test_a_corrupt_artifact_is_refused_and_the_active_model_stays(
+    make_settings, make_app_client, own_db
+):
     client = await make_app_client(make_settings(database_url=own_db))
     admin = await admin_headers(own_db, "boss")
     before = (await (await client.get("/readyz")).json())["model_version"]
@@ -193,7 +210,9 @@ async def test_a_corrupt_artifact_is_refused_and_the_active_model_stays(make_set
     assert (await (await client.get("/readyz")).json())["model_version"] == before
 
 
-async def test_a_failed_training_job_says_why_and_changes_nothing(make_settings, make_app_client, own_db):
+async def test_a_failed_training_job_says_why_and_changes_nothing(
+    make_settings, make_app_client, own_db
+):
     client = await make_app_client(make_settings(database_url=own_db))
     admin = await admin_headers(own_db, "ops")
     resp = await client.post("/v1/admin/training", headers=admin, json={"include_seed": False})
@@ -225,10 +244,13 @@ async def test_unknown_model_and_job_are_404(client, make_token):
 
 async def test_labels_in_a_bad_format_are_refused(client, make_token):
     admin = await make_token("admin")
-    resp = await client.post("/v1/admin/labels", data="x", headers={**admin, "Content-Type": "text/plain"})
+    resp = await client.post(
+        "/v1/admin/labels", data="x", headers={**admin, "Content-Type": "text/plain"}
+    )
     assert resp.status == 415
     resp = await client.post(
-        "/v1/admin/labels", data='{"body": "hi", "label": "maybe"}',
+        "/v1/admin/labels",
+        data='{"body": "hi", "label": "maybe"}',
         headers={**admin, "Content-Type": "application/x-ndjson"},
     )
     assert resp.status == 422

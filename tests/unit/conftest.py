@@ -8,10 +8,17 @@ the obvious spam from the obvious ham apart.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
 from moderation.classifier.data import Example
-from moderation.classifier.features import CommentText
+from moderation.classifier.features import CommentText, extract
+from moderation.classifier.model import META, TEXT, as_matrix
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import train
 
@@ -114,3 +121,30 @@ def training_examples() -> list[Example]:
 def tiny_model(training_examples: list[Example]) -> TrainedModel:
     """A real model from the real training code, on 64 hand-made comments."""
     return train(training_examples, holdout_fraction=0, heldout=HELDOUT, description="unit tests")
+
+
+@pytest.fixture(scope="session")
+def older_pipeline(training_examples: list[Example]) -> Pipeline:
+    """A pipeline of the shape models had before binary features and the linear SVM.
+
+    Counted, sublinear terms into a logistic regression: sites keep models of
+    this shape in their registry, and the service must go on loading and
+    scoring them.
+    """
+    features = ColumnTransformer(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), TEXT),
+            (
+                "chars",
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+                TEXT,
+            ),
+            ("meta", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, binary=True), META),
+        ],
+        sparse_threshold=1.0,
+    )
+    lr = LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced")
+    clf = CalibratedClassifierCV(lr, method="sigmoid", cv=3, ensemble=False)
+    pipeline = Pipeline([("features", features), ("clf", clf)])
+    docs = as_matrix([extract(e.comment) for e in training_examples])
+    return pipeline.fit(docs, np.array([e.spam for e in training_examples], dtype=int))

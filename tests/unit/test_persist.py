@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import skops.io as sio
+from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
 from moderation.classifier import persist
@@ -84,6 +85,17 @@ def test_save_then_load_through_a_file_round_trips(
     assert loaded.scorer.score(c).probability == pytest.approx(
         tiny_model.scorer.score(c).probability, rel=1e-12
     )
+
+
+def test_a_model_of_the_older_shape_round_trips(
+    tiny_model: TrainedModel, older_pipeline: Pipeline
+) -> None:
+    older = TrainedModel(older_pipeline, tiny_model.thresholds, {"version": "older"})
+    loaded = persist.loads(persist.dumps(older))
+    for c in COMMENTS:
+        assert loaded.scorer.score(c).probability == pytest.approx(
+            older.scorer.score(c).probability, rel=1e-12
+        )
 
 
 def test_saving_over_an_existing_model_replaces_it(

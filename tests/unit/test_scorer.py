@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline
 
+from moderation.classifier import model
 from moderation.classifier.features import CommentText, extract
 from moderation.classifier.model import Scorer, as_matrix, build_pipeline, predict_proba
 from moderation.classifier.persist import TrainedModel
@@ -138,3 +143,76 @@ def test_a_pipeline_calibrated_as_an_ensemble_is_refused() -> None:
     pipeline.fit(as_matrix([extract(c) for c in texts]), np.array([0] * 6 + [1] * 6))
     with pytest.raises(ValueError, match="ensemble=False"):
         Scorer(pipeline)
+
+
+# --- the fast paths are exact -----------------------------------------------------------
+
+TRICKY_TEXTS = [
+    "",
+    " ",
+    "a",
+    "ab",
+    "a b c d",
+    "the the the",
+    "tabs\tand\nnewlines  and\u2003em spaces\u00a0too",
+    "http://cheap-pills.xyz/buy?x=1 now",
+    "naïve café über straße",
+    "спасибо за статью",
+    "漏洞分析写得很好",
+    "x" * 40,
+    "it's a co-op, isn't it?",
+]
+
+
+@pytest.mark.parametrize(
+    ("analyzer", "ngram_range", "token_pattern"),
+    [
+        ("word", (1, 1), r"(?u)\b\w\w+\b"),
+        ("word", (1, 2), r"(?u)\b\w\w+\b"),
+        ("word", (2, 3), r"(?u)\b\w\w+\b"),
+        ("word", (1, 1), r"\S+"),
+        ("char_wb", (3, 5), None),
+        ("char_wb", (1, 3), None),
+        ("char_wb", (2, 6), None),
+    ],
+)
+def test_the_fast_term_lookup_finds_what_scikit_learn_finds(
+    analyzer: str, ngram_range: tuple[int, int], token_pattern: str | None
+) -> None:
+    options: dict[str, Any] = {"token_pattern": token_pattern} if token_pattern else {}
+    vec = TfidfVectorizer(
+        analyzer=analyzer, ngram_range=ngram_range, binary=True, lowercase=False, **options
+    )
+    # Fitted on half the texts, so that some terms are known and some are not.
+    vec.fit(TRICKY_TEXTS[::2])
+    found = model._fast_found(vec)
+    assert found is not None
+    sklearn_terms = vec.build_analyzer()
+    for text in TRICKY_TEXTS * 2:  # twice: the second time from the word cache
+        expected = {vec.vocabulary_[t] for t in sklearn_terms(text) if t in vec.vocabulary_}
+        assert found(text) == expected, text
+
+
+def test_vectorizers_the_fast_lookup_would_get_wrong_take_the_general_path() -> None:
+    assert model._fast_found(TfidfVectorizer(binary=True)) is None  # lowercases
+    assert model._fast_found(TfidfVectorizer(lowercase=False)) is None  # counts terms
+    assert model._fast_found(TfidfVectorizer(analyzer="char", binary=True, lowercase=False)) is None
+
+
+def test_a_small_word_cache_gives_the_same_probabilities(
+    tiny_model: TrainedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model, "CACHE_WORDS", 4)  # cleared again and again
+    small = Scorer(tiny_model.pipeline)
+    expected = predict_proba(tiny_model.pipeline, VARIED)
+    for _ in range(2):
+        got = [small.score(c).probability for c in VARIED]
+        assert got == pytest.approx(expected.tolist(), rel=1e-9)
+
+
+def test_a_pipeline_of_the_older_shape_still_scores_like_scikit_learn(
+    older_pipeline: Pipeline,
+) -> None:
+    expected = predict_proba(older_pipeline, VARIED)
+    got = [Scorer(older_pipeline).score(c).probability for c in VARIED]
+    assert got == pytest.approx(expected.tolist(), rel=1e-9)

@@ -1,4 +1,4 @@
-"""Thresholds from target error rates: the Clopper-Pearson bound and `derive`."""
+"""Thresholds from target error rates: the Clopper-Pearson bound, `derive`, its folds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from moderation.classifier.thresholds import Thresholds, derive, upper_bound
+from moderation.classifier.data import Example
+from moderation.classifier.features import CommentText
+from moderation.classifier.persist import TrainedModel
+from moderation.classifier.thresholds import Thresholds, derive, observed, upper_bound
+from moderation.classifier.train import train, validation_folds
 
 Array = np.ndarray[Any, Any]
 TARGETS = {"spam_in_approved": 0.01, "ham_in_rejected": 0.005, "confidence": 0.9}
@@ -191,3 +195,91 @@ def test_thresholds_round_trip_through_a_dict() -> None:
     t = Thresholds(0.1, 0.9, 0.01, 0.005, 0.9)
     assert Thresholds.from_dict(t.to_dict()) == t
     assert Thresholds.from_dict({**t.to_dict(), "low": "0.25"}).low == 0.25
+
+
+# --- observed rates (validation by source) ----------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_with_observed_rates_the_validation_data_itself_meets_the_targets(seed: int) -> None:
+    proba, spam = overlapping(3000, seed)
+    t = derive(
+        proba, spam, spam_in_approved=0.02, ham_in_rejected=0.01, confidence=0.9, bounded=False
+    )
+    spam_rate, ham_rate, n_approved, n_rejected = realised(t, proba, spam)
+    assert spam_rate <= 0.02 and ham_rate <= 0.01
+    assert n_approved > 0 and n_rejected > 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_observed_rates_never_automate_less_than_a_bound(seed: int) -> None:
+    proba, spam = overlapping(2000, seed)
+    bounded = derive(proba, spam, **TARGETS)
+    observed = derive(proba, spam, **TARGETS, bounded=False)
+    assert observed.low >= bounded.low
+    assert observed.high <= bounded.high
+
+
+def test_with_observed_rates_one_early_error_does_not_stop_approving() -> None:
+    # A spam comment scored lowest of all, then 300 ham: 1 in 301 is under 1 %.
+    proba = np.linspace(0.01, 0.3, 301)
+    spam = np.zeros(301, dtype=bool)
+    spam[0] = True
+    t = derive(proba, spam, **TARGETS, bounded=False)
+    assert (proba < t.low).sum() == 301
+
+
+def test_observed_rates_record_the_confidence_they_were_asked_for() -> None:
+    proba, spam = separable(200)
+    assert derive(proba, spam, **TARGETS, bounded=False).confidence == TARGETS["confidence"]
+
+
+def test_the_observed_rate_of_nothing_decided_is_zero() -> None:
+    assert observed(np.array([0, 1, 2]), np.array([0, 10, 4])).tolist() == [0.0, 0.1, 0.5]
+
+
+# --- which folds the thresholds are validated on ----------------------------------------
+
+
+def sources(sizes: dict[str, int]) -> list[Example]:
+    """Half spam, half ham from each named source (a video, say)."""
+    out = []
+    for group, n in sizes.items():
+        for i in range(n):
+            spam = i % 2 == 0
+            body = f"buy cheap pills {group} {i} http://x{i}.xyz" if spam else f"nice {group} {i}"
+            out.append(Example(CommentText(body), spam, f"{group}.csv", group))
+    return out
+
+
+def test_several_sources_are_validated_one_held_out_at_a_time() -> None:
+    examples = sources({"a": 40, "b": 50, "c": 60})
+    y = np.array([e.spam for e in examples], dtype=int)
+    folds, by_source = validation_folds(examples, y, seed=0)
+    assert by_source
+    assert len(folds) == 3
+    groups = np.array([e.group for e in examples])
+    for fit, held in folds:
+        assert len(set(groups[held])) == 1
+        assert not set(groups[held]) & set(groups[fit])
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [{"": 150}, {"a": 75, "b": 75}, {"a": 60, "b": 60, "c": 10}],
+    ids=["no-sources", "two-sources", "one-source-too-small"],
+)
+def test_without_enough_sources_the_folds_are_stratified(sizes: dict[str, int]) -> None:
+    examples = sources(sizes)
+    y = np.array([e.spam for e in examples], dtype=int)
+    folds, by_source = validation_folds(examples, y, seed=0)
+    assert not by_source
+    assert len(folds) == 5
+    held = np.sort(np.concatenate([h for _, h in folds]))
+    assert held.tolist() == list(range(len(examples)))
+
+
+def test_a_model_records_how_its_thresholds_were_validated(tiny_model: TrainedModel) -> None:
+    assert tiny_model.metadata["threshold_folds"]["by"] == "stratified"
+    grouped = train(sources({"a": 40, "b": 40, "c": 40}), holdout_fraction=0)
+    assert grouped.metadata["threshold_folds"] == {"by": "source", "folds": 3, "rates": "observed"}
