@@ -59,6 +59,10 @@ def observed(errors: np.ndarray[Any, Any], n: np.ndarray[Any, Any]) -> Any:
     return np.divide(errors, n, out=np.zeros_like(errors), where=n > 0)
 
 
+MAX_LOW = 0.5
+MIN_HIGH = 0.5
+
+
 def derive(
     proba: np.ndarray[Any, Any],
     spam: np.ndarray[Any, Any],
@@ -98,4 +102,9 @@ def derive(
 
     if low > high:  # only on degenerate data: never approve what we would reject
         low = high = (low + high) / 2
+    # Whatever the validation data allows, never approve automatically what the model
+    # thinks more likely spam than not, nor reject what it thinks more likely ham: on
+    # cleanly separable data the cut can land far from 0.5, and new kinds of spam fall
+    # into that gap.
+    low, high = min(low, MAX_LOW), max(high, MIN_HIGH)
     return Thresholds(low, high, spam_in_approved, ham_in_rejected, confidence)

@@ -283,3 +283,12 @@ def test_a_model_records_how_its_thresholds_were_validated(tiny_model: TrainedMo
     assert tiny_model.metadata["threshold_folds"]["by"] == "stratified"
     grouped = train(sources({"a": 40, "b": 40, "c": 40}), holdout_fraction=0)
     assert grouped.metadata["threshold_folds"] == {"by": "source", "folds": 3, "rates": "observed"}
+
+
+def test_thresholds_never_approve_likely_spam_nor_reject_likely_ham():
+    # Perfectly separated validation scores would allow cuts far from 0.5; the
+    # thresholds stay on the sane side of a coin toss anyway.
+    proba = np.concatenate([np.linspace(0.0, 0.8, 400), np.linspace(0.9, 1.0, 400)])
+    spam = np.concatenate([np.zeros(400, bool), np.ones(400, bool)])
+    t = derive(proba, spam, spam_in_approved=0.01, ham_in_rejected=0.005, confidence=0.8)
+    assert t.low <= 0.5 <= t.high
