@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from moderation.classifier.persist import TrainedModel
 
 log = logging.getLogger("moderation")
+DRAIN_SECONDS = 10.0
 T = TypeVar("T")
 
 
@@ -66,25 +67,58 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run_app(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
-    from aiohttp import web
-
-    from moderation.app import create_app
-
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is not built for every platform
         pass
-    web.run_app(
-        create_app(settings),
-        host=host,
-        port=port,
-        reuse_port=reuse_port,
-        access_log=None,
-        shutdown_timeout=10,
-        print=lambda _: log.info("listening on http://%s:%s", host, port),
+    asyncio.run(_serve(settings, host, port, reuse_port))
+
+
+async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
+    """Serve until SIGTERM or SIGINT, then drain: stop accepting, let requests finish.
+
+    aiohttp's own shutdown stops reading from open connections at once, so a
+    request whose body was still arriving would never be answered; stopping
+    the listener first and waiting for requests in flight avoids that.
+    """
+    import signal
+
+    from aiohttp import web
+
+    from moderation.app import create_app
+    from moderation.observability import METRICS
+
+    # Signals are caught from the start: a worker still loading its model when the
+    # supervisor stops it must also exit cleanly, not die of the default action.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    app = create_app(settings)
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,  # observability.observe writes one JSON line per request
+        shutdown_timeout=DRAIN_SECONDS,
+        lingering_time=1.0,  # after a 408/413, stop draining the body soon
     )
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port, reuse_port=reuse_port)
+        await site.start()
+        log.info("listening on http://%s:%s", host, port)
+        await stop.wait()
+        log.info("stopping: no new connections; finishing requests in flight")
+        await site.stop()
+        metrics = app[METRICS]
+        deadline = loop.time() + DRAIN_SECONDS
+        while metrics.in_flight and loop.time() < deadline:  # noqa: ASYNC110 - a counter, not an event
+            await asyncio.sleep(0.05)
+    finally:
+        await runner.cleanup()  # closes idle connections, then the pool and the rest
+    log.info("stopped")
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:

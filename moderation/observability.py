@@ -31,6 +31,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 @dataclass
 class Metrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    in_flight: int = 0  # requests being handled now, for a graceful stop
 
     def __post_init__(self) -> None:
         r = self.registry
@@ -91,6 +92,9 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     request_id = incoming if _GOOD_ID.match(incoming) else uuid.uuid4().hex
     started = time.perf_counter()
     status = 500
+    metrics = request.app.get(METRICS)
+    if metrics is not None:
+        metrics.in_flight += 1
     try:
         response = await handler(request)
         status = response.status
@@ -101,8 +105,8 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     finally:
         elapsed = time.perf_counter() - started
         route = route_of(request)
-        metrics = request.app.get(METRICS)
         if metrics is not None:
+            metrics.in_flight -= 1
             metrics.requests.labels(request.method, route, str(status)).inc()
             metrics.latency.labels(route).observe(elapsed)
         log.info(

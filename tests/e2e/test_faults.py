@@ -476,13 +476,6 @@ class HalfSentRequest:
             await self.writer.wait_closed()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="aiohttp ignores bytes that arrive once shutdown has begun (RequestHandler."
-    "data_received returns early when _close is set; aio-libs/aiohttp#2298): a request "
-    "whose body is still arriving at SIGTERM waits out shutdown_timeout, is cancelled and "
-    "gets no answer. Needs a drain step in moderation/__main__.py:_run_app.",
-)
 async def test_sigterm_lets_a_request_still_sending_its_body_finish(
     fresh_database: Callable[[str], str],
     data_dir: Path,
