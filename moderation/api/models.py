@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from moderation import registry
 from moderation.api.public import json_response
-from moderation.api.requests import parse, read_payload
+from moderation.api.requests import float_param, parse, read_payload
 from moderation.auth import Role, require
 from moderation.classifier.data import DataError, read_csv, read_jsonl
 from moderation.classifier.train import Targets
@@ -142,26 +142,11 @@ async def import_labels(request: web.Request) -> web.Response:
     )
 
 
-def _number(request: web.Request, name: str, low: float, high: float) -> float | None:
-    raw = request.query.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
-    if not low <= value <= high:  # also refuses NaN
-        raise FieldErrors(
-            [{"field": name, "message": f"must be a number from {low} to {high}"}], "Invalid query"
-        )
-    return value
-
-
 def _targets_from(request: web.Request) -> Targets | None:
     settings = request.app[SETTINGS]
-    spam = _number(request, "spam_in_approved", 1e-6, 0.499)
-    ham = _number(request, "ham_in_rejected", 1e-6, 0.499)
-    confidence = _number(request, "confidence", 0.5, 0.999)
+    spam = float_param(request.query, "spam_in_approved", 1e-6, 0.499)
+    ham = float_param(request.query, "ham_in_rejected", 1e-6, 0.499)
+    confidence = float_param(request.query, "confidence", 0.5, 0.999)
     if spam is None and ham is None and confidence is None:
         return None
     return Targets(
@@ -177,7 +162,8 @@ async def simulate(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     model = await registry.load(request.app, request.query.get("version") or None)
     targets = _targets_from(request)
-    low, high = _number(request, "low", 0, 1), _number(request, "high", 0, 1)
+    low = float_param(request.query, "low", 0, 1)
+    high = float_param(request.query, "high", 0, 1)
     try:
         result = await registry.what_if(request.app, model, targets, low, high)
     except ValueError as exc:

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from moderation import review
 from moderation.api.public import json_response
-from moderation.api.requests import int_param, parse, read_payload
+from moderation.api.requests import float_param, int_param, parse, read_payload
 from moderation.auth import Principal, Role, require
 from moderation.errors import FieldErrors, Problem
 from moderation.events import decided
@@ -58,21 +58,6 @@ def moderator_view(row: Any, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _float_param(request: web.Request, name: str) -> float | None:
-    raw = request.query.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise FieldErrors(
-            [{"field": name, "message": "must be a number from 0 to 1"}], "Invalid query"
-        )
-    return value
-
-
 def _seconds_param(request: web.Request, name: str) -> timedelta | None:
     if request.query.get(name) in (None, ""):
         return None
@@ -111,8 +96,8 @@ async def list_queue(request: web.Request) -> web.Response:
         )
     filters = queue.QueueFilter(
         article=request.query.get("article") or None,
-        min_score=_float_param(request, "min_score"),
-        max_score=_float_param(request, "max_score"),
+        min_score=float_param(request.query, "min_score", 0, 1),
+        max_score=float_param(request.query, "max_score", 0, 1),
         older_than=_seconds_param(request, "older_than"),
         newer_than=_seconds_param(request, "newer_than"),
     )

@@ -6,7 +6,7 @@ import asyncio
 import base64
 import binascii
 import ipaddress
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -155,5 +155,22 @@ def int_param(request: web.Request, name: str, default: int, low: int, high: int
     if not low <= value <= high:
         raise FieldErrors(
             [{"field": name, "message": f"must be between {low} and {high}"}], "Invalid query"
+        )
+    return value
+
+
+def float_param(query: Mapping[str, str], name: str, low: float, high: float) -> float | None:
+    """A number from the query string within [low, high]; None when absent; 422 otherwise."""
+    raw = query.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also refuses NaN
+        raise FieldErrors(
+            [{"field": name, "message": f"must be a number from {low:g} to {high:g}"}],
+            "Invalid query",
         )
     return value

@@ -10,7 +10,8 @@ from aiohttp import web
 from moderation import review
 from moderation.api.moderator import CLAIM_LEASE, ORDERS
 from moderation.api.public import json_response
-from moderation.errors import Problem
+from moderation.api.requests import float_param
+from moderation.errors import FieldErrors, Problem
 from moderation.keys import POOL
 from moderation.store.queue import QueueFilter
 from moderation.web import desk_store, sessions, views
@@ -43,16 +44,10 @@ def _bad(name: str, message: str) -> Problem:
 
 
 def _score(query: Any, name: str) -> float | None:
-    raw = query.get(name, "").strip()
-    if not raw:
-        return None
     try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise _bad(name, "must be a number from 0 to 1")
-    return value
+        return float_param(query, name, 0, 1)
+    except FieldErrors:
+        raise _bad(name, "must be a number from 0 to 1") from None
 
 
 def _age(query: Any, name: str) -> timedelta | None:
