@@ -6,6 +6,8 @@ never mixes two models inside one decision.
 
 from __future__ import annotations
 
+import dataclasses
+
 from moderation.classifier.features import CommentText
 from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
@@ -23,5 +25,10 @@ class LiveModel:
         self.model = model
 
     def score(self, comment: CommentText, explain: int = 6) -> tuple[TrainedModel, Score]:
+        """The score with its `explain` strongest features, plus the strongest spam-ward
+        words: meta tokens often outweigh words, and the desk highlights words."""
         model = self.model
-        return model, model.scorer.score(comment, explain)
+        score = model.scorer.score(comment, explain * 8)
+        top = list(score.top_features[:explain])
+        words = [f for f in score.top_features[explain:] if f[0].startswith("words:") and f[1] > 0]
+        return model, dataclasses.replace(score, top_features=tuple(top + words[: explain // 2]))
