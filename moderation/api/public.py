@@ -168,7 +168,8 @@ async def list_comments(request: web.Request) -> web.Response:
     article = request.match_info["article"]
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
     after = decode_cursor(request.query.get("cursor"))
-    threads, next_after, total = await store.approved_page(request.app[POOL], article, after, limit)
+    async with request.app[POOL].acquire() as conn:  # one connection for the page's queries
+        threads, next_after, total = await store.approved_page(conn, article, after, limit)
     page = CommentPage(
         items=[PublicComment.model_validate(t) for t in threads],
         next_cursor=encode_cursor(next_after) if next_after is not None else None,
