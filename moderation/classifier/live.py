@@ -28,7 +28,7 @@ class LiveModel:
         """The score with its `explain` strongest features, plus the strongest spam-ward
         words: meta tokens often outweigh words, and the desk highlights words."""
         model = self.model
-        score = model.scorer.score(comment, explain * 8)
+        score = model.scorer.score(comment, explain * 3)
         top = list(score.top_features[:explain])
         words = [f for f in score.top_features[explain:] if f[0].startswith("words:") and f[1] > 0]
         return model, dataclasses.replace(score, top_features=tuple(top + words[: explain // 2]))
