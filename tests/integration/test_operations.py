@@ -54,7 +54,7 @@ async def test_one_json_log_line_per_request_without_personal_data(client, paylo
     line = json.loads(JsonFormatter().format(records[0]))
     assert line["request_id"] == "req-42"
     assert line["method"] == "POST" and line["route"] == "/v1/comments"
-    assert line["status"] in (201, 202) and line["duration_ms"] >= 0
+    assert line["status"] in (201, 202) and isinstance(line["duration_ms"], float)
     rendered = json.dumps(line)
     assert "hidden.reader" not in rendered and "127.0.0.1" not in rendered
 

@@ -87,7 +87,7 @@ async def test_the_queue_lists_pending_comments_with_private_details(client, mak
     item = page["items"][0]
     assert item["email"] == "held@example.com"
     assert item["client_ip"] == "192.0.2.1"
-    assert item["age_seconds"] >= 0
+    assert isinstance(item["age_seconds"], int)
     for key in ("article", "name", "url", "body", "spam_score", "reasons", "rules"):
         assert key in item
 
