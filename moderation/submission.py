@@ -13,6 +13,8 @@ import asyncpg
 from moderation import policy, rules
 from moderation.classifier.features import CommentText
 from moderation.classifier.live import LiveModel
+from moderation.classifier.model import Score
+from moderation.classifier.persist import TrainedModel
 from moderation.domain import Comment, Decision, Facts
 from moderation.errors import FieldErrors
 from moderation.settings import Settings
@@ -39,6 +41,31 @@ def site_rules(settings: Settings) -> rules.SiteRules:
     )
 
 
+Scored = tuple[TrainedModel, Score, list[rules.Hit]]
+
+
+def score(comment: Comment, live: LiveModel, site: rules.SiteRules) -> Scored:
+    """The model's score and the rules that fired: the CPU part of a decision."""
+    model, result = live.score(
+        CommentText(
+            body=comment.body, name=comment.name, email=comment.email, url=comment.url or ""
+        )
+    )
+    return model, result, rules.check(comment, site)
+
+
+def _decide(scored: Scored, facts_: Facts, trust_known_authors: bool) -> Decision:
+    model, result, hits = scored
+    return policy.decide(
+        result,
+        model.thresholds,
+        hits,
+        facts_,
+        model_version=model.version,
+        trust_known_authors=trust_known_authors,
+    )
+
+
 def decide(
     comment: Comment,
     facts_: Facts,
@@ -46,20 +73,7 @@ def decide(
     site: rules.SiteRules,
     trust_known_authors: bool,
 ) -> Decision:
-    model, score = live.score(
-        CommentText(
-            body=comment.body, name=comment.name, email=comment.email, url=comment.url or ""
-        )
-    )
-    hits = rules.check(comment, site)
-    return policy.decide(
-        score,
-        model.thresholds,
-        hits,
-        facts_,
-        model_version=model.version,
-        trust_known_authors=trust_known_authors,
-    )
+    return _decide(score(comment, live, site), facts_, trust_known_authors)
 
 
 async def assess(
@@ -69,19 +83,31 @@ async def assess(
     site: rules.SiteRules,
     settings: Settings,
 ) -> Decision:
-    """The decision for a comment, with the facts the database knows; stores nothing."""
-    parent_status, facts_ = await store.gather_facts(conn, comment)
-    if comment.parent_id is not None and parent_status in (None, "rejected"):
-        raise FieldErrors([{"field": "parent_id", "message": "no such comment on this article"}])
-    if not comment.email.strip():
-        facts_ = Facts()  # an anonymous comment (Akismet allows them) has no history to trust
+    """The decision for a comment, with the facts the database knows; stores nothing.
+
+    The database is asked only when the answer matters: a reply needs its
+    parent checked, and only an uncertain comment cares whether its author
+    already has approved comments. Most comments cost no query before the insert.
+    """
+    facts_: Facts | None = None
+    if comment.parent_id is not None:
+        parent_status, facts_ = await store.gather_facts(conn, comment)
+        if parent_status in (None, "rejected"):
+            raise FieldErrors(
+                [{"field": "parent_id", "message": "no such comment on this article"}]
+            )
     if len(comment.body) > OFFLOAD_CHARS:
         # Scoring grows with the text: a 64 KB body costs tens of milliseconds,
         # which must not hold up every other request on the event loop.
-        return await asyncio.to_thread(
-            decide, comment, facts_, live, site, settings.trust_known_authors
-        )
-    return decide(comment, facts_, live, site, settings.trust_known_authors)
+        scored = await asyncio.to_thread(score, comment, live, site)
+    else:
+        scored = score(comment, live, site)
+    trust = settings.trust_known_authors and bool(comment.email.strip())
+    decision = _decide(scored, facts_ or Facts(), trust)
+    if facts_ is None and trust and decision.details.get("outcome") == "uncertain":
+        _, facts_ = await store.gather_facts(conn, comment)
+        decision = _decide(scored, facts_, trust)
+    return decision
 
 
 async def submit(

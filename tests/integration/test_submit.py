@@ -282,3 +282,30 @@ async def test_health_and_readiness(client):
     assert resp.status == 200
     body = await resp.json()
     assert body["status"] == "ok" and body["database"] is True and body["model_version"]
+
+
+async def test_an_uncertain_comment_from_a_known_author_is_approved(client, db, payload):
+    import dataclasses
+
+    from moderation.classifier.thresholds import Thresholds
+    from moderation.keys import MODEL
+
+    live = client.server.app[MODEL]
+    # Thresholds that make every score uncertain, so only the author's history decides.
+    everything_uncertain = Thresholds(0.0, 1.0, 0.01, 0.005, 0.8)
+    # A copy: the loaded model itself is shared (cached) with other apps in this process.
+    live.swap(dataclasses.replace(live.model, thresholds=everything_uncertain, _scorer=None))
+    first = await (await client.post("/v1/comments", json=payload(email="new@example.org"))).json()
+    assert first["status"] == "pending"
+    await db.execute("UPDATE comments SET status = 'approved' WHERE id = $1", first["id"])
+    again = await client.post(
+        "/v1/comments", json=payload(email="NEW@example.org", body="Second thought.")
+    )
+    assert again.status == 201
+    cid = (await again.json())["id"]
+    decision = await db.fetchval("SELECT decision FROM comments WHERE id = $1", cid)
+    assert decision["outcome"] == "known_author"
+    stranger = await client.post(
+        "/v1/comments", json=payload(email="other@example.org", body="Hm.")
+    )
+    assert (await stranger.json())["status"] == "pending"
