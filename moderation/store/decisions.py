@@ -7,7 +7,10 @@ from typing import TypeAlias
 
 import asyncpg
 
+from moderation.store import labels
 from moderation.store.queue import COLUMNS
+
+MODERATOR = "moderator"
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
@@ -54,21 +57,9 @@ async def set_label(
 ) -> None:
     """The comment's training label from a decision; None removes it (a plain removal)."""
     if label is None:
-        await conn.execute(
-            "DELETE FROM labels WHERE comment_id = $1 AND source = 'moderator'", comment_id
-        )
-        return
-    await conn.execute(
-        """
-        INSERT INTO labels (comment_id, label, source, given_by) VALUES ($1, $2, 'moderator', $3)
-        ON CONFLICT (comment_id) WHERE comment_id IS NOT NULL
-        DO UPDATE SET label = EXCLUDED.label, source = EXCLUDED.source,
-                      given_by = EXCLUDED.given_by, created_at = now()
-        """,
-        comment_id,
-        label,
-        given_by,
-    )
+        await labels.unlabel_comment(conn, comment_id, MODERATOR)
+    else:
+        await labels.label_comment(conn, comment_id, label, given_by, source=MODERATOR)
 
 
 async def history(conn: Conn, comment_id: int) -> list[asyncpg.Record]:

@@ -1,4 +1,5 @@
-"""SQL for labels given through the Akismet API (source 'akismet').
+"""SQL for labels: from moderators' decisions (source 'moderator') and the Akismet
+API ('akismet'); imports live with training (store/training.py).
 
 The `labels` table keeps its meaning: training truth, one label per comment (a
 later label replaces an earlier one, as a moderator's does), or, for a comment
@@ -21,8 +22,13 @@ def content_hash(name: str, email: str, url: str, body: str) -> str:
 
 
 async def label_comment(
-    conn: asyncpg.Connection | asyncpg.Pool, comment_id: int, label: str, given_by: str
+    conn: asyncpg.Connection | asyncpg.Pool,
+    comment_id: int,
+    label: str,
+    given_by: str,
+    source: str = SOURCE,
 ) -> None:
+    """A stored comment's label; a later label replaces an earlier one."""
     await conn.execute(
         """
         INSERT INTO labels (comment_id, label, source, given_by) VALUES ($1, $2, $3, $4)
@@ -32,8 +38,16 @@ async def label_comment(
         """,
         comment_id,
         label,
-        SOURCE,
+        source,
         given_by,
+    )
+
+
+async def unlabel_comment(
+    conn: asyncpg.Connection | asyncpg.Pool, comment_id: int, source: str
+) -> None:
+    await conn.execute(
+        "DELETE FROM labels WHERE comment_id = $1 AND source = $2", comment_id, source
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import Any, TypeAlias
 
@@ -10,6 +9,7 @@ import asyncpg
 
 from moderation.classifier.data import Example
 from moderation.classifier.features import CommentText
+from moderation.store import labels
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
@@ -130,8 +130,7 @@ async def site_labels(conn: Conn) -> list[Example]:
 
 def content_hash(example: Example) -> str:
     c = example.comment
-    key = "\x1f".join((c.name, c.email, c.url, c.body.strip()))
-    return hashlib.sha256(key.encode()).hexdigest()
+    return labels.content_hash(c.name, c.email, c.url, c.body)
 
 
 async def import_labels(
