@@ -1,0 +1,204 @@
+"""Models for the admin API's answers: tokens, statistics, models, training, the
+simulator and readers' data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from moderation.openapi.answers import (
+    Label,
+    Rejection,
+    TokenRole,
+)
+from moderation.schemas_moderator import (
+    StatusName,
+)
+
+
+class Token(BaseModel):
+    id: int
+    name: str
+    role: TokenRole
+    prefix: str = Field(description="The first characters of the secret, to recognise it.")
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class NewToken(Token):
+    token: str = Field(description="The secret: shown this once, never again.")
+
+
+class TokenPage(BaseModel):
+    items: list[Token]
+    next_cursor: str | None
+
+
+class Outcomes(BaseModel):
+    approved: int
+    pending: int
+    spam: int
+    removed: int
+
+
+class Stats(BaseModel):
+    pending: int = Field(description="Comments waiting for a moderator now.")
+    since: datetime = Field(description="The start of today (UTC).")
+    decided_today: Outcomes
+    automatic: Outcomes
+    human: Outcomes
+
+
+class ModelThresholds(BaseModel):
+    low: float
+    high: float
+    spam_in_approved: float
+    ham_in_rejected: float
+    confidence: float
+
+
+class ModelSummary(BaseModel):
+    version: str
+    state: Literal["candidate", "active", "retired"]
+    created_by: str
+    created_at: datetime
+    activated_at: datetime | None
+    figures: dict[str, Any] | None = Field(description="Held-out evaluation figures.")
+    thresholds: ModelThresholds | None
+    training_data: dict[str, Any] | None
+    comparison: dict[str, Any] | None = Field(description="Against the model active then.")
+
+
+class ModelDetail(ModelSummary):
+    metadata: dict[str, Any] = Field(description="Everything kept with the model.")
+
+
+class ModelPage(BaseModel):
+    items: list[ModelSummary]
+    next_cursor: str | None
+
+
+class TrainingProgress(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    stage: str = ""
+    percent: int = Field(default=0, ge=0, le=100)
+    message: str = ""
+
+
+class TrainingJob(BaseModel):
+    id: int
+    state: Literal["queued", "running", "succeeded", "failed"]
+    params: dict[str, Any]
+    progress: TrainingProgress
+    error: str | None
+    model_version: str | None
+    comparison: dict[str, Any] | None
+    activated: bool
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    heartbeat_at: datetime | None
+    finished_at: datetime | None
+
+
+class TrainingQueued(BaseModel):
+    id: int
+    state: Literal["queued"]
+
+
+class TrainingPage(BaseModel):
+    items: list[TrainingJob]
+    next_cursor: str | None
+
+
+class LabelImport(BaseModel):
+    imported: int
+    duplicates: int = Field(description="Labels already stored (by content), skipped.")
+    source: str
+
+
+class SimulatedThresholds(BaseModel):
+    low: float
+    high: float
+    basis: str = Field(description="`model`, `given`, or how they were derived.")
+
+
+class ExpectedErrors(BaseModel):
+    spam_approved: int
+    ham_rejected: int
+    spam_in_approved: float
+    ham_in_rejected: float
+    auto_error_rate: float
+
+
+class Simulation(BaseModel):
+    model_version: str
+    thresholds: SimulatedThresholds
+    history: str = Field(description="What was replayed.")
+    n: int
+    spam: int
+    ham: int
+    approved: float = Field(description="Share approved automatically.")
+    rejected: float
+    queued: float
+    expected_errors: ExpectedErrors
+
+
+class ExportedComment(BaseModel):
+    id: int
+    article: str
+    parent_id: int | None
+    author_name: str
+    author_email: str
+    author_url: str | None
+    body: str
+    client_ip: str | None
+    user_agent: str | None
+    referrer: str | None
+    status: StatusName
+    rejection: Rejection | None
+    spam_score: float | None
+    model_version: str | None
+    reasons: list[str]
+    decided_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExportedChange(BaseModel):
+    comment_id: int
+    at: datetime
+    actor: str
+    from_status: StatusName | None
+    to_status: StatusName
+    rejection: Rejection | None
+    note: str | None
+
+
+class ExportedLabel(BaseModel):
+    id: int
+    comment_id: int | None
+    label: Label
+    source: str
+    given_by: str
+    author_name: str | None
+    author_url: str | None
+    body: str | None
+    created_at: datetime
+
+
+class Export(BaseModel):
+    email: str
+    comments: list[ExportedComment]
+    history: list[ExportedChange]
+    labels: list[ExportedLabel]
+
+
+class Erasure(BaseModel):
+    mode: Literal["anonymise", "remove"]
+    comments: int = Field(description="Comments anonymised or removed.")
+    labels: int = Field(description="Labels anonymised or removed.")

@@ -1,0 +1,241 @@
+"""Building the OpenAPI document from the table, and serving it."""
+
+from __future__ import annotations
+
+import copy
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+from aiohttp import web
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from moderation import __version__
+from moderation.auth import Role
+from moderation.errors import PROBLEM_CONTENT_TYPE
+from moderation.keys import SETTINGS
+from moderation.openapi.answers import (
+    REF,
+    Problem,
+)
+from moderation.openapi.operations import (
+    HEADERS,
+    PROBLEM_HEADERS,
+    PROBLEM_TEXT,
+    Operation,
+    Param,
+    Reply,
+    operations,
+)
+from moderation.schemas import DEFAULT_LIMITS
+from moderation.settings import Settings
+
+# --- building the document ---------------------------------------------------------------
+
+ROLE_TEXT = {
+    "public": "Open to everyone; no token.",
+    "optional": "Open to everyone; a Bearer token of any role is optional.",
+    "form-key": "The API key (a token with the site or admin role) goes in the form.",
+    Role.MODERATOR: "Needs a Bearer token with the moderator role (admins may too).",
+    Role.ADMIN: "Needs a Bearer token with the admin role.",
+}
+
+
+# Each model and mode -> its {"$ref": ...}, as pydantic's models_json_schema gives them.
+Refs = Mapping[tuple[Any, JsonSchemaMode], dict[str, Any]]
+
+
+def _models(ops: Sequence[Operation]) -> list[tuple[type[BaseModel], JsonSchemaMode]]:
+    seen: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {}
+    for op in ops:
+        if op.body is not None:
+            for m in op.body.content.values():
+                if isinstance(m, type):
+                    seen[(m, "validation")] = None
+        for reply in op.replies.values():
+            if reply.model is not None:
+                seen[(reply.model, "serialization")] = None
+        for status in op.problems:
+            seen[(op.problem_models.get(status, Problem), "serialization")] = None
+    return list(seen)
+
+
+def _ref(refs: Refs, model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
+    return dict(refs[(model, mode)])
+
+
+# What CommentIn's validators accept, as patterns: no control characters (but tab and line
+# breaks in text), something besides white space, and no white space at all in an article id.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f]"
+TEXT_PATTERN = f"^[^{_CONTROL}]*{_VISIBLE}[^{_CONTROL}]*$"
+ARTICLE_PATTERN = f"^{_VISIBLE}+$"
+
+
+def _limit_comment_fields(components: dict[str, Any], settings: Settings) -> None:
+    """What the validators check in code: the operator's limits (from the settings) and more."""
+    props = components["CommentSubmission"]["properties"]
+    limits = {
+        "article": DEFAULT_LIMITS.article_chars,
+        "name": settings.max_name_chars,
+        "email": settings.max_email_chars,
+        "url": settings.max_url_chars,
+    }
+    for name, limit in limits.items():
+        target = props[name]
+        for option in target.get("anyOf", [target]):
+            if option.get("type") == "string":
+                option["maxLength"] = limit
+    props["article"].update(pattern=ARTICLE_PATTERN, description="The article's id: no spaces.")
+    props["name"].update(pattern=TEXT_PATTERN, description="The commenter's name.")
+    props["email"].update(format="email", description="Never shown to readers.")
+    # A limit in UTF-8 bytes, which JSON Schema cannot express: told, and given as x-max-bytes.
+    props["body"].update(
+        pattern=TEXT_PATTERN,
+        description=f"The comment: at most {settings.max_body_bytes} bytes of UTF-8.",
+    )
+    props["body"]["x-max-bytes"] = settings.max_body_bytes
+    props["url"]["description"] = "An http(s) address; `example.com` means http://example.com."
+    props["parent_id"]["description"] = "The comment this replies to (0 or empty: none)."
+    props[settings.honeypot_field] = {
+        "type": "string",
+        "description": "The honeypot: people leave it empty (bots fill it in).",
+    }
+    # A form has no null: an optional field is left out or empty.
+    form = copy.deepcopy(components["CommentSubmission"])
+    for prop in form["properties"].values():
+        prop.pop("default", None)
+        options = [o for o in prop.pop("anyOf", []) if o.get("type") != "null"]
+        if options:
+            prop.update(options[0])
+    form.update(title="CommentForm", description="A comment as an HTML form posts it.")
+    components["CommentForm"] = form
+
+
+def build(settings: Settings) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for an app with these settings."""
+    ops = operations(settings)
+    wanted = _models(ops)
+    refs, defs = models_json_schema(wanted, ref_template=REF)
+    components: dict[str, Any] = copy.deepcopy(defs.get("$defs", {}))
+    _limit_comment_fields(components, settings)
+    paths: dict[str, dict[str, Any]] = {}
+    for op in ops:
+        paths.setdefault(op.path, {})[op.method] = _operation(op, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Comment moderation API",
+            "version": __version__,
+            "description": (
+                "Submit and read comments, review them, run the classifier's models. JSON "
+                "bodies, RFC 3339 UTC timestamps, integer ids; lists are "
+                '`{"items": [...], "next_cursor": ...}`; errors are application/problem+json '
+                "(RFC 9457). The Akismet-compatible API keeps Akismet's paths and its "
+                "form-encoded, text/plain style. Browser pages (/desk, /embed, /demo) are not "
+                "part of this API."
+            ),
+        },
+        "tags": [
+            {"name": "public", "description": "Article pages: submit and read comments."},
+            {"name": "moderator", "description": "The review queue and decisions."},
+            {"name": "admin", "description": "Tokens and statistics."},
+            {"name": "models", "description": "The model registry, training, what-if."},
+            {"name": "privacy", "description": "Readers' personal data."},
+            {"name": "akismet", "description": "The Akismet-compatible API (REST API 1.1)."},
+            {"name": "operations", "description": "Health, readiness, metrics."},
+        ],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token: `Authorization: Bearer mod_...`. Roles: "
+                    "moderator, admin (everything), site (the Akismet API).",
+                }
+            },
+        },
+    }
+
+
+def _operation(op: Operation, refs: Refs) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "operationId": op.operation_id,
+        "summary": op.summary,
+        "description": " ".join(t for t in (op.description, ROLE_TEXT[op.role]) if t),
+        "tags": [op.tag],
+    }
+    if op.role == "optional":
+        doc["security"] = [{}, {"bearer": []}]
+    elif isinstance(op.role, Role):
+        doc["security"] = [{"bearer": []}]
+        doc["x-role"] = op.role.value
+    if op.params:
+        doc["parameters"] = [_param(p) for p in op.params]
+    if op.body is not None:
+        content = {
+            media: {"schema": _ref(refs, m, "validation") if isinstance(m, type) else m}
+            for media, m in op.body.content.items()
+        }
+        body: dict[str, Any] = {"required": op.body.required, "content": content}
+        if op.body.description:
+            body["description"] = op.body.description
+        doc["requestBody"] = body
+    responses: dict[str, Any] = {}
+    for status, reply in sorted(op.replies.items()):
+        responses[str(status)] = _reply(reply, refs)
+    for status in sorted(op.problems):
+        model = op.problem_models.get(status, Problem)
+        responses[str(status)] = _reply(
+            Reply(
+                PROBLEM_TEXT[status],
+                model,
+                media=PROBLEM_CONTENT_TYPE,
+                headers=PROBLEM_HEADERS.get(status, ()),
+            ),
+            refs,
+        )
+    doc["responses"] = responses
+    return doc
+
+
+def _param(p: Param) -> dict[str, Any]:
+    doc: dict[str, Any] = {"name": p.name, "in": p.where, "schema": p.schema}
+    if p.where == "path":
+        doc["required"] = True
+    if p.description:
+        doc["description"] = p.description
+    return doc
+
+
+def _reply(reply: Reply, refs: Refs) -> dict[str, Any]:
+    doc: dict[str, Any] = {"description": reply.description}
+    if reply.model is not None:
+        doc["content"] = {reply.media: {"schema": _ref(refs, reply.model, "serialization")}}
+    elif reply.schema is not None:
+        doc["content"] = {reply.media: {"schema": reply.schema}}
+    if reply.headers:
+        doc["headers"] = {name: HEADERS[name] for name in reply.headers}
+    return doc
+
+
+# --- serving it ----------------------------------------------------------------------------
+
+_documents: weakref.WeakKeyDictionary[web.Application, bytes] = weakref.WeakKeyDictionary()
+
+
+def document(app: web.Application) -> bytes:
+    """The app's document as JSON, built once per app (its settings do not change)."""
+    body = _documents.get(app)
+    if body is None:
+        body = orjson.dumps(build(app[SETTINGS]))
+        _documents[app] = body
+    return body
+
+
+async def handler(request: web.Request) -> web.Response:
+    return web.Response(body=document(request.app), content_type="application/json")
