@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
-from moderation.classifier.normalize import find_links, fold_for_tokens, normalize
+from moderation.classifier.links import find_links
+from moderation.classifier.normalize import fold_for_tokens, normalize
 from moderation.domain import Comment
 
 

@@ -17,7 +17,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from moderation.classifier.normalize import find_links, fold_for_tokens, normalize
+from moderation.classifier.links import find_links
+from moderation.classifier.normalize import fold_for_tokens, normalize
 
 _PHONE = re.compile(r"(?:\+?\d[\d\s().-]{8,}\d)")
 _MONEY = re.compile(r"(?:[$€£]\s?\d|\d\s?(?:usd|eur|btc|usdt|\$|k/month|/day))", re.I)

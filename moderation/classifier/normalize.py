@@ -24,7 +24,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
-__all__ = ["find_links", "fold_for_tokens", "normalize"]
+from moderation.classifier.lookalikes import FOREIGN_LOOKALIKES, INVISIBLE_RANGES, LATIN_VARIANTS
+
+__all__ = ["fold_for_tokens", "normalize"]
 
 
 def _words(text: str) -> list[str]:
@@ -83,48 +85,12 @@ def _strip_html(text: str) -> str:
 # --- Invisible characters -----------------------------------------------------------
 
 
-# Every general-category Cf code point (Unicode 14, plus U+13439..U+1343F from 15) and
-# the other default-ignorable characters that render as nothing. Hard-coded because
-# scanning all 1.1M code points would add ~70 ms to import; a unit test checks this
-# against the running unicodedata so a Unicode upgrade cannot slip through.
-_INVISIBLE_RANGES: tuple[tuple[int, int], ...] = (
-    (0x00AD, 0x00AD),  # soft hyphen
-    (0x034F, 0x034F),  # combining grapheme joiner (Mn, but invisible)
-    (0x0600, 0x0605),
-    (0x061C, 0x061C),
-    (0x06DD, 0x06DD),
-    (0x070F, 0x070F),
-    (0x0890, 0x0891),
-    (0x08E2, 0x08E2),
-    (0x115F, 0x1160),  # Hangul fillers (Lo, but blank)
-    (0x17B4, 0x17B5),  # Khmer inherent vowels (invisible)
-    (0x180B, 0x180F),  # Mongolian variation selectors and vowel separator
-    (0x200B, 0x200F),  # zero-width space/joiners, LRM, RLM
-    (0x202A, 0x202E),  # bidi embeddings and overrides
-    (0x2060, 0x2064),  # word joiner, invisible operators
-    (0x2066, 0x206F),  # bidi isolates, deprecated format characters
-    (0x3164, 0x3164),  # Hangul filler
-    (0xFE00, 0xFE0F),  # variation selectors
-    (0xFEFF, 0xFEFF),  # BOM / zero-width no-break space
-    (0xFFA0, 0xFFA0),  # half-width Hangul filler
-    (0xFFF9, 0xFFFB),  # interlinear annotation controls
-    (0x110BD, 0x110BD),
-    (0x110CD, 0x110CD),
-    (0x13430, 0x1343F),
-    (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A),
-    (0xE0001, 0xE0001),  # language tag
-    (0xE0020, 0xE007F),  # tag characters (used to smuggle hidden ASCII)
-    (0xE0100, 0xE01EF),  # variation selectors supplement
-)
-
-
 def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
     return "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in ranges)
 
 
-_BMP_INVISIBLE = _char_class(r for r in _INVISIBLE_RANGES if r[1] <= 0xFFFF)
-_ASTRAL_INVISIBLE = _char_class(r for r in _INVISIBLE_RANGES if r[0] > 0xFFFF)
+_BMP_INVISIBLE = _char_class(r for r in INVISIBLE_RANGES if r[1] <= 0xFFFF)
+_ASTRAL_INVISIBLE = _char_class(r for r in INVISIBLE_RANGES if r[0] > 0xFFFF)
 # One C-level pass, no per-character Python work. A class of BMP characters compiles to a
 # bitmap and scans fast, while astral ranges are tested one by one on every character
 # (5x slower); so the scan accepts any astral character cheaply and only those candidates
@@ -147,157 +113,13 @@ def _remove_invisible(text: str) -> str:
 
 # --- Look-alike letters -------------------------------------------------------------
 
-# Written as Unicode names rather than literal characters, so the source shows which
-# script each letter comes from. Only letters that look Latin in common fonts are listed;
-# those NFKC already folds (e.g. the script small l, lunate sigma) are left out.
-_LATIN_VARIANTS: dict[str, str] = {
-    # Latin letters that are not ASCII but read as ASCII letters.
-    "LATIN SMALL LETTER DOTLESS I": "i",
-    "LATIN SMALL LETTER DOTLESS J": "j",
-    "LATIN SMALL LETTER SCRIPT G": "g",
-    "LATIN SMALL LETTER ALPHA": "a",
-    "LATIN SMALL LETTER IOTA": "i",
-    "LATIN LETTER SMALL CAPITAL A": "a",
-    "LATIN LETTER SMALL CAPITAL B": "b",
-    "LATIN LETTER SMALL CAPITAL C": "c",
-    "LATIN LETTER SMALL CAPITAL D": "d",
-    "LATIN LETTER SMALL CAPITAL E": "e",
-    "LATIN LETTER SMALL CAPITAL F": "f",
-    "LATIN LETTER SMALL CAPITAL G": "g",
-    "LATIN LETTER SMALL CAPITAL H": "h",
-    "LATIN LETTER SMALL CAPITAL I": "i",
-    "LATIN LETTER SMALL CAPITAL J": "j",
-    "LATIN LETTER SMALL CAPITAL K": "k",
-    "LATIN LETTER SMALL CAPITAL L": "l",
-    "LATIN LETTER SMALL CAPITAL M": "m",
-    "LATIN LETTER SMALL CAPITAL N": "n",
-    "LATIN LETTER SMALL CAPITAL O": "o",
-    "LATIN LETTER SMALL CAPITAL P": "p",
-    "LATIN LETTER SMALL CAPITAL Q": "q",
-    "LATIN LETTER SMALL CAPITAL R": "r",
-    "LATIN LETTER SMALL CAPITAL S": "s",
-    "LATIN LETTER SMALL CAPITAL T": "t",
-    "LATIN LETTER SMALL CAPITAL U": "u",
-    "LATIN LETTER SMALL CAPITAL V": "v",
-    "LATIN LETTER SMALL CAPITAL W": "w",
-    "LATIN LETTER SMALL CAPITAL Y": "y",
-    "LATIN LETTER SMALL CAPITAL Z": "z",
-}
-_FOREIGN_LOOKALIKES: dict[str, str] = {
-    # Cyrillic
-    "CYRILLIC SMALL LETTER A": "a",
-    "CYRILLIC CAPITAL LETTER A": "A",
-    "CYRILLIC SMALL LETTER VE": "b",
-    "CYRILLIC CAPITAL LETTER VE": "B",
-    "CYRILLIC SMALL LETTER ES": "c",
-    "CYRILLIC CAPITAL LETTER ES": "C",
-    "CYRILLIC SMALL LETTER KOMI DE": "d",
-    "CYRILLIC SMALL LETTER IE": "e",
-    "CYRILLIC CAPITAL LETTER IE": "E",
-    "CYRILLIC SMALL LETTER SHHA": "h",
-    "CYRILLIC CAPITAL LETTER SHHA": "H",
-    "CYRILLIC SMALL LETTER EN": "h",
-    "CYRILLIC CAPITAL LETTER EN": "H",
-    "CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I": "i",
-    "CYRILLIC CAPITAL LETTER BYELORUSSIAN-UKRAINIAN I": "I",
-    "CYRILLIC SMALL LETTER JE": "j",
-    "CYRILLIC CAPITAL LETTER JE": "J",
-    "CYRILLIC SMALL LETTER KA": "k",
-    "CYRILLIC CAPITAL LETTER KA": "K",
-    "CYRILLIC SMALL LETTER PALOCHKA": "l",
-    "CYRILLIC LETTER PALOCHKA": "I",
-    "CYRILLIC SMALL LETTER EM": "m",
-    "CYRILLIC CAPITAL LETTER EM": "M",
-    "CYRILLIC SMALL LETTER O": "o",
-    "CYRILLIC CAPITAL LETTER O": "O",
-    "CYRILLIC SMALL LETTER ER": "p",
-    "CYRILLIC CAPITAL LETTER ER": "P",
-    "CYRILLIC SMALL LETTER QA": "q",
-    "CYRILLIC CAPITAL LETTER QA": "Q",
-    "CYRILLIC SMALL LETTER DZE": "s",
-    "CYRILLIC CAPITAL LETTER DZE": "S",
-    "CYRILLIC SMALL LETTER TE": "t",
-    "CYRILLIC CAPITAL LETTER TE": "T",
-    "CYRILLIC SMALL LETTER U": "y",
-    "CYRILLIC CAPITAL LETTER U": "Y",
-    "CYRILLIC SMALL LETTER STRAIGHT U": "y",
-    "CYRILLIC CAPITAL LETTER STRAIGHT U": "Y",
-    "CYRILLIC SMALL LETTER IZHITSA": "v",
-    "CYRILLIC CAPITAL LETTER IZHITSA": "V",
-    "CYRILLIC SMALL LETTER WE": "w",
-    "CYRILLIC CAPITAL LETTER WE": "W",
-    "CYRILLIC SMALL LETTER HA": "x",
-    "CYRILLIC CAPITAL LETTER HA": "X",
-    # Greek
-    "GREEK SMALL LETTER ALPHA": "a",
-    "GREEK CAPITAL LETTER ALPHA": "A",
-    "GREEK CAPITAL LETTER BETA": "B",
-    "GREEK SMALL LETTER GAMMA": "y",
-    "GREEK SMALL LETTER EPSILON": "e",
-    "GREEK CAPITAL LETTER EPSILON": "E",
-    "GREEK CAPITAL LETTER ZETA": "Z",
-    "GREEK SMALL LETTER ETA": "n",
-    "GREEK CAPITAL LETTER ETA": "H",
-    "GREEK SMALL LETTER IOTA": "i",
-    "GREEK CAPITAL LETTER IOTA": "I",
-    "GREEK SMALL LETTER KAPPA": "k",
-    "GREEK CAPITAL LETTER KAPPA": "K",
-    "GREEK CAPITAL LETTER MU": "M",
-    "GREEK SMALL LETTER NU": "v",
-    "GREEK CAPITAL LETTER NU": "N",
-    "GREEK SMALL LETTER OMICRON": "o",
-    "GREEK CAPITAL LETTER OMICRON": "O",
-    "GREEK SMALL LETTER RHO": "p",
-    "GREEK CAPITAL LETTER RHO": "P",
-    "GREEK SMALL LETTER TAU": "t",
-    "GREEK CAPITAL LETTER TAU": "T",
-    "GREEK SMALL LETTER UPSILON": "u",
-    "GREEK CAPITAL LETTER UPSILON": "Y",
-    "GREEK SMALL LETTER CHI": "x",
-    "GREEK CAPITAL LETTER CHI": "X",
-    "GREEK SMALL LETTER OMEGA": "w",
-    "GREEK LETTER YOT": "j",
-    "GREEK CAPITAL LETTER YOT": "J",
-    # Armenian
-    "ARMENIAN SMALL LETTER OH": "o",
-    "ARMENIAN SMALL LETTER SEH": "u",
-    "ARMENIAN SMALL LETTER VO": "n",
-    "ARMENIAN SMALL LETTER HO": "h",
-    # Lisu capitals are copies of Latin capitals and a known filter-evasion trick.
-    "LISU LETTER A": "A",
-    "LISU LETTER BA": "B",
-    "LISU LETTER CA": "C",
-    "LISU LETTER DA": "D",
-    "LISU LETTER E": "E",
-    "LISU LETTER TSA": "F",
-    "LISU LETTER GA": "G",
-    "LISU LETTER XA": "H",
-    "LISU LETTER I": "I",
-    "LISU LETTER JA": "J",
-    "LISU LETTER KA": "K",
-    "LISU LETTER LA": "L",
-    "LISU LETTER MA": "M",
-    "LISU LETTER NA": "N",
-    "LISU LETTER O": "O",
-    "LISU LETTER PA": "P",
-    "LISU LETTER ZHA": "R",
-    "LISU LETTER SA": "S",
-    "LISU LETTER TA": "T",
-    "LISU LETTER U": "U",
-    "LISU LETTER HA": "V",
-    "LISU LETTER WA": "W",
-    "LISU LETTER SHA": "X",
-    "LISU LETTER YA": "Y",
-    "LISU LETTER DZA": "Z",
-}
-
 
 def _char_table(names: dict[str, str]) -> dict[str, str]:
     return {unicodedata.lookup(name): latin for name, latin in names.items()}
 
 
-_LATIN_VARIANT_CHARS = _char_table(_LATIN_VARIANTS)
-_FOREIGN_CHARS = _char_table(_FOREIGN_LOOKALIKES)
+_LATIN_VARIANT_CHARS = _char_table(LATIN_VARIANTS)
+_FOREIGN_CHARS = _char_table(FOREIGN_LOOKALIKES)
 _FOLD_TABLE = str.maketrans(_FOREIGN_CHARS)
 _LATIN_VARIANT_RE = re.compile("[" + "".join(map(re.escape, _LATIN_VARIANT_CHARS)) + "]")
 # Every character of a token: word characters, "." and "-" so that "example.com" with a
@@ -542,122 +364,6 @@ def normalize(text: str) -> str:
             break
         refanged = _refang_links(text)
     return refanged
-
-
-# --- find_links ---------------------------------------------------------------------
-
-# Generic and brand-free TLDs seen in comment spam, plus every two-letter ccTLD. TLDs that
-# are ordinary English words are left out on purpose ("see you soon.love you").
-_GENERIC_TLDS = _words("""
-    com net org info biz name pro mobi asia tel travel jobs aero coop museum cat edu gov
-    mil int xyz top site online shop store click link live life world news blog app dev
-    tech space website fun club win bid loan loans vip art page cloud casino bet poker porn
-    sex sexy xxx adult dating icu cyou sbs cfd bond rest quest buzz cam lol pics stream
-    tube video money cash finance credit insurance pharmacy health beauty fashion deals
-    sale games email digital media network systems tools zone center company group team
-    agency services solutions host hosting press global business ltd llc review science
-    trade webcam racing faith men date party download accountant cricket gdn ooo fyi ink
-    mba pub law legal tax social chat community forum guide tips academy school courses
-    training kids baby events tickets tours holiday hotel flights menu recipes guru ninja
-    rocks plus fit fitness care clinic doctor makeup hair skin shoes watch jewelry bike
-    cars auto homes house land realty property city town kim wang ren xin today
-""")
-_COUNTRY_TLDS = _words("""
-    ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo
-    br bs bt bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm
-    do dz ec ee eg er es et eu fi fj fk fm fo fr ga gd ge gf gg gh gi gl gm gn gp gq gr gs
-    gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km
-    kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp
-    mq mr ms mt mu mv mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk
-    pl pm pn pr ps pt pw py qa re ro rs ru rw sa sb sc sd se sg sh si sk sl sm sn so sr ss
-    st su sv sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug uk us uy uz va
-    vc ve vg vi vn vu wf ws ye yt za zm zw
-""")
-# File names look exactly like domains ("setup.py", "README.md", "photos.zip"); in a
-# comment they are far more often files, so these never count as a bare-domain TLD.
-_FILE_EXTENSIONS = frozenset(
-    _words("""txt exe js ts py rb rs pl sh ps md log dll so zip rar gz tar pdf png jpg jpeg gif
-    bmp svg webp mp3 mp4 mov avi mkv wav html htm php asp aspx css json xml csv doc docx
-    xls xlsx ppt pptx ini cfg conf yml yaml bat cmd msi apk dmg iso jar""")
-)
-_TLDS = (frozenset(_GENERIC_TLDS) | frozenset(_COUNTRY_TLDS)) - _FILE_EXTENSIONS
-# Two-letter TLDs that are English words; "great.It works" is a missing space, so these
-# are not accepted when capitalised like the start of a sentence.
-_WORD_CC_TLDS = frozenset(_words("ad am as at be by do id in is it me my no so to us"))
-
-_LINK_RE = re.compile(
-    r"""
-    (?<![\w.@\-])                       # not in the middle of a word or an email address
-    (?:
-        (?i:https?|ftp)://
-        (?:[^\s/?\#@<>"']*@)?           # user:password@
-        (?P<host>\[[0-9A-Fa-f:.]+\]|[\w.\-]+)
-      | (?P<www>(?i:www)\d{0,3}\.[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)
-      | (?P<bare>(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,24})
-        (?![\w\-@]|\.\w)                # not a longer word, not an email's local part
-    )
-    [^\s<>"']*                          # the path: consumed so it is not scanned again
-    """,
-    re.X,
-)
-
-
-def _registrable_host(candidate: str) -> str | None:
-    """Cut ``candidate`` after its last label that is a known TLD; None if there is none.
-
-    The cut turns "example.com.Thanks" (a missing space) into "example.com".
-    """
-    labels = candidate.split(".")
-    for end in range(len(labels) - 1, 0, -1):
-        tld = labels[end]
-        if tld.lower() not in _TLDS:
-            continue
-        if tld.lower() in _WORD_CC_TLDS and tld[0].isupper() and tld[1:].islower():
-            continue
-        if all(label.strip("-") for label in labels[:end]):
-            return ".".join(labels[: end + 1])
-    return None
-
-
-_WWW_PREFIX_RE = re.compile(r"^www\d{0,3}\.")
-
-
-def _strip_www(host: str) -> str:
-    return _WWW_PREFIX_RE.sub("", host)
-
-
-def _link_domain(match: re.Match[str]) -> str | None:
-    host = match.group("host")
-    if host is not None:
-        # After an explicit scheme any host counts: IP addresses, new TLDs, localhost.
-        host = host.strip(".").strip("[]").lower()
-        return _strip_www(host) if any(ch.isalnum() for ch in host) else None
-    www = match.group("www")
-    if www is not None:
-        # An unknown but well-formed TLD after "www." is still a link.
-        return _strip_www((_registrable_host(www) or www).lower())
-    registrable = _registrable_host(match.group("bare"))
-    return registrable.lower() if registrable is not None else None
-
-
-def find_links(normalized: str) -> list[str]:
-    """Return the domain of each link in ``normalized`` text, lowercased, without "www.".
-
-    Recognises ``scheme://host`` (any host, IP addresses included), ``www.host`` and bare
-    ``name.tld`` where the TLD is a known one and not a file extension. Email addresses,
-    abbreviations ("e.g."), version numbers and file names are not links. Repeats are
-    kept, in order of appearance, since a link count is itself a feature.
-    """
-    links: list[str] = []
-    # Links never contain whitespace, so only the few words with a "." or "://" need the
-    # regex; running it over whole comments took nearly twice as long.
-    for word in normalized.split():
-        if "." in word or "://" in word:
-            for match in _LINK_RE.finditer(word):
-                domain = _link_domain(match)
-                if domain is not None:
-                    links.append(domain)
-    return links
 
 
 # --- fold_for_tokens ----------------------------------------------------------------

@@ -12,7 +12,8 @@ import unicodedata
 
 import pytest
 
-from moderation.classifier.normalize import find_links, fold_for_tokens, normalize
+from moderation.classifier.links import find_links
+from moderation.classifier.normalize import fold_for_tokens, normalize
 
 
 def links_in(text: str) -> list[str]:
