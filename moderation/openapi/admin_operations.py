@@ -20,7 +20,7 @@ from moderation.openapi.admin_answers import (
     TrainingPage,
     TrainingQueued,
 )
-from moderation.openapi.operations import (
+from moderation.openapi.table import (
     AUTH,
     BODY_PROBLEMS,
     DB,

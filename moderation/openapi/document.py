@@ -20,14 +20,14 @@ from moderation.openapi.answers import (
     REF,
     Problem,
 )
-from moderation.openapi.operations import (
+from moderation.openapi.operations import operations
+from moderation.openapi.table import (
     HEADERS,
     PROBLEM_HEADERS,
     PROBLEM_TEXT,
     Operation,
     Param,
     Reply,
-    operations,
 )
 from moderation.schemas import DEFAULT_LIMITS
 from moderation.settings import Settings
