@@ -11,10 +11,12 @@ from aiohttp import web
 from moderation import guards
 from moderation.api.requests import (
     client_ip,
+    comment_from,
     decode_cursor,
     encode_cursor,
     int_param,
     is_form,
+    limits_of,
     parse,
     read_payload,
 )
@@ -23,7 +25,7 @@ from moderation.domain import Comment, Status
 from moderation.errors import FieldErrors
 from moderation.events import decided
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.schemas import CommentIn, CommentPage, Limits, PublicComment
+from moderation.schemas import CommentIn, CommentPage, PublicComment
 from moderation.schemas import Status as StatusOut
 from moderation.settings import SpamAnswer
 from moderation.store import comments as store
@@ -87,29 +89,12 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         ip=ip,
         request=data,
     )
-    limits = Limits(
-        name_chars=settings.max_name_chars,
-        email_chars=settings.max_email_chars,
-        url_chars=settings.max_url_chars,
-        body_bytes=settings.max_body_bytes,
-    )
+    limits = limits_of(settings)
     redirect_to = str(data.pop("redirect_to", "") or "").strip()
     if redirect_to and not _safe_redirect(request, redirect_to, settings.allowed_origins):
         raise FieldErrors([{"field": "redirect_to", "message": "not an allowed address"}])
     incoming = parse(CommentIn, data, {"limits": limits})
-    honeypot = data.get(settings.honeypot_field)
-    comment = Comment(
-        article=incoming.article,
-        name=incoming.name,
-        email=incoming.email,
-        body=incoming.body,
-        url=incoming.url,
-        parent_id=incoming.parent_id,
-        client_ip=ip,
-        user_agent=request.headers.get("User-Agent", "")[:512] or None,
-        referrer=request.headers.get("Referer", "")[:2048] or None,
-        honeypot=str(honeypot) if honeypot else None,
-    )
+    comment = comment_from(request, incoming, data, ip)
     # One transaction: the idempotency key, the flood marks and the comment commit together.
     async with request.app[POOL].acquire() as conn, conn.transaction():
         if retry is not None and (

@@ -13,8 +13,11 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from moderation.domain import Comment
 from moderation.errors import FieldErrors, Problem, field_errors_from
 from moderation.keys import SETTINGS
+from moderation.schemas import CommentIn, Limits
+from moderation.settings import Settings
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 JSON_TYPES = ("application/json",)
@@ -174,3 +177,41 @@ def float_param(query: Mapping[str, str], name: str, low: float, high: float) ->
             "Invalid query",
         )
     return value
+
+
+def limits_of(settings: Settings) -> Limits:
+    """The comment field limits an operator configured."""
+    return Limits(
+        name_chars=settings.max_name_chars,
+        email_chars=settings.max_email_chars,
+        url_chars=settings.max_url_chars,
+        body_bytes=settings.max_body_bytes,
+    )
+
+
+def comment_from(
+    request: web.Request,
+    incoming: CommentIn,
+    data: Mapping[str, Any],
+    ip: IPAddress | None,
+) -> Comment:
+    """A validated submission plus what the request tells about its sender."""
+    honeypot = data.get(request.app[SETTINGS].honeypot_field)
+    return Comment(
+        article=incoming.article,
+        name=incoming.name,
+        email=incoming.email,
+        body=incoming.body,
+        url=incoming.url,
+        parent_id=incoming.parent_id,
+        client_ip=ip,
+        user_agent=request.headers.get("User-Agent", "")[:512] or None,
+        referrer=request.headers.get("Referer", "")[:2048] or None,
+        honeypot=str(honeypot) if honeypot else None,
+    )
+
+
+def peer_within(request: web.Request, nets: Sequence[Network]) -> bool:
+    """Whether the direct peer is in one of `nets` (IPv4-mapped addresses count as IPv4)."""
+    peer = _ip(request.remote)
+    return peer is not None and _within(peer, nets)

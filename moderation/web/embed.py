@@ -16,16 +16,18 @@ from aiohttp import web
 
 from moderation.api.requests import (
     client_ip,
+    comment_from,
     decode_cursor,
     encode_cursor,
+    limits_of,
     parse,
     read_payload,
 )
-from moderation.domain import Comment, Status
+from moderation.domain import Status
 from moderation.errors import FieldErrors, Problem
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.schemas import CommentIn, Limits
-from moderation.settings import Settings, SpamAnswer
+from moderation.settings import SpamAnswer
 from moderation.store import comments as store
 from moderation.submission import submit
 from moderation.web import text
@@ -41,15 +43,6 @@ NOTICES = {
     "once a moderator has approved it.",
     "rejected": "Your comment was not published.",
 }
-
-
-def limits(settings: Settings) -> Limits:
-    return Limits(
-        name_chars=settings.max_name_chars,
-        email_chars=settings.max_email_chars,
-        url_chars=settings.max_url_chars,
-        body_bytes=settings.max_body_bytes,
-    )
 
 
 def _article(request: web.Request) -> str:
@@ -131,23 +124,6 @@ async def embed_page(request: web.Request) -> web.StreamResponse:
     return await _page(request, article, values, {})
 
 
-def _comment(request: web.Request, incoming: CommentIn, data: dict[str, Any]) -> Comment:
-    settings = request.app[SETTINGS]
-    honeypot = data.get(settings.honeypot_field)
-    return Comment(
-        article=incoming.article,
-        name=incoming.name,
-        email=incoming.email,
-        body=incoming.body,
-        url=incoming.url,
-        parent_id=incoming.parent_id,
-        client_ip=client_ip(request, settings.trusted_proxies),
-        user_agent=request.headers.get("User-Agent", "")[:512] or None,
-        referrer=request.headers.get("Referer", "")[:2048] or None,
-        honeypot=str(honeypot) if honeypot else None,
-    )
-
-
 @routes.post("/embed/{article}")
 async def embed_post(request: web.Request) -> web.StreamResponse:
     article = _article(request)
@@ -155,10 +131,10 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
     data = await read_payload(request)
     values = {f: str(data.get(f) or "") for f in FIELDS}
     try:
-        incoming = parse(CommentIn, {**data, "article": article}, {"limits": limits(settings)})
+        incoming = parse(CommentIn, {**data, "article": article}, {"limits": limits_of(settings)})
         done = await submit(
             request.app[POOL],
-            _comment(request, incoming, data),
+            comment_from(request, incoming, data, client_ip(request, settings.trusted_proxies)),
             request.app[MODEL],
             request.app[RULES],
             settings,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from moderation.api.requests import peer_within
 from moderation.keys import SETTINGS
 from moderation.settings import Settings
 
@@ -108,23 +109,11 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
     response.headers.update(headers)
 
 
-def _within(ip: str | None, nets: Sequence[Network]) -> bool:
-    if not ip:
-        return False
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        addr = addr.ipv4_mapped
-    return any(addr.version == n.version and addr in n for n in nets)
-
-
 def is_secure(request: web.Request) -> bool:
     """TLS to us, or to a trusted proxy that says so in X-Forwarded-Proto."""
     if request.secure:
         return True
-    if not _within(request.remote, request.app[SETTINGS].trusted_proxies):
+    if not peer_within(request, request.app[SETTINGS].trusted_proxies):
         return False
     proto = request.headers.get("X-Forwarded-Proto", "")
     return proto.split(",")[0].strip().lower() == "https"
