@@ -57,7 +57,6 @@ import resource
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import tempfile
 import time
@@ -66,10 +65,19 @@ from collections import Counter
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 import asyncpg
+
+from bench.common import (
+    BenchError,
+    database_name,
+    drop_database,
+    log,
+    percentiles,
+    recreate_database,
+)
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_load"
 READ_ARTICLE = "bench-read-article"
@@ -143,57 +151,7 @@ LINKS = [
 ]
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-class BenchError(Exception):
-    """A problem worth one clear line, not a traceback."""
-
-
 # --------------------------------------------------------------------------- the database
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def database_name(url: str) -> str:
-    name = urlsplit(url).path.lstrip("/")
-    if not name:
-        raise BenchError(f"the database URL names no database: {url}")
-    if "bench" not in name:
-        raise BenchError(
-            f"refusing to drop and re-create {name!r}: the benchmark database's name "
-            "must contain 'bench'"
-        )
-    return name
-
-
-async def recreate_database(url: str) -> None:
-    name = database_name(url)
-    try:
-        conn = await asyncpg.connect(with_database(url, "postgres"), timeout=5)
-    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-        where = urlsplit(url)
-        raise BenchError(
-            f"PostgreSQL is not reachable at {where.hostname}:{where.port or 5432} "
-            f"({type(exc).__name__}: {exc}). Start it, or pass --database-url."
-        ) from None
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
-async def drop_database(url: str) -> None:
-    conn = await asyncpg.connect(with_database(url, "postgres"), timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def fill_read_article(url: str) -> list[int]:
@@ -471,16 +429,6 @@ async def drive(cfg: dict[str, Any], out: Connection) -> dict[str, Any]:
     }
 
 
-def summarise(values: list[float]) -> dict[str, float]:
-    ms = sorted(v * 1000 for v in values)
-    if len(ms) < 2:
-        raise BenchError("too few requests were answered to give percentiles")
-    return {
-        "p50_ms": round(statistics.median(ms), 2),
-        "p99_ms": round(statistics.quantiles(ms, n=100, method="inclusive")[98], 2),
-    }
-
-
 async def run_phase(
     name: str,
     cfg: dict[str, Any],
@@ -532,7 +480,7 @@ async def run_phase(
     figures = {
         "requests": total,
         "rps": round(total / wall, 1),
-        **summarise(result["latencies"]),
+        **percentiles(result["latencies"]),
         "errors": errors,
         "timeouts": result["timeouts"],
         "statuses": {str(k): v for k, v in sorted(statuses.items())},

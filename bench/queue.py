@@ -44,7 +44,6 @@ from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import asyncpg
@@ -55,6 +54,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # first) off the import path, and put the project's root there instead.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import (
+    BenchError,
+    drop_database,
+    log,
+    percentiles,
+    recreate_database,
+)
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_queue"
 GOAL_P99_MS = 20.0
@@ -78,14 +85,6 @@ KINDS: dict[str, str] = {
 }
 # The endpoints the issue's goal (p99 <= 20 ms at a million comments) is about.
 QUEUE_KINDS = ("oldest", "uncertain", "deep", "deep_uncertain", "article", "band", "claim")
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-class BenchError(Exception):
-    """A problem worth one clear line, not a traceback."""
 
 
 # --------------------------------------------------------------------------- the data
@@ -175,49 +174,6 @@ FROM (
     FROM generate_series(1, $1::bigint) AS i
 ) AS s
 """
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def database_name(url: str) -> str:
-    name = urlsplit(url).path.lstrip("/")
-    if not name:
-        raise BenchError(f"the database URL names no database: {url}")
-    if "bench" not in name:
-        raise BenchError(
-            f"refusing to drop and re-create {name!r}: the benchmark database's name "
-            "must contain 'bench'"
-        )
-    return name
-
-
-async def recreate_database(url: str) -> None:
-    name = database_name(url)
-    admin = with_database(url, "postgres")
-    try:
-        conn = await asyncpg.connect(admin, timeout=5)
-    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-        where = urlsplit(url)
-        raise BenchError(
-            f"PostgreSQL is not reachable at {where.hostname}:{where.port or 5432} "
-            f"({type(exc).__name__}: {exc}). Start it, or pass --database-url."
-        ) from None
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
-async def drop_database(url: str) -> None:
-    conn = await asyncpg.connect(with_database(url, "postgres"), timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def all_visible(conn: asyncpg.Connection) -> float:
@@ -443,15 +399,6 @@ async def drive(cfg: dict[str, Any]) -> dict[str, Any]:
                 samples[name].append(await run())
         await raw.close()
     return {"samples": samples, "cursors": cursors, "decided": n_decided}
-
-
-def summarise(values: list[float]) -> dict[str, float]:
-    ms = sorted(v * 1000 for v in values)
-    return {
-        "p50_ms": round(statistics.median(ms), 3),
-        "p99_ms": round(statistics.quantiles(ms, n=100, method="inclusive")[98], 3),
-        "mean_ms": round(statistics.fmean(ms), 3),
-    }
 
 
 # --------------------------------------------------------------------------- the plans
@@ -685,7 +632,7 @@ async def serve_and_measure(
 def report(
     data: dict[str, Any], measured: dict[str, Any], args: argparse.Namespace
 ) -> dict[str, Any]:
-    figures = {name: summarise(v) for name, v in measured["samples"].items()}
+    figures = {name: percentiles(v, 3) for name, v in measured["samples"].items()}
     base = figures["healthz"]["p50_ms"]
     for f in figures.values():
         f["p50_ratio"] = round(f["p50_ms"] / base, 2)
