@@ -19,7 +19,7 @@ from tests.e2e.conftest import LiveServer, live_server
 
 pytest.importorskip("selenium")
 
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -80,6 +80,20 @@ def open_comments(browser: Any, live: LiveServer) -> None:
     browser.get(live.url("/demo"))
     wait(browser).until(ec.frame_to_be_available_and_switch_to_it((By.ID, "comments-frame")))
     wait(browser).until(ec.presence_of_element_located((By.ID, "comment-form")))
+
+
+def submit_and_wait_for_the_next_page(browser: Any) -> None:
+    """Submit the comment form as a plain form post and wait until its answer replaced the page.
+
+    Until the new document is in, chromedriver may find a node of the old one and lose it
+    mid-query ("Node with given id does not belong to the document"): wait for the old form
+    to go stale first, so later waits only ever look at the new page.
+    """
+    form = browser.find_element(By.ID, "comment-form")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
+        ec.staleness_of(form)
+    )
 
 
 def fill(browser: Any, **fields: str) -> None:
@@ -200,7 +214,7 @@ def test_form_errors_show_next_to_the_fields_with_and_without_javascript(browser
     try:
         browser.get(live.url(f"/embed/{ARTICLE}"))
         fill(browser, **typed, body=body)
-        browser.find_element(By.CSS_SELECTOR, "#comment-form button[type=submit]").click()
+        submit_and_wait_for_the_next_page(browser)
         wait(browser).until(ec.text_to_be_present_in_element((By.ID, "url-error"), "http"))
         assert browser.find_element(By.ID, "email-error").text == "not a valid email address"
         for field, value in typed.items():
@@ -209,7 +223,7 @@ def test_form_errors_show_next_to_the_fields_with_and_without_javascript(browser
         assert status_of(live, body) == "missing"
 
         fill(browser, email="dana@example.org", url="dana.example.org")
-        browser.find_element(By.CSS_SELECTOR, "#comment-form button[type=submit]").click()
+        submit_and_wait_for_the_next_page(browser)
         wait(browser).until(ec.url_contains("posted=held"))
         assert "held for moderation" in browser.find_element(By.ID, "comment-held").text
         assert status_of(live, body) == "pending"
