@@ -260,6 +260,33 @@ async def wait_ready(proc: subprocess.Popen[bytes], base_url: str, log_file: Pat
             await asyncio.sleep(0.2)
 
 
+def listeners(port: int) -> int:
+    """Sockets listening on the port (Linux): one per worker, as they share it by SO_REUSEPORT."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                count += 1
+    return count
+
+
+def wait_listening(base_url: str, workers: int) -> None:
+    """Until every worker listens: a connection made earlier could only reach the first."""
+    if workers == 1 or not Path("/proc/net/tcp").exists():
+        return
+    port = int(base_url.rsplit(":", 1)[1])
+    give_up = time.monotonic() + START_DEADLINE
+    while (found := listeners(port)) < workers:
+        if time.monotonic() > give_up:
+            raise BenchError(f"only {found} of {workers} workers listen on port {port}")
+        time.sleep(0.1)
+
+
 def stop_service(proc: subprocess.Popen[bytes]) -> int | None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -588,6 +615,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     try:
         t0 = time.perf_counter()
         await wait_ready(proc, base_url, log_file)
+        await asyncio.to_thread(wait_listening, base_url, args.workers)
         pids = serving_pids(proc, args.workers)
         log(
             f"service ready on {base_url} in {time.perf_counter() - t0:.1f}s "

@@ -17,13 +17,14 @@ from moderation.classifier.live import LiveModel
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import Targets
 from moderation.errors import problem_middleware
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
 from moderation.observability import METRICS, Metrics, metrics_handler, observe
 from moderation.retention import retention
 from moderation.settings import Settings
 from moderation.store import db, migrations
 from moderation.store import models as model_store
 from moderation.submission import site_rules
+from moderation.writer import CommentWriter
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,13 @@ async def database(app: web.Application) -> AsyncIterator[None]:
             if applied:
                 log.info("applied migrations: %s", ", ".join(applied))
         app[POOL] = pool
-        yield
+        # Writers share the pool with requests: leave most connections to them.
+        writer = CommentWriter(pool, tasks=max(1, min(4, settings.pool_max_size // 4)))
+        app[WRITER] = writer
+        try:
+            yield
+        finally:
+            await writer.close()
     finally:
         await pool.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation import jobs, webhooks
+from moderation.domain import Decision
 from moderation.keys import SETTINGS
 from moderation.observability import METRICS
 
@@ -35,6 +36,12 @@ def decided(
             "by": by,
         }
         jobs.background(app, webhooks.emit(app, event, data))
+
+
+def submitted(app: web.Application, comment_id: int, article: str, decision: Decision) -> None:
+    """A new comment was stored with its automatic decision."""
+    rejection = decision.rejection.value if decision.rejection else None
+    decided(app, comment_id, article, decision.status.value, rejection, "auto")
 
 
 def model_activated(app: web.Application, version: str, by: str) -> None:

@@ -26,7 +26,7 @@ from moderation.store import abuse as store
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-# --- flood control -------------------------------------------------------------------
+# --- flood control and duplicates ----------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,44 +103,69 @@ def too_many(refusal: Refusal) -> Problem:
     )
 
 
-async def check_flood(
-    conn: asyncpg.Connection, limits: FloodLimits, ip: IPAddress | None, email: str
-) -> None:
-    """429 if the sender is over a limit; else mark this comment (kept if it commits)."""
-    if not limits.active:
-        return
-    ip_subject = store.subject("ip", str(ip)) if ip is not None else None
-    email_subject = store.subject("email", email.lower()) if email.strip() else None
-    subjects = [s for s in (ip_subject, email_subject) if s is not None]
-    if not subjects:
-        return
-    await store.lock(conn, subjects)
-    marks = await store.flood_marks(
-        conn, ip_subject, email_subject, limits.ip_window, max(limits.ip_max, 1)
-    )
-    refusal = flood_verdict(marks, limits)
-    if refusal is not None:
-        raise too_many(refusal)
-    await store.mark(conn, subjects, limits.horizon)
+@dataclass(frozen=True, slots=True)
+class Checks:
+    """What a submission is checked against before it is stored."""
 
+    flood: FloodLimits | None  # None: a trusted caller, whom flood limits do not hold
+    duplicate_window: float  # seconds; 0: duplicates are not looked for
 
-# --- duplicates ----------------------------------------------------------------------
-
-
-async def check_duplicate(conn: asyncpg.Connection, window: float, comment: Comment) -> None:
-    """409 if the same email said the same on the same article within the window."""
-    if not window:
-        return
-    same = "\x1f".join((comment.article, comment.email.lower(), comment.body))
-    # Two identical submissions at once: the second waits, then sees the first.
-    await store.lock(conn, [store.subject("said", same)])
-    if await store.said_before(conn, comment.article, comment.email, comment.body, window):
-        raise Problem(
-            409,
-            "Duplicate comment",
-            "It looks as though you have already said that.",
-            kind="duplicate",
+    @classmethod
+    def from_settings(cls, settings: Settings, *, trusted: bool) -> Checks:
+        return cls(
+            flood=None if trusted else FloodLimits.from_settings(settings),
+            duplicate_window=settings.duplicate_window_seconds,
         )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.flood and self.flood.active) or self.duplicate_window > 0
+
+
+def duplicate() -> Problem:
+    return Problem(
+        409,
+        "Duplicate comment",
+        "It looks as though you have already said that.",
+        kind="duplicate",
+    )
+
+
+async def check(
+    conn: asyncpg.Connection, checks: Checks, ip: IPAddress | None, comment: Comment
+) -> None:
+    """429 if the sender is over a flood limit, 409 if they said this already on the
+    article within the window; else the sender is marked (kept if the comment commits).
+
+    Three round trips whatever is on: lock the subjects, look, mark.
+    """
+    flood = checks.flood if checks.flood is not None and checks.flood.active else None
+    ip_subject = email_subject = None
+    if flood is not None:
+        ip_subject = store.subject("ip", str(ip)) if ip is not None else None
+        email_subject = (
+            store.subject("email", comment.email.lower()) if comment.email.strip() else None
+        )
+    senders = [s for s in (ip_subject, email_subject) if s is not None]
+    said = None
+    locks = list(senders)
+    if checks.duplicate_window:
+        said = store.Said(comment.article, comment.email, comment.body, checks.duplicate_window)
+        # Two identical submissions at once: the second waits, then sees the first.
+        text = "\x1f".join((comment.article, comment.email.lower(), comment.body))
+        locks.append(store.subject("said", text))
+    if not locks:
+        return
+    await store.lock(conn, locks)
+    ip_window = flood.ip_window if flood else 0.0
+    ip_max = max(flood.ip_max, 1) if flood else 1
+    marks, said_before = await store.look(conn, ip_subject, email_subject, ip_window, ip_max, said)
+    if flood is not None and (refusal := flood_verdict(marks, flood)) is not None:
+        raise too_many(refusal)
+    if said_before:
+        raise duplicate()
+    if flood is not None and senders:
+        await store.mark(conn, senders, flood.horizon)
 
 
 # --- idempotent retries --------------------------------------------------------------

@@ -11,10 +11,12 @@ from aiohttp import web
 from moderation.classifier.live import LiveModel
 from moderation.rules import SiteRules
 from moderation.settings import Settings
+from moderation.writer import CommentWriter
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
 MODEL = web.AppKey("model", LiveModel)
+WRITER = web.AppKey("writer", CommentWriter)
 RULES = web.AppKey("rules", SiteRules)
 TASKS = web.AppKey("tasks", set[asyncio.Task[Any]])
 WEBHOOK_WAKE = web.AppKey("webhook_wake", asyncio.Event)

@@ -49,6 +49,11 @@ class Metrics:
             "moderation_decisions", "Comment decisions", ["outcome", "by"], registry=r
         )
         self.queue_depth = Gauge("moderation_queue_depth", "Pending comments", registry=r)
+        Gauge(
+            "moderation_http_requests_in_flight",
+            "Requests being handled now (this one included)",
+            registry=r,
+        ).set_function(lambda: self.in_flight)
         self.model = Gauge(
             "moderation_model_info", "The model this instance serves", ["version"], registry=r
         )

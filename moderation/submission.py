@@ -6,11 +6,12 @@ Free of HTTP, so the JSON API, the HTML form and the Akismet API share it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
 
-from moderation import policy, rules
+from moderation import guards, policy, rules
 from moderation.classifier.features import CommentText
 from moderation.classifier.live import LiveModel
 from moderation.classifier.model import Score
@@ -19,6 +20,7 @@ from moderation.domain import Comment, Decision, Facts
 from moderation.errors import FieldErrors
 from moderation.settings import Settings
 from moderation.store import comments as store
+from moderation.writer import CommentWriter
 
 # Below this many characters scoring takes well under a millisecond: do it inline.
 OFFLOAD_CHARS = 2000
@@ -120,3 +122,42 @@ async def submit(
     decision = await assess(conn, comment, live, site, settings)
     stored = await store.insert(conn, comment, decision)
     return Submitted(stored, decision)
+
+
+Respond = Callable[[Submitted], guards.Answer]
+
+
+async def accept(
+    pool: asyncpg.Pool,
+    writer: CommentWriter,
+    comment: Comment,
+    live: LiveModel,
+    site: rules.SiteRules,
+    settings: Settings,
+    *,
+    checks: guards.Checks,
+    retry: guards.IdempotencyKey | None = None,
+    respond: Respond | None = None,
+) -> tuple[Submitted | None, guards.Answer | None]:
+    """A public submission from start to commit: guards, decision, storage.
+
+    Returns what was stored (None when a retry is answered with its first answer) and
+    the answer `respond` made of it, stored with an idempotency key. Flood marks, the
+    duplicate look-up, the key and the comment commit in one transaction; a comment
+    with none of them goes through the group-commit writer instead.
+    """
+    if retry is None and not checks.active:
+        decision = await assess(pool, comment, live, site, settings)
+        done = Submitted(await writer.insert(comment, decision), decision)
+        return done, respond(done) if respond else None
+    async with pool.acquire() as conn, conn.transaction():
+        if retry is not None and (
+            first := await guards.replay(conn, retry, settings.idempotency_ttl_seconds)
+        ):
+            return None, first
+        await guards.check(conn, checks, comment.client_ip, comment)
+        done = await submit(conn, comment, live, site, settings)
+        answer = respond(done) if respond else None
+        if retry is not None and answer is not None:
+            await guards.remember(conn, retry, answer)
+    return done, answer

@@ -23,13 +23,13 @@ from moderation.api.requests import (
 from moderation.auth import Principal, authenticate, bearer
 from moderation.domain import Comment, Status
 from moderation.errors import FieldErrors
-from moderation.events import decided
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.events import submitted
+from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
 from moderation.schemas import CommentIn, CommentPage, PublicComment
 from moderation.schemas import Status as StatusOut
 from moderation.settings import SpamAnswer
 from moderation.store import comments as store
-from moderation.submission import Submitted, submit
+from moderation.submission import Submitted, accept
 
 routes = web.RouteTableDef()
 
@@ -95,30 +95,21 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         raise FieldErrors([{"field": "redirect_to", "message": "not an allowed address"}])
     incoming = parse(CommentIn, data, {"limits": limits})
     comment = comment_from(request, incoming, data, ip)
-    # One transaction: the idempotency key, the flood marks and the comment commit together.
-    async with request.app[POOL].acquire() as conn, conn.transaction():
-        if retry is not None and (
-            first := await guards.replay(conn, retry, settings.idempotency_ttl_seconds)
-        ):
-            return to_response(first)
-        if caller is None:
-            await guards.check_flood(
-                conn, guards.FloodLimits.from_settings(settings), ip, comment.email
-            )
-        await guards.check_duplicate(conn, settings.duplicate_window_seconds, comment)
-        done = await submit(conn, comment, request.app[MODEL], request.app[RULES], settings)
-        answer = _answer(request, done, comment, redirect_to)
-        if retry is not None:
-            await guards.remember(conn, retry, answer)
-    # Committed: only now is the decision counted and announced.
-    decided(
-        request.app,
-        done.stored.id,
-        comment.article,
-        done.decision.status.value,
-        done.decision.rejection.value if done.decision.rejection else None,
-        "auto",
+    app = request.app
+    done, answer = await accept(
+        app[POOL],
+        app[WRITER],
+        comment,
+        app[MODEL],
+        app[RULES],
+        settings,
+        checks=guards.Checks.from_settings(settings, trusted=caller is not None),
+        retry=retry,
+        respond=lambda done: _answer(request, done, comment, redirect_to),
     )
+    assert answer is not None
+    if done is not None:
+        submitted(app, done.stored.id, comment.article, done.decision)
     return to_response(answer)
 
 

@@ -30,12 +30,20 @@ def _lock_key(name: str) -> int:
 
 
 async def lock(conn: asyncpg.Connection, subjects: Iterable[str]) -> None:
-    """Hold these subjects until the transaction ends; always in one order, so no deadlock."""
-    for key in sorted({_lock_key(s) for s in subjects}):
-        await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", LOCK_SPACE, key)
+    """Hold these subjects until the transaction ends; always in one order, so no deadlock.
+
+    One statement for all of them: unnest hands the keys to the lock calls in array order.
+    """
+    keys = sorted({_lock_key(s) for s in subjects})
+    if keys:
+        await conn.execute(
+            "SELECT count(pg_advisory_xact_lock($1, k)) FROM unnest($2::int[]) AS k",
+            LOCK_SPACE,
+            keys,
+        )
 
 
-# --- flood control -------------------------------------------------------------------
+# --- what the database remembers of a sender -----------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,62 +56,74 @@ class FloodMarks:
     ip_recent: list[datetime]  # newest first, at most the rate limit's count, in the window
 
 
-_MARKS = """
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A comment, to ask whether its author already said it on its article."""
+
+    article: str
+    email: str
+    body: str
+    window: float  # seconds
+
+
+# The flood marks and the duplicate look-up in one round trip; the caller holds the locks,
+# and this statement starts after they were granted, so it sees what their holders wrote.
+_LOOK = """
 SELECT clock_timestamp() AS now,
        (SELECT max(at) FROM flood_events WHERE subject = $1) AS ip_last,
        (SELECT max(at) FROM flood_events WHERE subject = $2) AS email_last,
        ARRAY(SELECT at FROM flood_events
              WHERE subject = $1 AND at > clock_timestamp() - make_interval(secs => $3)
-             ORDER BY at DESC LIMIT $4) AS ip_recent
+             ORDER BY at DESC LIMIT $4) AS ip_recent,
+       $8::double precision > 0 AND EXISTS (
+           SELECT 1 FROM comments
+           WHERE lower(author_email) = lower($6) AND article = $5 AND body = $7
+             AND created_at > clock_timestamp() - make_interval(secs => $8)) AS said_before
 """
 
 
-async def flood_marks(
-    conn: asyncpg.Connection, ip: str | None, email: str | None, window: float, count: int
-) -> FloodMarks:
-    row = await conn.fetchrow(_MARKS, ip, email, window, count)
+async def look(
+    conn: asyncpg.Connection,
+    ip: str | None,
+    email: str | None,
+    window: float,
+    count: int,
+    said: Said | None,
+) -> tuple[FloodMarks, bool]:
+    """The sender's flood marks (by subject), and whether `said` was said before."""
+    row = await conn.fetchrow(
+        _LOOK,
+        ip,
+        email,
+        window,
+        count,
+        said.article if said else "",
+        said.email if said else "",
+        said.body if said else "",
+        said.window if said else 0.0,
+    )
     assert row is not None
-    return FloodMarks(row["now"], row["ip_last"], row["email_last"], list(row["ip_recent"]))
+    marks = FloodMarks(row["now"], row["ip_last"], row["email_last"], list(row["ip_recent"]))
+    return marks, bool(row["said_before"])
 
 
 async def mark(conn: asyncpg.Connection, subjects: list[str], horizon: float) -> None:
     """Record an accepted comment for these subjects and forget what is past every window."""
-    await conn.execute(
-        "INSERT INTO flood_events (subject) SELECT unnest($1::text[])",
-        subjects,
-    )
-    # Old rows of anyone; SKIP LOCKED so concurrent purges never wait on each other.
+    # Old rows of anyone go in the same statement; SKIP LOCKED so concurrent purges never
+    # wait on each other.
     await conn.execute(
         """
-        DELETE FROM flood_events WHERE id IN (
-            SELECT id FROM flood_events
-            WHERE at < clock_timestamp() - make_interval(secs => $1)
-            ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED)
+        WITH purged AS (
+            DELETE FROM flood_events WHERE id IN (
+                SELECT id FROM flood_events
+                WHERE at < clock_timestamp() - make_interval(secs => $2)
+                ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED)
+        )
+        INSERT INTO flood_events (subject) SELECT unnest($1::text[])
         """,
+        subjects,
         horizon,
     )
-
-
-# --- duplicates ----------------------------------------------------------------------
-
-
-async def said_before(
-    conn: asyncpg.Connection, article: str, email: str, body: str, window: float
-) -> bool:
-    """Has this email posted this very body on this article within the window?"""
-    found = await conn.fetchval(
-        """
-        SELECT EXISTS (
-            SELECT 1 FROM comments
-            WHERE lower(author_email) = lower($2) AND article = $1 AND body = $3
-              AND created_at > clock_timestamp() - make_interval(secs => $4))
-        """,
-        article,
-        email,
-        body,
-        window,
-    )
-    return bool(found)
 
 
 # --- idempotency keys ----------------------------------------------------------------

@@ -81,6 +81,73 @@ async def insert(
     return Stored(id=row["id"], created_at=row["created_at"])
 
 
+# Many comments in one statement (group commit). Ids are drawn in input order and
+# handed back with each row's ordinal, so no reliance on RETURNING's order. The reasons
+# (a list per comment) travel as one JSON list: an array of arrays cannot be unnested
+# row by row.
+_INSERT_MANY = """
+WITH input AS (
+    SELECT nextval('comments_id_seq'::regclass) AS id, t.*
+    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                $7::inet[], $8::text[], $9::text[], $10::text[], $11::text[],
+                $12::double precision[], $13::text[], $14::jsonb[])
+         WITH ORDINALITY AS t(article, parent_id, author_name, author_email, author_url,
+                              body, client_ip, user_agent, referrer, status, rejection,
+                              spam_score, model_version, decision, ord)
+), c AS (
+    INSERT INTO comments (
+        id, article, parent_id, author_name, author_email, author_url, body,
+        client_ip, user_agent, referrer, status, rejection, spam_score,
+        model_version, decision, reasons, decided_by
+    )
+    SELECT id, article, parent_id, author_name, author_email, author_url, body,
+           client_ip, user_agent, referrer, status, rejection, spam_score,
+           model_version, decision,
+           ARRAY(SELECT jsonb_array_elements_text($15::jsonb -> (ord - 1)::int)), $16
+    FROM input
+    RETURNING id, created_at, status, rejection, spam_score, model_version, reasons
+), h AS (
+    INSERT INTO comment_history (comment_id, at, actor, from_status, to_status, rejection,
+                                 spam_score, model_version, note)
+    SELECT id, created_at, $16, NULL, status, rejection, spam_score, model_version,
+           nullif(array_to_string(reasons, '; '), '')
+    FROM c
+)
+SELECT input.ord, c.id, c.created_at FROM c JOIN input USING (id) ORDER BY input.ord
+"""
+
+
+async def insert_many(
+    conn: asyncpg.Connection | asyncpg.Pool, items: list[tuple[Comment, Decision]]
+) -> list[Stored]:
+    """Store many comments and their first history entries in one statement, in order."""
+    columns: list[list[Any]] = [[] for _ in range(14)]
+    for comment, decision in items:
+        row = (
+            comment.article,
+            comment.parent_id,
+            comment.name,
+            comment.email,
+            comment.url,
+            comment.body,
+            comment.client_ip,
+            comment.user_agent,
+            comment.referrer,
+            decision.status.value,
+            decision.rejection.value if decision.rejection else None,
+            decision.spam_score,
+            decision.model_version,
+            decision.details,
+        )
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    reasons = [list(decision.reasons) for _, decision in items]
+    rows = await conn.fetch(_INSERT_MANY, *columns, reasons, AUTO)
+    if len(rows) != len(items):
+        raise RuntimeError(f"stored {len(rows)} of {len(items)} comments")
+    return [Stored(id=r["id"], created_at=r["created_at"]) for r in rows]
+
+
 _TOP_LEVEL = """
 SELECT c.id FROM comments c
 WHERE c.article = $1 AND c.status = 'approved' AND c.id > $2

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from moderation import guards
 from moderation.api.requests import (
     client_ip,
     comment_from,
@@ -25,11 +26,12 @@ from moderation.api.requests import (
 )
 from moderation.domain import Status
 from moderation.errors import FieldErrors, Problem
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.events import submitted
+from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
 from moderation.schemas import CommentIn, Limits
 from moderation.settings import SpamAnswer
 from moderation.store import comments as store
-from moderation.submission import submit
+from moderation.submission import accept
 from moderation.web import text
 from moderation.web.render import render
 
@@ -130,20 +132,37 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
     settings = request.app[SETTINGS]
     data = await read_payload(request)
     values = {f: str(data.get(f) or "") for f in FIELDS}
+    app = request.app
     try:
         incoming = parse(CommentIn, {**data, "article": article}, {"limits": limits_of(settings)})
-        done = await submit(
-            request.app[POOL],
-            comment_from(request, incoming, data, client_ip(request, settings.trusted_proxies)),
-            request.app[MODEL],
-            request.app[RULES],
+        comment = comment_from(
+            request, incoming, data, client_ip(request, settings.trusted_proxies)
+        )
+        done, _ = await accept(
+            app[POOL],
+            app[WRITER],
+            comment,
+            app[MODEL],
+            app[RULES],
             settings,
+            checks=guards.Checks.from_settings(settings, trusted=False),
         )
     except FieldErrors as exc:
         errors: dict[str, str] = {}
         for e in exc.errors:
             errors.setdefault(e["field"], e["message"])
         return await _page(request, article, values, errors, status=422)
+    except Problem as exc:
+        if exc.status not in (409, 429):
+            raise
+        # Too fast, or said already: the form again, with what the reader typed.
+        page = await _page(
+            request, article, values, {"form": exc.detail or exc.title}, status=exc.status
+        )
+        page.headers.update(exc.headers)
+        return page
+    assert done is not None
+    submitted(app, done.stored.id, comment.article, done.decision)
     status = done.decision.status
     if status is Status.REJECTED and settings.spam_answer is SpamAnswer.PENDING:
         status = Status.PENDING  # a spammer must not learn what the filter caught

@@ -87,8 +87,11 @@ class LiveServer:
         return secret
 
     def reset(self) -> None:
-        """Empties the comment tables (tokens and sessions stay)."""
-        self.fetch("TRUNCATE comments, comment_history, labels RESTART IDENTITY CASCADE")
+        """Empties the comment tables and the flood marks (tokens and sessions stay)."""
+        self.fetch(
+            "TRUNCATE comments, comment_history, labels, flood_events, idempotency_keys "
+            "RESTART IDENTITY CASCADE"
+        )
 
 
 def live_server(

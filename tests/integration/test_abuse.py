@@ -179,6 +179,23 @@ async def test_the_html_form_path_is_flood_limited_too(make_settings, make_app_c
     await retry_after(await client.post("/v1/comments", data=form, allow_redirects=False))
 
 
+async def test_the_embed_form_is_flood_limited_and_keeps_what_the_reader_typed(
+    make_settings, make_app_client, db, payload
+):
+    client = await make_app_client(make_settings(flood_ip_interval_seconds=60))
+    form = {"name": "Dana", "email": "dana@example.org", "body": "First thought."}
+    first = await client.post("/embed/ransomware-hits-hospital", data=form, allow_redirects=False)
+    assert first.status == 303
+    form = {"name": "Dana", "email": "other@example.org", "body": "Second <b>thought</b>."}
+    resp = await client.post("/embed/ransomware-hits-hospital", data=form, allow_redirects=False)
+    assert resp.status == 429
+    assert 0 < int(resp.headers["Retry-After"]) <= 60
+    page = await resp.text()
+    assert "Slow down: comments from this address come too fast" in page
+    assert "Second &lt;b&gt;thought&lt;/b&gt;.</textarea>" in page
+    assert await count(db) == 1
+
+
 async def test_a_refused_comment_does_not_count_towards_the_limits(
     make_settings, make_app_client, db, payload
 ):
@@ -267,6 +284,16 @@ async def test_a_duplicate_form_post_is_409(client, payload):
     assert (await client.post("/v1/comments", data=form, allow_redirects=False)).status == 303
     resp = await client.post("/v1/comments", data=form, allow_redirects=False)
     assert resp.status == 409
+
+
+async def test_the_same_comment_twice_through_the_embed_form_is_409(client, db):
+    form = {"name": "Dana", "email": "dana@example.org", "body": "Only once, please."}
+    first = await client.post("/embed/ransomware-hits-hospital", data=form, allow_redirects=False)
+    assert first.status == 303
+    again = await client.post("/embed/ransomware-hits-hospital", data=form, allow_redirects=False)
+    assert again.status == 409
+    assert "already said that" in await again.text()
+    assert await count(db) == 1
 
 
 async def test_concurrent_identical_comments_store_one(make_settings, make_app_client, db, payload):
