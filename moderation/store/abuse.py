@@ -73,13 +73,17 @@ SELECT clock_timestamp() AS now,
        (SELECT max(at) FROM flood_events WHERE subject = $1) AS ip_last,
        (SELECT max(at) FROM flood_events WHERE subject = $2) AS email_last,
        ARRAY(SELECT at FROM flood_events
-             WHERE subject = $1 AND at > clock_timestamp() - make_interval(secs => $3)
+             WHERE subject = $1
+               AND at > (SELECT clock_timestamp() - make_interval(secs => $3))
              ORDER BY at DESC LIMIT $4) AS ip_recent,
        $8::double precision > 0 AND EXISTS (
            SELECT 1 FROM comments
            WHERE lower(author_email) = lower($6) AND article = $5 AND body = $7
-             AND created_at > clock_timestamp() - make_interval(secs => $8)) AS said_before
+             AND created_at > (SELECT clock_timestamp() - make_interval(secs => $8))
+       ) AS said_before
 """
+# Time bounds are written `(SELECT clock_timestamp() - ...)`: computed once, they can bound
+# an index scan; a bare clock_timestamp() is volatile, and filters every row it passes.
 
 
 async def look(
@@ -114,10 +118,10 @@ async def mark(conn: asyncpg.Connection, subjects: list[str], horizon: float) ->
     await conn.execute(
         """
         WITH purged AS (
-            DELETE FROM flood_events WHERE id IN (
+            DELETE FROM flood_events WHERE id = ANY (ARRAY (
                 SELECT id FROM flood_events
-                WHERE at < clock_timestamp() - make_interval(secs => $2)
-                ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED)
+                WHERE at < (SELECT clock_timestamp() - make_interval(secs => $2))
+                ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED))
         )
         INSERT INTO flood_events (subject) SELECT unnest($1::text[])
         """,
