@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
@@ -63,20 +63,26 @@ def _word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
-@dataclass(frozen=True)
 class Seen:
-    """A comment as the rules read it: normalised once, shared by every guard."""
+    """A comment as the rules read it: normalised at most once, shared by every guard,
+    and only as far as some guard asks (without word lists, nobody needs `text`)."""
 
-    comment: Comment
-    text: str = field(init=False)
-    links: list[str] = field(init=False)
+    def __init__(self, comment: Comment) -> None:
+        self.comment = comment
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def body(self) -> str:
+        return normalize(self.comment.body)
+
+    @cached_property
+    def text(self) -> str:
         c = self.comment
-        norm = normalize(c.body)
-        whole = " ".join(p for p in (c.name, c.email, c.url or "", norm) if p)
-        object.__setattr__(self, "text", fold_for_tokens(normalize(whole)))
-        object.__setattr__(self, "links", find_links(norm))
+        whole = " ".join(p for p in (c.name, c.email, c.url or "", self.body) if p)
+        return fold_for_tokens(normalize(whole))
+
+    @cached_property
+    def links(self) -> list[str]:
+        return find_links(self.body)
 
 
 Guard = Callable[[Seen, SiteRules], Hit | None]

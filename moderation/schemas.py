@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -21,6 +22,16 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+
+@lru_cache(maxsize=4096)
+def _checked_email(value: str) -> str | None:
+    """The normalised address, or None. Remembered: readers come back, and the check
+    costs more than the rest of a comment's validation."""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +125,10 @@ class CommentIn(BaseModel):
     @classmethod
     def _email(cls, value: str, info: ValidationInfo) -> str:
         _at_most(value, _limits(info).email_chars)
-        try:
-            checked = validate_email(value, check_deliverability=False)
-        except EmailNotValidError:
-            raise ValueError("not a valid email address") from None
-        return checked.normalized
+        checked = _checked_email(value)
+        if checked is None:
+            raise ValueError("not a valid email address")
+        return checked
 
     @field_validator("url")
     @classmethod

@@ -192,6 +192,7 @@ class _Block:
     # (real part) and squared norm (imaginary part).
     found: Found | None
     packed: list[complex]
+    strength: list[float]  # |idf·weight| per column: ranks a block's terms for explanations
     # Other blocks (models trained before binary features): the general path.
     analyzer: Callable[[str], list[str]]
     index: dict[str, int]  # term -> column within the block
@@ -246,12 +247,14 @@ class Scorer:
             packed: list[complex] = (
                 [] if found is None else (idf * weights + 1j * idf * idf).tolist()
             )
+            strength: list[float] = [] if found is None else np.abs(idf * weights).tolist()
             blocks.append(
                 _Block(
                     name,
                     column,
                     found,
                     packed,
+                    strength,
                     vec.build_analyzer(),
                     vocab,
                     idf,
@@ -285,8 +288,11 @@ class Scorer:
                 norm = math.sqrt(both.imag)
                 total += both.real / norm
                 if want:
+                    # Within a block the norm is shared, so the strongest terms are those
+                    # of the largest |idf·weight|: rank with a C-level key, name only those.
+                    top = sorted(found, key=block.strength.__getitem__, reverse=True)[:explain]
                     terms = block.terms
-                    parts.extend((f"{block.name}:{terms[i]}", packed[i].real / norm) for i in found)
+                    parts.extend((f"{block.name}:{terms[i]}", packed[i].real / norm) for i in top)
             else:
                 total += self._general(block, text, parts if want else None)
         if explain:
