@@ -1,23 +1,25 @@
 """Load benchmark: `moderation serve` under concurrent comment submissions and page reads.
 
-    python bench/load.py [--duration 20] [--connections 32] [--workers 1]
+    python bench/load.py [--duration 20] [--connections 32] [--workers 1] [--guards]
                          [--database-url URL] [--profile OUT.svg|OUT.txt] [--keep]
 
 Creates its own database (dropped and re-created; by default `moderation_bench_load` on
 the local server), starts `moderation serve --workers W` against it as a subprocess
-(flood limits and the duplicate window off; its log, one JSON line per request as there
-is no setting for less, goes to a file), waits for /readyz, and puts 1 000 approved
+(flood limits and the duplicate window off, unless --guards; its log, one JSON line per
+request as there is no setting for less, goes to a file), waits for /readyz, and puts 1 000 approved
 comments on one article with plain SQL.
 
 A separate client process (so the measuring is not done by the service's own loop)
 then keeps N connections busy, each sending one request after the other, for the fixed
 time, after a short untimed warm-up:
 
-1. POST /v1/comments: the full path (validation, rules, classifier, one transaction
-   with the insert and its history row), varied bodies (one in ten spam), a unique email
-   per comment.
-   With the flood limits off, their checks (an advisory lock, a read and a write in the
-   same transaction) are skipped: the service's defaults cost more than measured here;
+1. POST /v1/comments: the full path (validation, rules, classifier, the insert and its
+   history row), varied bodies (one in ten spam), a unique email per comment. With the
+   flood limits and the duplicate window off, nothing else has to share the comment's
+   transaction, so comments arriving together are stored by one statement (group
+   commit, moderation/writer.py). With --guards, the defaults stay on: each comment
+   takes its own transaction (lock, look-up, mark, insert) and each request carries a
+   new X-Forwarded-For address, as from a reverse proxy;
 2. GET /v1/articles/{a}/comments on the article with 1 000 approved comments (the
    first page of 50 threads and the total).
 
@@ -211,20 +213,26 @@ def free_port() -> int:
         return port
 
 
-def serve_env(url: str, data_dir: Path) -> dict[str, str]:
+def serve_env(url: str, data_dir: Path, guards: bool = False) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
-    env.update(
-        MODERATION_DATABASE_URL=url,
-        MODERATION_DATA_DIR=str(data_dir),
-        MODERATION_FLOOD_IP_INTERVAL_SECONDS="0",
-        MODERATION_FLOOD_EMAIL_INTERVAL_SECONDS="0",
-        MODERATION_FLOOD_IP_MAX="0",
-        MODERATION_DUPLICATE_WINDOW_SECONDS="0",
-    )
+    env.update(MODERATION_DATABASE_URL=url, MODERATION_DATA_DIR=str(data_dir))
+    if guards:
+        # The defaults stay on; the client's requests come through a trusted proxy
+        # (X-Forwarded-For), each from an address of its own.
+        env.update(MODERATION_TRUSTED_PROXIES="127.0.0.1/32")
+    else:
+        env.update(
+            MODERATION_FLOOD_IP_INTERVAL_SECONDS="0",
+            MODERATION_FLOOD_EMAIL_INTERVAL_SECONDS="0",
+            MODERATION_FLOOD_IP_MAX="0",
+            MODERATION_DUPLICATE_WINDOW_SECONDS="0",
+        )
     return env
 
 
-def start_service(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+def start_service(
+    url: str, workers: int, tmp: Path, guards: bool = False
+) -> tuple[subprocess.Popen[bytes], str, Path]:
     port = free_port()
     log_file = tmp / "serve.log"
     argv = [sys.executable, "-m", "moderation", "serve", "--host", "127.0.0.1"]
@@ -233,7 +241,7 @@ def start_service(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen[b
         # There is no log-level setting: the one JSON line per request goes to a file.
         proc = subprocess.Popen(
             argv,
-            env=serve_env(url, tmp / "data"),
+            env=serve_env(url, tmp / "data", guards),
             cwd=tmp,
             stdin=subprocess.DEVNULL,
             stdout=err,
@@ -422,6 +430,11 @@ async def drive(cfg: dict[str, Any], out: Connection) -> dict[str, Any]:
             kw: dict[str, Any] = {}
             if posting:
                 kw["json"] = comment_payload(rng, index, sent)
+            if cfg.get("forwarded"):
+                # A new sender each time, so the flood limits let every comment in.
+                kw["headers"] = {
+                    "X-Forwarded-For": f"10.{index % 256}.{sent >> 8 & 255}.{sent & 255}"
+                }
             try:
                 async with session.request(cfg["method"], url, **kw) as resp:
                     body = await resp.read()
@@ -611,7 +624,7 @@ def read_script(first_page: list[int]) -> str:
 async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     url = args.database_url
     await recreate_database(url)
-    proc, base_url, log_file = start_service(url, args.workers, tmp)
+    proc, base_url, log_file = start_service(url, args.workers, tmp, args.guards)
     try:
         t0 = time.perf_counter()
         await wait_ready(proc, base_url, log_file)
@@ -631,7 +644,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         }
         write = await run_phase(
             "POST /v1/comments",
-            {**phase, "method": "POST", "path": "/v1/comments"},
+            {**phase, "method": "POST", "path": "/v1/comments", "forwarded": args.guards},
             pids,
             url,
             profile_of(args.profile, pids[0], "post"),
@@ -671,6 +684,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     return {
         "benchmark": "load",
         "workers": args.workers,
+        "guards": args.guards,
         "connections": args.connections,
         "duration_s": args.duration,
         "cpus": os.cpu_count(),
@@ -705,6 +719,12 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--profile", type=Path, help="py-spy output (.svg or .txt)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--guards",
+        action="store_true",
+        help="keep the default flood limits and duplicate window on (each request from "
+        "its own forwarded address)",
+    )
     args = parser.parse_args()
     if args.duration < 1 or args.connections < 1 or args.workers < 1 or args.warmup < 0:
         parser.error("need --duration >= 1, --connections >= 1, --workers >= 1, --warmup >= 0")
