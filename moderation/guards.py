@@ -168,6 +168,43 @@ async def check(
         await store.mark(conn, senders, flood.horizon)
 
 
+# --- desk sign-in ---------------------------------------------------------------------
+
+
+def _signin_limits(settings: Settings) -> FloodLimits:
+    return FloodLimits(
+        ip_max=settings.signin_max_failures, ip_window=settings.signin_window_seconds
+    )
+
+
+def _signin_subject(ip: IPAddress | None) -> str | None:
+    return store.subject("signin", str(ip)) if ip is not None else None
+
+
+async def signin_refusal(
+    conn: asyncpg.Connection | asyncpg.Pool, settings: Settings, ip: IPAddress | None
+) -> Refusal | None:
+    """Too many failed sign-ins from this address within the window: how long to wait."""
+    limits = _signin_limits(settings)
+    subject = _signin_subject(ip)
+    if not limits.active or subject is None:
+        return None
+    marks, _ = await store.look(conn, subject, None, limits.ip_window, limits.ip_max, None)
+    refusal = flood_verdict(marks, limits)
+    if refusal is None:
+        return None
+    return Refusal("too many failed sign-ins from this address", refusal.retry_after)
+
+
+async def signin_failed(
+    conn: asyncpg.Connection | asyncpg.Pool, settings: Settings, ip: IPAddress | None
+) -> None:
+    limits = _signin_limits(settings)
+    subject = _signin_subject(ip)
+    if limits.active and subject is not None:
+        await store.mark(conn, [subject], limits.horizon)
+
+
 # --- idempotent retries --------------------------------------------------------------
 
 MAX_KEY_CHARS = 255

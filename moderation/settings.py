@@ -110,6 +110,10 @@ class Settings(BaseSettings):
         default=86400, ge=0, description="the same body, email and article is refused (0: off)"
     )
     idempotency_ttl_seconds: float = Field(default=86400, gt=0)
+    signin_max_failures: int = Field(
+        default=10, ge=0, description="failed desk sign-ins per IP per window (0: off)"
+    )
+    signin_window_seconds: float = Field(default=900, gt=0)
     body_timeout_seconds: float = Field(
         default=30, gt=0, description="a request body must arrive within this"
     )

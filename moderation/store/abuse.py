@@ -87,7 +87,7 @@ SELECT clock_timestamp() AS now,
 
 
 async def look(
-    conn: asyncpg.Connection,
+    conn: asyncpg.Connection | asyncpg.Pool,
     ip: str | None,
     email: str | None,
     window: float,
@@ -111,22 +111,27 @@ async def look(
     return marks, bool(row["said_before"])
 
 
-async def mark(conn: asyncpg.Connection, subjects: list[str], horizon: float) -> None:
-    """Record an accepted comment for these subjects and forget what is past every window."""
-    # Old rows of anyone go in the same statement; SKIP LOCKED so concurrent purges never
-    # wait on each other.
+async def mark(
+    conn: asyncpg.Connection | asyncpg.Pool, subjects: list[str], horizon: float
+) -> None:
+    """Record an event for these subjects and forget marks of their kinds past `horizon`."""
+    # Old rows of anyone of the same kinds ("ip", "email"; "signin" keeps its own time) go
+    # in the same statement; SKIP LOCKED so concurrent purges never wait on each other.
+    kinds = sorted({s.split(":", 1)[0] for s in subjects})
     await conn.execute(
         """
         WITH purged AS (
             DELETE FROM flood_events WHERE id = ANY (ARRAY (
                 SELECT id FROM flood_events
                 WHERE at < (SELECT clock_timestamp() - make_interval(secs => $2))
+                  AND split_part(subject, ':', 1) = ANY ($3::text[])
                 ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED))
         )
         INSERT INTO flood_events (subject) SELECT unnest($1::text[])
         """,
         subjects,
         horizon,
+        kinds,
     )
 
 

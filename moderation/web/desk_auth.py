@@ -6,8 +6,10 @@ import secrets
 
 from aiohttp import web
 
+from moderation import guards
+from moderation.api.requests import client_ip
 from moderation.auth import Principal, Role, digest
-from moderation.keys import POOL
+from moderation.keys import POOL, SETTINGS
 from moderation.store import tokens
 from moderation.web import sessions
 from moderation.web.desk_store import release_others
@@ -45,8 +47,18 @@ async def login(request: web.Request) -> web.StreamResponse:
     next_ = sessions.safe_next(str(form.get("next") or ""))
     token = form.get("token")
     token = token.strip() if isinstance(token, str) else ""
-    row = await tokens.find_active(request.app[POOL], digest(token)) if token else None
+    pool, settings = request.app[POOL], request.app[SETTINGS]
+    ip = client_ip(request, settings.trusted_proxies)
+    # Guessing tokens is hopeless (256 random bits), but not worth trying at all.
+    refusal = await guards.signin_refusal(pool, settings, ip)
+    if refusal is not None:
+        message = f"Too many failed sign-ins: try again in {refusal.retry_after} seconds."
+        response = _login_page(request, next_, message, status=429)
+        response.headers["Retry-After"] = str(refusal.retry_after)
+        return response
+    row = await tokens.find_active(pool, digest(token)) if token else None
     if row is None:
+        await guards.signin_failed(pool, settings, ip)
         # The token typed is never shown again, not even in the form.
         return _login_page(request, next_, "That token is unknown or revoked.", status=401)
     who = Principal(token_id=row["id"], name=row["name"], role=Role(row["role"]))
