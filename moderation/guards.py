@@ -137,7 +137,7 @@ async def check(
     """429 if the sender is over a flood limit, 409 if they said this already on the
     article within the window; else the sender is marked (kept if the comment commits).
 
-    Three round trips whatever is on: lock the subjects, look, mark.
+    Two round trips whatever is on: lock the subjects; look and mark.
     """
     flood = checks.flood if checks.flood is not None and checks.flood.active else None
     ip_subject = email_subject = None
@@ -159,13 +159,21 @@ async def check(
     await store.lock(conn, locks)
     ip_window = flood.ip_window if flood else 0.0
     ip_max = max(flood.ip_max, 1) if flood else 1
-    marks, said_before = await store.look(conn, ip_subject, email_subject, ip_window, ip_max, said)
+    # The sender is marked in the same statement; a refusal below rolls the mark back.
+    marks, said_before = await store.look(
+        conn,
+        ip_subject,
+        email_subject,
+        ip_window,
+        ip_max,
+        said,
+        mark=senders if flood is not None else [],
+        horizon=flood.horizon if flood is not None else 0.0,
+    )
     if flood is not None and (refusal := flood_verdict(marks, flood)) is not None:
         raise too_many(refusal)
     if said_before:
         raise duplicate()
-    if flood is not None and senders:
-        await store.mark(conn, senders, flood.horizon)
 
 
 # --- desk sign-in ---------------------------------------------------------------------

@@ -66,9 +66,30 @@ class Said:
     window: float  # seconds
 
 
-# The flood marks and the duplicate look-up in one round trip; the caller holds the locks,
-# and this statement starts after they were granted, so it sees what their holders wrote.
-_LOOK = """
+def _purge(horizon: str, kinds: str) -> str:
+    """A CTE forgetting marks of these kinds past `horizon` seconds (at most 500 a time;
+    SKIP LOCKED, so concurrent purges never wait on each other)."""
+    return f"""purged AS (
+    DELETE FROM flood_events WHERE id = ANY (ARRAY (
+        SELECT id FROM flood_events
+        WHERE cardinality({kinds}::text[]) > 0
+          AND at < (SELECT clock_timestamp() - make_interval(secs => {horizon}))
+          AND split_part(subject, ':', 1) = ANY ({kinds}::text[])
+        ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED))
+)"""
+
+
+# Time bounds are written `(SELECT clock_timestamp() - ...)`: computed once, they can bound
+# an index scan; a bare clock_timestamp() is volatile, and filters every row it passes.
+
+# The flood marks, the duplicate look-up and this comment's own marks in one round trip.
+# The caller holds the locks, and this statement starts after they were granted, so it
+# sees what their holders wrote; it does not see the marks it adds itself (a statement's
+# snapshot is taken before its CTEs write). A refusal rolls the transaction and them back.
+_LOOK = f"""
+WITH marked AS (
+    INSERT INTO flood_events (subject) SELECT unnest($9::text[])
+), {_purge("$10", "$11")}
 SELECT clock_timestamp() AS now,
        (SELECT max(at) FROM flood_events WHERE subject = $1) AS ip_last,
        (SELECT max(at) FROM flood_events WHERE subject = $2) AS email_last,
@@ -82,8 +103,16 @@ SELECT clock_timestamp() AS now,
              AND created_at > (SELECT clock_timestamp() - make_interval(secs => $8))
        ) AS said_before
 """
-# Time bounds are written `(SELECT clock_timestamp() - ...)`: computed once, they can bound
-# an index scan; a bare clock_timestamp() is volatile, and filters every row it passes.
+
+_MARK = f"""
+WITH {_purge("$2", "$3")}
+INSERT INTO flood_events (subject) SELECT unnest($1::text[])
+"""
+
+
+def _kinds(subjects: list[str]) -> list[str]:
+    """ "ip", "email", "signin": each kind keeps its own time, so purges stay in kind."""
+    return sorted({s.split(":", 1)[0] for s in subjects})
 
 
 async def look(
@@ -93,8 +122,11 @@ async def look(
     window: float,
     count: int,
     said: Said | None,
+    mark: list[str] | None = None,
+    horizon: float = 0.0,
 ) -> tuple[FloodMarks, bool]:
-    """The sender's flood marks (by subject), and whether `said` was said before."""
+    """The sender's flood marks (by subject), and whether `said` was said before; marks
+    the `mark` subjects as of now (kept only if the caller's transaction commits)."""
     row = await conn.fetchrow(
         _LOOK,
         ip,
@@ -105,6 +137,9 @@ async def look(
         said.email if said else "",
         said.body if said else "",
         said.window if said else 0.0,
+        mark or [],
+        horizon,
+        _kinds(mark or []),
     )
     assert row is not None
     marks = FloodMarks(row["now"], row["ip_last"], row["email_last"], list(row["ip_recent"]))
@@ -115,24 +150,7 @@ async def mark(
     conn: asyncpg.Connection | asyncpg.Pool, subjects: list[str], horizon: float
 ) -> None:
     """Record an event for these subjects and forget marks of their kinds past `horizon`."""
-    # Old rows of anyone of the same kinds ("ip", "email"; "signin" keeps its own time) go
-    # in the same statement; SKIP LOCKED so concurrent purges never wait on each other.
-    kinds = sorted({s.split(":", 1)[0] for s in subjects})
-    await conn.execute(
-        """
-        WITH purged AS (
-            DELETE FROM flood_events WHERE id = ANY (ARRAY (
-                SELECT id FROM flood_events
-                WHERE at < (SELECT clock_timestamp() - make_interval(secs => $2))
-                  AND split_part(subject, ':', 1) = ANY ($3::text[])
-                ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED))
-        )
-        INSERT INTO flood_events (subject) SELECT unnest($1::text[])
-        """,
-        subjects,
-        horizon,
-        kinds,
-    )
+    await conn.execute(_MARK, subjects, horizon, _kinds(subjects))
 
 
 # --- idempotency keys ----------------------------------------------------------------
