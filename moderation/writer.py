@@ -73,7 +73,7 @@ class CommentWriter:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         while not self._queue.empty():
-            self._queue.get_nowait().done.set_exception(RuntimeError("the service is stopping"))
+            _fail(self._queue.get_nowait(), RuntimeError("the service is stopping"))
 
     async def _run(self) -> None:
         queue = self._queue

@@ -54,11 +54,9 @@ SELECT id, created_at FROM c
 """
 
 
-async def insert(
-    conn: asyncpg.Connection | asyncpg.Pool, comment: Comment, decision: Decision
-) -> Stored:
-    row = await conn.fetchrow(
-        _INSERT,
+def _values(comment: Comment, decision: Decision) -> tuple[Any, ...]:
+    """A new comment's column values, in the order of both INSERT statements."""
+    return (
         comment.article,
         comment.parent_id,
         comment.name,
@@ -73,6 +71,15 @@ async def insert(
         decision.spam_score,
         decision.model_version,
         decision.details,
+    )
+
+
+async def insert(
+    conn: asyncpg.Connection | asyncpg.Pool, comment: Comment, decision: Decision
+) -> Stored:
+    row = await conn.fetchrow(
+        _INSERT,
+        *_values(comment, decision),
         list(decision.reasons),
         AUTO,
         "; ".join(decision.reasons) or None,
@@ -121,26 +128,10 @@ async def insert_many(
     conn: asyncpg.Connection | asyncpg.Pool, items: list[tuple[Comment, Decision]]
 ) -> list[Stored]:
     """Store many comments and their first history entries in one statement, in order."""
-    columns: list[list[Any]] = [[] for _ in range(14)]
-    for comment, decision in items:
-        row = (
-            comment.article,
-            comment.parent_id,
-            comment.name,
-            comment.email,
-            comment.url,
-            comment.body,
-            comment.client_ip,
-            comment.user_agent,
-            comment.referrer,
-            decision.status.value,
-            decision.rejection.value if decision.rejection else None,
-            decision.spam_score,
-            decision.model_version,
-            decision.details,
-        )
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
+    if not items:
+        return []
+    # Column by column: each becomes one array parameter of the statement.
+    columns = [list(c) for c in zip(*(_values(c, d) for c, d in items), strict=True)]
     reasons = [list(decision.reasons) for _, decision in items]
     rows = await conn.fetch(_INSERT_MANY, *columns, reasons, AUTO)
     if len(rows) != len(items):
