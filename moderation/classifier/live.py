@@ -6,8 +6,6 @@ never mixes two models inside one decision.
 
 from __future__ import annotations
 
-import dataclasses
-
 from moderation.classifier.features import CommentText
 from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
@@ -28,7 +26,4 @@ class LiveModel:
         """The score with its `explain` strongest features, plus the strongest spam-ward
         words: meta tokens often outweigh words, and the desk highlights words."""
         model = self.model
-        score = model.scorer.score(comment, explain * 3)
-        top = list(score.top_features[:explain])
-        words = [f for f in score.top_features[explain:] if f[0].startswith("words:") and f[1] > 0]
-        return model, dataclasses.replace(score, top_features=tuple(top + words[: explain // 2]))
+        return model, model.scorer.score(comment, explain, explain // 2)

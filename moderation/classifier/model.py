@@ -269,13 +269,18 @@ class Scorer:
             raise ValueError("feature blocks and classifier weights do not line up")
         self._blocks = tuple(blocks)
 
-    def decision(self, docs: Docs, explain: int = 0) -> tuple[float, list[tuple[str, float]]]:
+    def decision(
+        self, docs: Docs, explain: int = 0, spam_words: int = 0
+    ) -> tuple[float, list[tuple[str, float]]]:
+        """The decision value, the `explain` terms that moved it most (either way), then
+        up to `spam_words` further words that pushed it towards spam, strongest first."""
         total = self._intercept
-        parts: list[tuple[str, float]] = []
+        named: list[tuple[str, float]] = []  # candidates for the top, with their weights
+        words: list[tuple[str, float]] = []  # spam-ward words, strongest first
         columns = (docs.text, docs.meta)
         for block in self._blocks:
             text = columns[block.column]
-            want = bool(explain) and block.name != "chars"
+            want = bool(explain or spam_words) and block.name != "chars"
             if block.found is not None:
                 # A set of ints filled in text order iterates in the same order in
                 # every process (a set of strings would not), so the sum is
@@ -289,16 +294,29 @@ class Scorer:
                 total += both.real / norm
                 if want:
                     # Within a block the norm is shared, so the strongest terms are those
-                    # of the largest |idf·weight|: rank with a C-level key, name only those.
-                    top = sorted(found, key=block.strength.__getitem__, reverse=True)[:explain]
+                    # of the largest |idf·weight|: rank with a C-level key, name only those
+                    # that can make the list.
+                    ranked = sorted(found, key=block.strength.__getitem__, reverse=True)
                     terms = block.terms
-                    parts.extend((f"{block.name}:{terms[i]}", packed[i].real / norm) for i in top)
+                    label = block.name + ":"
+                    named.extend(
+                        (label + terms[i], packed[i].real / norm) for i in ranked[:explain]
+                    )
+                    if block.name == "words" and spam_words:
+                        up = [i for i in ranked if packed[i].real > 0][: explain + spam_words]
+                        words = [(label + terms[i], packed[i].real / norm) for i in up]
             else:
+                parts: list[tuple[str, float]] = []
                 total += self._general(block, text, parts if want else None)
-        if explain:
-            parts.sort(key=lambda p: abs(p[1]), reverse=True)
-            parts = parts[:explain]
-        return total, parts
+                named.extend(parts)
+                if block.name == "words":
+                    words = sorted((p for p in parts if p[1] > 0), key=lambda p: -p[1])
+        named.sort(key=lambda p: abs(p[1]), reverse=True)
+        top = named[:explain]
+        if spam_words:
+            shown = {t for t, _ in top}
+            top += [w for w in words if w[0] not in shown][:spam_words]
+        return total, top
 
     @staticmethod
     def _general(block: _Block, text: str, parts: list[tuple[str, float]] | None) -> float:
@@ -336,8 +354,8 @@ class Scorer:
         e = math.exp(z)
         return e / (1.0 + e)
 
-    def score(self, comment: CommentText, explain: int = 0) -> Score:
-        d, parts = self.decision(extract(comment), explain)
+    def score(self, comment: CommentText, explain: int = 0, spam_words: int = 0) -> Score:
+        d, parts = self.decision(extract(comment), explain, spam_words)
         if not parts:
             return Score(self.probability_of(d))
         return Score(self.probability_of(d), tuple((t, round(c, 4)) for t, c in parts))

@@ -113,6 +113,25 @@ def test_explained_features_name_their_block_and_never_character_ngrams(scorer: 
             assert block in ("words", "meta")
 
 
+def test_after_the_top_come_the_strongest_spam_ward_words_not_already_shown(
+    scorer: Scorer,
+) -> None:
+    everything = scorer.score(SPAMMY, explain=500).top_features
+    spam_words = [(t, w) for t, w in everything if t.startswith("words:") and w > 0]
+    top = scorer.score(SPAMMY, explain=2).top_features
+    shown = scorer.score(SPAMMY, explain=2, spam_words=3).top_features
+    assert shown[:2] == top
+    expected = [f for f in spam_words if f not in top][:3]
+    assert len(expected) == 3  # the comment has enough of them for the test to mean something
+    assert list(shown[2:]) == expected
+
+
+def test_spam_words_alone_are_the_strongest_spam_ward_words(scorer: Scorer) -> None:
+    everything = scorer.score(SPAMMY, explain=500).top_features
+    spam_words = [(t, w) for t, w in everything if t.startswith("words:") and w > 0]
+    assert list(scorer.score(SPAMMY, spam_words=2).top_features) == spam_words[:2]
+
+
 def test_spam_features_of_a_spammy_comment_push_towards_spam(scorer: Scorer) -> None:
     features = dict(scorer.score(SPAMMY, explain=50).top_features)
     assert features["meta:link_tld:xyz"] > 0
