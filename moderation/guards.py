@@ -131,49 +131,105 @@ def duplicate() -> Problem:
     )
 
 
-async def check(
-    conn: asyncpg.Connection, checks: Checks, ip: IPAddress | None, comment: Comment
-) -> None:
-    """429 if the sender is over a flood limit, 409 if they said this already on the
-    article within the window; else the sender is marked (kept if the comment commits).
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """What the checks lock, look up and mark for one comment."""
 
-    Two round trips whatever is on: lock the subjects; look and mark.
-    """
-    flood = checks.flood if checks.flood is not None and checks.flood.active else None
-    ip_subject = email_subject = None
-    if flood is not None:
-        ip_subject = store.subject("ip", str(ip)) if ip is not None else None
-        email_subject = (
-            store.subject("email", comment.email.lower()) if comment.email.strip() else None
+    flood: FloodLimits | None  # the limits that hold for it, None if none do
+    ask: store.Ask
+    said_lock: str | None  # the duplicate check's lock subject
+
+    @classmethod
+    def of(cls, checks: Checks, comment: Comment) -> Sender:
+        flood = checks.flood if checks.flood is not None and checks.flood.active else None
+        ip = email = None
+        if flood is not None:
+            ip = store.subject("ip", str(comment.client_ip)) if comment.client_ip else None
+            if comment.email.strip():
+                email = store.subject("email", comment.email.lower())
+        said = said_lock = None
+        if checks.duplicate_window:
+            said = store.Said(comment.article, comment.email, comment.body, checks.duplicate_window)
+            # Two identical submissions at once: the second waits, then sees the first.
+            said_lock = store.subject(
+                "said", "\x1f".join((comment.article, comment.email.lower(), comment.body))
+            )
+        ask = store.Ask(
+            ip,
+            email,
+            flood.ip_window if flood else 0.0,
+            max(flood.ip_max, 1) if flood else 1,
+            said,
         )
-    senders = [s for s in (ip_subject, email_subject) if s is not None]
-    said = None
-    locks = list(senders)
-    if checks.duplicate_window:
-        said = store.Said(comment.article, comment.email, comment.body, checks.duplicate_window)
-        # Two identical submissions at once: the second waits, then sees the first.
-        text = "\x1f".join((comment.article, comment.email.lower(), comment.body))
-        locks.append(store.subject("said", text))
+        return cls(flood, ask, said_lock)
+
+    @property
+    def marks(self) -> list[str]:
+        """The subjects an accepted comment marks."""
+        return [s for s in (self.ask.ip, self.ask.email) if s is not None]
+
+    @property
+    def locks(self) -> list[str]:
+        return self.marks + ([self.said_lock] if self.said_lock else [])
+
+
+def verdicts(
+    senders: list[Sender], looks: list[tuple[store.FloodMarks, bool]]
+) -> list[Problem | None]:
+    """429, 409 or None (accepted) per comment, in order. A comment accepted earlier in
+    the same batch counts as a mark made now and as something already said."""
+    ip_taken: dict[str, int] = {}
+    emails: set[str] = set()
+    said: set[str] = set()
+    out: list[Problem | None] = []
+    for sender, (marks, said_before) in zip(senders, looks, strict=True):
+        ask, problem = sender.ask, None
+        if sender.flood is not None:
+            n = ip_taken.get(ask.ip, 0) if ask.ip else 0
+            marks = store.FloodMarks(
+                marks.now,
+                marks.now if n else marks.ip_last,
+                marks.now if ask.email in emails else marks.email_last,
+                [marks.now] * n + marks.ip_recent,
+            )
+            if (refusal := flood_verdict(marks, sender.flood)) is not None:
+                problem = too_many(refusal)
+        if problem is None and sender.said_lock and (said_before or sender.said_lock in said):
+            problem = duplicate()
+        if problem is None:
+            if ask.ip:
+                ip_taken[ask.ip] = ip_taken.get(ask.ip, 0) + 1
+            if ask.email:
+                emails.add(ask.email)
+            if sender.said_lock:
+                said.add(sender.said_lock)
+        out.append(problem)
+    return out
+
+
+async def check_all(conn: asyncpg.Connection, senders: list[Sender]) -> list[Problem | None]:
+    """The verdicts for comments about to be stored in the caller's transaction, and the
+    marks of those accepted (kept if it commits). Three round trips for any number of
+    comments: lock every subject, look them all up, mark."""
+    locks = [subject for s in senders for subject in s.locks]
     if not locks:
-        return
+        return [None] * len(senders)
     await store.lock(conn, locks)
-    ip_window = flood.ip_window if flood else 0.0
-    ip_max = max(flood.ip_max, 1) if flood else 1
-    # The sender is marked in the same statement; a refusal below rolls the mark back.
-    marks, said_before = await store.look(
-        conn,
-        ip_subject,
-        email_subject,
-        ip_window,
-        ip_max,
-        said,
-        mark=senders if flood is not None else [],
-        horizon=flood.horizon if flood is not None else 0.0,
-    )
-    if flood is not None and (refusal := flood_verdict(marks, flood)) is not None:
-        raise too_many(refusal)
-    if said_before:
-        raise duplicate()
+    problems = verdicts(senders, await store.look(conn, [s.ask for s in senders]))
+    accepted = [s for s, p in zip(senders, problems, strict=True) if p is None]
+    subjects = [m for s in accepted for m in s.marks]
+    if subjects:
+        horizon = max(s.flood.horizon for s in accepted if s.flood is not None)
+        await store.mark(conn, subjects, horizon)
+    return problems
+
+
+async def check(conn: asyncpg.Connection, checks: Checks, comment: Comment) -> None:
+    """429 if the sender is over a flood limit, 409 if they said this already on the
+    article within the window; else the sender is marked (kept if the comment commits)."""
+    [problem] = await check_all(conn, [Sender.of(checks, comment)])
+    if problem is not None:
+        raise problem
 
 
 # --- desk sign-in ---------------------------------------------------------------------
@@ -197,7 +253,9 @@ async def signin_refusal(
     subject = _signin_subject(ip)
     if not limits.active or subject is None:
         return None
-    marks, _ = await store.look(conn, subject, None, limits.ip_window, limits.ip_max, None)
+    [(marks, _)] = await store.look(
+        conn, [store.Ask(subject, None, limits.ip_window, limits.ip_max)]
+    )
     refusal = flood_verdict(marks, limits)
     if refusal is None:
         return None

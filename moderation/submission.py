@@ -142,20 +142,21 @@ async def accept(
     """A public submission from start to commit: guards, decision, storage.
 
     Returns what was stored (None when a retry is answered with its first answer) and
-    the answer `respond` made of it, stored with an idempotency key. Flood marks, the
-    duplicate look-up, the key and the comment commit in one transaction; a comment
-    with none of them goes through the group-commit writer instead.
+    the answer `respond` made of it, stored with an idempotency key. The comment goes
+    through the group-commit writer, which checks it, marks its sender and stores it in
+    one transaction with the others waiting; one with an idempotency key takes a
+    transaction of its own, with the key. The decision is made first: a refused
+    comment has cost its scoring, but no comment waits for another's.
     """
-    if retry is None and not checks.active:
+    if retry is None:
         decision = await assess(pool, comment, live, site, settings)
-        done = Submitted(await writer.insert(comment, decision), decision)
+        stored = await writer.insert(comment, decision, guards.Sender.of(checks, comment))
+        done = Submitted(stored, decision)
         return done, respond(done) if respond else None
     async with pool.acquire() as conn, conn.transaction():
-        if retry is not None and (
-            first := await guards.replay(conn, retry, settings.idempotency_ttl_seconds)
-        ):
+        if first := await guards.replay(conn, retry, settings.idempotency_ttl_seconds):
             return None, first
-        await guards.check(conn, checks, comment.client_ip, comment)
+        await guards.check(conn, checks, comment)
         done = await submit(conn, comment, live, site, settings)
         answer = respond(done) if respond else None
         if retry is not None and answer is not None:

@@ -66,6 +66,17 @@ class Said:
     window: float  # seconds
 
 
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """What to look up for one comment (or one sign-in)."""
+
+    ip: str | None  # flood subjects, None for none
+    email: str | None
+    ip_window: float = 0.0  # the per-IP rate's window and count
+    ip_count: int = 1
+    said: Said | None = None
+
+
 def _purge(horizon: str, kinds: str) -> str:
     """A CTE forgetting marks of these kinds past `horizon` seconds (at most 500 a time;
     SKIP LOCKED, so concurrent purges never wait on each other)."""
@@ -79,29 +90,32 @@ def _purge(horizon: str, kinds: str) -> str:
 )"""
 
 
-# Time bounds are written `(SELECT clock_timestamp() - ...)`: computed once, they can bound
-# an index scan; a bare clock_timestamp() is volatile, and filters every row it passes.
+# Time bounds are written so that an index scan can use them: `(SELECT clock_timestamp()
+# - ...)` is computed once, statement_timestamp() is stable; a bare clock_timestamp() is
+# volatile, and filters every row it passes.
 
-# The flood marks, the duplicate look-up and this comment's own marks in one round trip.
-# The caller holds the locks, and this statement starts after they were granted, so it
-# sees what their holders wrote; it does not see the marks it adds itself (a statement's
-# snapshot is taken before its CTEs write). A refusal rolls the transaction and them back.
-_LOOK = f"""
-WITH marked AS (
-    INSERT INTO flood_events (subject) SELECT unnest($9::text[])
-), {_purge("$10", "$11")}
-SELECT clock_timestamp() AS now,
-       (SELECT max(at) FROM flood_events WHERE subject = $1) AS ip_last,
-       (SELECT max(at) FROM flood_events WHERE subject = $2) AS email_last,
+# The flood marks and the duplicate look-up of many comments in one round trip. The
+# caller holds the locks, and this statement starts after they were granted, so it sees
+# what their holders wrote.
+_LOOK = """
+SELECT statement_timestamp() AS now,
+       (SELECT max(at) FROM flood_events WHERE subject = t.ip) AS ip_last,
+       (SELECT max(at) FROM flood_events WHERE subject = t.email) AS email_last,
        ARRAY(SELECT at FROM flood_events
-             WHERE subject = $1
-               AND at > (SELECT clock_timestamp() - make_interval(secs => $3))
-             ORDER BY at DESC LIMIT $4) AS ip_recent,
-       $8::double precision > 0 AND EXISTS (
-           SELECT 1 FROM comments
-           WHERE lower(author_email) = lower($6) AND article = $5 AND body = $7
-             AND created_at > (SELECT clock_timestamp() - make_interval(secs => $8))
+             WHERE subject = t.ip
+               AND at > statement_timestamp() - make_interval(secs => t.ip_window)
+             ORDER BY at DESC LIMIT t.ip_count) AS ip_recent,
+       t.said_window > 0 AND EXISTS (
+           SELECT 1 FROM comments c
+           WHERE lower(c.author_email) = lower(t.said_email) AND c.article = t.article
+             AND c.body = t.body
+             AND c.created_at > statement_timestamp() - make_interval(secs => t.said_window)
        ) AS said_before
+FROM unnest($1::text[], $2::text[], $3::double precision[], $4::int[],
+            $5::text[], $6::text[], $7::text[], $8::double precision[])
+     WITH ORDINALITY AS t(ip, email, ip_window, ip_count, article, said_email, body,
+                          said_window, ord)
+ORDER BY t.ord
 """
 
 _MARK = f"""
@@ -116,34 +130,28 @@ def _kinds(subjects: list[str]) -> list[str]:
 
 
 async def look(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    ip: str | None,
-    email: str | None,
-    window: float,
-    count: int,
-    said: Said | None,
-    mark: list[str] | None = None,
-    horizon: float = 0.0,
-) -> tuple[FloodMarks, bool]:
-    """The sender's flood marks (by subject), and whether `said` was said before; marks
-    the `mark` subjects as of now (kept only if the caller's transaction commits)."""
-    row = await conn.fetchrow(
+    conn: asyncpg.Connection | asyncpg.Pool, asks: list[Ask]
+) -> list[tuple[FloodMarks, bool]]:
+    """Per ask, in order: the marks of its subjects, and whether its `said` was said."""
+    said = [a.said for a in asks]
+    rows = await conn.fetch(
         _LOOK,
-        ip,
-        email,
-        window,
-        count,
-        said.article if said else "",
-        said.email if said else "",
-        said.body if said else "",
-        said.window if said else 0.0,
-        mark or [],
-        horizon,
-        _kinds(mark or []),
+        [a.ip for a in asks],
+        [a.email for a in asks],
+        [a.ip_window for a in asks],
+        [a.ip_count for a in asks],
+        [s.article if s else "" for s in said],
+        [s.email if s else "" for s in said],
+        [s.body if s else "" for s in said],
+        [s.window if s else 0.0 for s in said],
     )
-    assert row is not None
-    marks = FloodMarks(row["now"], row["ip_last"], row["email_last"], list(row["ip_recent"]))
-    return marks, bool(row["said_before"])
+    return [
+        (
+            FloodMarks(r["now"], r["ip_last"], r["email_last"], list(r["ip_recent"])),
+            bool(r["said_before"]),
+        )
+        for r in rows
+    ]
 
 
 async def mark(

@@ -415,10 +415,13 @@ async def _in_flight(session: aiohttp.ClientSession, service: Service) -> int:
     return int(float(found.group(1))) - 1
 
 
-# Guarded: each submission holds a transaction of its own (the duplicate look-up is on), so
-# each waits in a session. Group commit: the comments wait for the writer's statements, so
-# the service's in-flight count tells when all three are inside (one worker: one count).
-@pytest.mark.parametrize(("workers", "path"), [(1, "guarded"), (2, "guarded"), (1, "batched")])
+# Keyed: each submission carries an Idempotency-Key, so it holds a transaction of its own
+# and waits in a session of its own. Otherwise the comments wait for the group-commit
+# writer's statements (a plain INSERT, or with the duplicate window on a checked batch),
+# and the service's in-flight count tells when all three are inside (one worker: one count).
+@pytest.mark.parametrize(
+    ("workers", "path"), [(1, "keyed"), (2, "keyed"), (1, "batched"), (1, "checked")]
+)
 async def test_sigterm_stops_accepting_finishes_requests_in_flight_and_exits_0(
     workers: int,
     path: str,
@@ -429,7 +432,7 @@ async def test_sigterm_stops_accepting_finishes_requests_in_flight_and_exits_0(
 ) -> None:
     url = fresh_database(f"faults_sigterm_{workers}_{path}")
     env = _environment(data_dir, url)
-    if path == "guarded":
+    if path == "checked":
         env["MODERATION_DUPLICATE_WINDOW_SECONDS"] = "60"
     async with serving(env, tmp_path / "serve.log", session, workers) as service:
         # Hold the comments table so that every submission waits inside its handler.
@@ -437,14 +440,24 @@ async def test_sigterm_stops_accepting_finishes_requests_in_flight_and_exits_0(
         held = blocker.transaction()
         await held.start()
         await blocker.execute("LOCK TABLE comments IN SHARE ROW EXCLUSIVE MODE")
-        posts = [asyncio.create_task(_post(session, service, _comment())) for _ in range(3)]
+        posts = [
+            asyncio.create_task(
+                _post(
+                    session,
+                    service,
+                    _comment(),
+                    headers={"Idempotency-Key": f"sigterm-{i}"} if path == "keyed" else {},
+                )
+            )
+            for i in range(3)
+        ]
         try:
 
             async def in_flight() -> bool:
-                if path == "batched":
-                    waiting = await _sessions(url, waiting_on_a_lock=True)
-                    return waiting >= 1 and await _in_flight(session, service) == len(posts)
-                return await _sessions(url, waiting_on_a_lock=True) == len(posts)
+                if path == "keyed":
+                    return await _sessions(url, waiting_on_a_lock=True) == len(posts)
+                waiting = await _sessions(url, waiting_on_a_lock=True)
+                return waiting >= 1 and await _in_flight(session, service) == len(posts)
 
             await _until(in_flight, 30, "the submissions wait for the table inside the service")
             service.process.send_signal(signal.SIGTERM)

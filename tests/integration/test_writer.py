@@ -5,6 +5,7 @@ PostgreSQL, real pool."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 from typing import Any
 
@@ -12,7 +13,8 @@ import asyncpg
 import pytest
 
 from moderation.domain import Comment, Decision, Rejection, Status
-from moderation.errors import DATABASE_DOWN
+from moderation.errors import DATABASE_DOWN, Problem
+from moderation.guards import Checks, FloodLimits, Sender
 from moderation.store.db import create_pool
 from moderation.writer import CommentWriter
 
@@ -46,6 +48,7 @@ def decision(n: int) -> Decision:
 
 @pytest.fixture
 async def pool(database_url: str, db: asyncpg.Connection) -> Any:
+    await db.execute("TRUNCATE flood_events")
     p = await create_pool(database_url, min_size=1, max_size=4)
     try:
         yield p
@@ -122,3 +125,81 @@ async def test_closing_stores_what_waits_and_then_refuses(pool, db):
     assert await db.fetchval("SELECT count(*) FROM comments") == 10
     with pytest.raises(RuntimeError, match="closed"):
         await writer.insert(comment(99), decision(99))
+
+
+# --- checked batches: flood limits and duplicates across the comments of one batch ------
+
+
+def checks(
+    ip_interval: float = 0, email_interval: float = 0, ip_max: int = 0, duplicates: float = 0
+) -> Checks:
+    return Checks(FloodLimits(ip_interval, email_interval, ip_max, 3600), duplicates)
+
+
+def sent(n: int, ip: str, **kw: Any) -> Comment:
+    return comment(n, client_ip=ipaddress.ip_address(ip), **kw)
+
+
+async def together(writer: CommentWriter, items: list[tuple[Comment, Checks]]) -> list[Any]:
+    return await asyncio.gather(
+        *(writer.insert(c, decision(2), Sender.of(ch, c)) for c, ch in items),
+        return_exceptions=True,
+    )
+
+
+def statuses(results: list[Any]) -> list[int]:
+    return [r.status if isinstance(r, Problem) else 200 for r in results]
+
+
+async def test_one_address_in_one_batch_gets_one_comment_past_its_interval(pool, db):
+    writer = CommentWriter(pool, tasks=1)
+    try:
+        ch = checks(ip_interval=60)
+        results = await together(writer, [(sent(n, "198.51.100.7"), ch) for n in range(5)])
+    finally:
+        await writer.close()
+    assert statuses(results) == [200, 429, 429, 429, 429]
+    assert writer.batches < 5
+    assert all(0 < int(r.headers["Retry-After"]) <= 60 for r in results[1:])
+    assert await db.fetchval("SELECT count(*) FROM comments") == 1
+    # The accepted comment marked its address and email; the refused ones marked nothing.
+    assert await db.fetchval("SELECT count(*) FROM flood_events") == 2
+
+
+async def test_the_rate_per_address_counts_the_comments_accepted_earlier_in_the_batch(pool, db):
+    writer = CommentWriter(pool, tasks=1)
+    try:
+        ch = checks(ip_max=2)
+        results = await together(writer, [(sent(n, "198.51.100.7"), ch) for n in range(4)])
+    finally:
+        await writer.close()
+    assert statuses(results) == [200, 200, 429, 429]
+    assert await db.fetchval("SELECT count(*) FROM comments") == 2
+
+
+async def test_the_same_comment_twice_in_one_batch_is_stored_once(pool, db):
+    writer = CommentWriter(pool, tasks=1)
+    try:
+        ch = checks(duplicates=3600)
+        same = comment(7)
+        results = await together(writer, [(same, ch), (same, ch), (comment(8), ch)])
+    finally:
+        await writer.close()
+    assert statuses(results) == [200, 409, 200]
+    bodies = sorted(r["body"] for r in await db.fetch("SELECT body FROM comments"))
+    assert bodies == sorted([comment(7).body, comment(8).body])
+
+
+async def test_different_senders_share_a_batch_and_each_is_marked(pool, db):
+    writer = CommentWriter(pool, tasks=1)
+    try:
+        ch = checks(ip_interval=60, email_interval=60, duplicates=3600)
+        items = [(sent(n, f"198.51.100.{n + 1}"), ch) for n in range(20)]
+        items.append((comment(99), Checks(None, 0)))  # a trusted caller, nothing to check
+        results = await together(writer, items)
+    finally:
+        await writer.close()
+    assert statuses(results) == [200] * 21
+    assert writer.batches < 21
+    assert await db.fetchval("SELECT count(*) FROM comments") == 21
+    assert await db.fetchval("SELECT count(*) FROM flood_events") == 40  # address and email
