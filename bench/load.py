@@ -14,12 +14,12 @@ then keeps N connections busy, each sending one request after the other, for the
 time, after a short untimed warm-up:
 
 1. POST /v1/comments: the full path (validation, rules, classifier, the insert and its
-   history row), varied bodies (one in ten spam), a unique email per comment. With the
-   flood limits and the duplicate window off, nothing else has to share the comment's
-   transaction, so comments arriving together are stored by one statement (group
-   commit, moderation/writer.py). With --guards, the defaults stay on: each comment
-   takes its own transaction (lock, look-up, mark, insert) and each request carries a
-   new X-Forwarded-For address, as from a reverse proxy;
+   history row), varied bodies (one in ten spam), a unique email per comment. Comments
+   arriving together are stored by one statement (group commit, moderation/writer.py);
+   with the flood limits and the duplicate window off there is nothing to check first.
+   With --guards, the defaults stay on and each request carries a new X-Forwarded-For
+   address, as from a reverse proxy: each batch then locks, looks up and marks its
+   senders in its transaction before the insert;
 2. GET /v1/articles/{a}/comments on the article with 1 000 approved comments (the
    first page of 50 threads and the total).
 

@@ -145,8 +145,9 @@ async def accept(
     the answer `respond` made of it, stored with an idempotency key. The comment goes
     through the group-commit writer, which checks it, marks its sender and stores it in
     one transaction with the others waiting; one with an idempotency key takes a
-    transaction of its own, with the key. The decision is made first: a refused
-    comment has cost its scoring, but no comment waits for another's.
+    transaction of its own, with the key. The decision is made before the checks,
+    so no batch holds its locks while comments are scored (a refused comment has cost
+    its scoring).
     """
     if retry is None:
         decision = await assess(pool, comment, live, site, settings)
