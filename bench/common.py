@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import statistics
 import sys
+import tempfile
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -70,3 +76,26 @@ def percentiles(seconds: list[float], digits: int = 2) -> dict[str, float]:
         "p99_ms": round(statistics.quantiles(ms, n=100, method="inclusive")[98], digits),
         "mean_ms": round(statistics.fmean(ms), digits),
     }
+
+
+Summary = dict[str, Any]
+
+
+def run_main(
+    run: Callable[[Path], Coroutine[Any, Any, Summary]],
+    prefix: str,
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> int:
+    """Run a benchmark in a temporary folder: its summary as the last line of stdout
+    (exit 0), or one line of error (exit 2)."""
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix=prefix) as tmp,
+            asyncio.Runner(loop_factory=loop_factory) as runner,
+        ):
+            summary = runner.run(run(Path(tmp)))
+    except BenchError as exc:
+        log(f"error: {exc}")
+        return 2
+    print(json.dumps(summary))
+    return 0

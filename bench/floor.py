@@ -27,9 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import argparse
 import asyncio
-import json
 import subprocess
-import tempfile
 import time
 from typing import Any
 
@@ -38,7 +36,14 @@ import orjson
 from aiohttp import web
 
 from bench import load
-from bench.common import BenchError, drop_database, log, recreate_database, with_database
+from bench.common import (
+    BenchError,
+    drop_database,
+    log,
+    recreate_database,
+    run_main,
+    with_database,
+)
 
 DEFAULT_URL = with_database(load.DEFAULT_URL, "moderation_bench_floor")
 MODES = ("none", "insert", "batch")
@@ -166,14 +171,7 @@ def main() -> int:
     if args.serve:
         serve(args.database_url, args.serve, args.port)
         return 0
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
-            summary = asyncio.run(run(args, Path(tmp)))
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    print(json.dumps(summary))
-    return 0
+    return run_main(lambda tmp: run(args, tmp), "bench-floor-")
 
 
 if __name__ == "__main__":

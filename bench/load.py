@@ -50,7 +50,6 @@ sys.path.insert(0, str(ROOT))
 
 import argparse
 import asyncio
-import json
 import multiprocessing
 import os
 import random
@@ -60,7 +59,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import traceback
 from collections import Counter
@@ -79,6 +77,7 @@ from bench.common import (
     log,
     percentiles,
     recreate_database,
+    run_main,
 )
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_load"
@@ -728,14 +727,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.duration < 1 or args.connections < 1 or args.workers < 1 or args.warmup < 0:
         parser.error("need --duration >= 1, --connections >= 1, --workers >= 1, --warmup >= 0")
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-            summary = asyncio.run(run(args, Path(tmp)))
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    print(json.dumps(summary))
-    return 0
+    return run_main(lambda tmp: run(args, tmp), "bench-load-")
 
 
 if __name__ == "__main__":

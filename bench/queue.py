@@ -37,7 +37,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -61,6 +60,7 @@ from bench.common import (
     log,
     percentiles,
     recreate_database,
+    run_main,
 )
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_queue"
@@ -727,17 +727,7 @@ def main() -> int:
         loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = uvloop.new_event_loop
     except ImportError:  # pragma: no cover - as `moderation serve`
         loop_factory = None
-    try:
-        with (
-            tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp,
-            asyncio.Runner(loop_factory=loop_factory) as runner,
-        ):
-            summary = runner.run(run(args, Path(tmp)))
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    print(json.dumps(summary))
-    return 0
+    return run_main(lambda tmp: run(args, tmp), "bench-queue-", loop_factory)
 
 
 if __name__ == "__main__":
