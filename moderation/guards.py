@@ -117,10 +117,6 @@ class Checks:
             duplicate_window=settings.duplicate_window_seconds,
         )
 
-    @property
-    def active(self) -> bool:
-        return bool(self.flood and self.flood.active) or self.duplicate_window > 0
-
 
 def duplicate() -> Problem:
     return Problem(
@@ -171,6 +167,10 @@ class Sender:
     @property
     def locks(self) -> list[str]:
         return self.marks + ([self.said_lock] if self.said_lock else [])
+
+
+# A comment with nothing to check: a trusted caller with the duplicate window off.
+UNCHECKED = Sender(None, store.Ask(None, None), None)
 
 
 def verdicts(

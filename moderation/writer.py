@@ -28,7 +28,6 @@ import asyncpg
 from moderation import guards
 from moderation.domain import Comment, Decision
 from moderation.errors import DATABASE_DOWN, Problem
-from moderation.store import abuse
 from moderation.store import comments as store
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,7 @@ CLOSE_SECONDS = 10.0
 class _Waiting:
     comment: Comment
     decision: Decision
-    sender: guards.Sender | None
+    sender: guards.Sender
     done: asyncio.Future[store.Stored]
 
 
@@ -60,7 +59,7 @@ class CommentWriter:
         self.stored = 0
 
     async def insert(
-        self, comment: Comment, decision: Decision, sender: guards.Sender | None = None
+        self, comment: Comment, decision: Decision, sender: guards.Sender = guards.UNCHECKED
     ) -> store.Stored:
         """Check the comment as `sender` says, then store it; returns once it is committed.
         Raises the 429 or 409 Problem of a refused comment."""
@@ -100,7 +99,7 @@ class CommentWriter:
     async def _store(self, batch: list[_Waiting]) -> None:
         outcomes: Sequence[store.Stored | Problem]
         try:
-            if any(w.sender is not None and w.sender.locks for w in batch):
+            if any(w.sender.locks for w in batch):
                 outcomes = await self._checked(batch)
             else:
                 outcomes = await store.insert_many(
@@ -132,16 +131,13 @@ class CommentWriter:
                     w.done.set_result(outcome)
 
     async def _checked(self, batch: list[_Waiting]) -> list[store.Stored | Problem]:
-        senders = [w.sender or _UNCHECKED for w in batch]
+        senders = [w.sender for w in batch]
         async with self._pool.acquire() as conn, conn.transaction():
             problems = await guards.check_all(conn, senders)
             pairs = zip(batch, problems, strict=True)
             accepted = [(w.comment, w.decision) for w, p in pairs if p is None]
             stored = iter(await store.insert_many(conn, accepted))
         return [p if p is not None else next(stored) for p in problems]
-
-
-_UNCHECKED = guards.Sender(None, abuse.Ask(None, None), None)
 
 
 def _fail(waiting: _Waiting, exc: BaseException) -> None:

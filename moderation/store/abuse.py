@@ -77,19 +77,6 @@ class Ask:
     said: Said | None = None
 
 
-def _purge(horizon: str, kinds: str) -> str:
-    """A CTE forgetting marks of these kinds past `horizon` seconds (at most 500 a time;
-    SKIP LOCKED, so concurrent purges never wait on each other)."""
-    return f"""purged AS (
-    DELETE FROM flood_events WHERE id = ANY (ARRAY (
-        SELECT id FROM flood_events
-        WHERE cardinality({kinds}::text[]) > 0
-          AND at < (SELECT clock_timestamp() - make_interval(secs => {horizon}))
-          AND split_part(subject, ':', 1) = ANY ({kinds}::text[])
-        ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED))
-)"""
-
-
 # Time bounds are written so that an index scan can use them: `(SELECT clock_timestamp()
 # - ...)` is computed once, statement_timestamp() is stable; a bare clock_timestamp() is
 # volatile, and filters every row it passes.
@@ -118,8 +105,16 @@ FROM unnest($1::text[], $2::text[], $3::double precision[], $4::int[],
 ORDER BY t.ord
 """
 
-_MARK = f"""
-WITH {_purge("$2", "$3")}
+# Old marks of the same kinds go in the same statement, at most 500 a time; SKIP LOCKED,
+# so concurrent purges never wait on each other.
+_MARK = """
+WITH purged AS (
+    DELETE FROM flood_events WHERE id = ANY (ARRAY (
+        SELECT id FROM flood_events
+        WHERE at < (SELECT clock_timestamp() - make_interval(secs => $2))
+          AND split_part(subject, ':', 1) = ANY ($3::text[])
+        ORDER BY at LIMIT 500 FOR UPDATE SKIP LOCKED))
+)
 INSERT INTO flood_events (subject) SELECT unnest($1::text[])
 """
 
