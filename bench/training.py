@@ -15,6 +15,7 @@ its own database. The last line of stdout is one JSON object.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -52,7 +53,7 @@ from moderation.store.training import import_labels
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "youtube-spam-collection"
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-DB = "moderation_bench_training"
+DB = f"moderation_bench_training_{os.getpid()}"
 
 
 def log(msg: str) -> None:

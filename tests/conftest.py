@@ -1,14 +1,18 @@
 """Shared fixtures: a real PostgreSQL database for the session, the app, factories.
 
-The suite creates its own database (`moderation_test` by default) on the
-server named by MODERATION_TEST_ADMIN_URL, applies the migrations once, and
-empties the comment tables before each test that uses the database.
+The suite creates its own databases on the server named by
+MODERATION_TEST_ADMIN_URL, under a name unique to this run
+(`moderation_test_<random>`, or MODERATION_TEST_DB as a prefix), applies the
+migrations once, empties the comment tables before each test that uses the
+database, and drops every database it made when the session ends, so two runs
+on one PostgreSQL never touch each other's data.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,7 +30,8 @@ from moderation.store.db import init_connection
 ADMIN_URL = os.environ.get(
     "MODERATION_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-DB_NAME = os.environ.get("MODERATION_TEST_DB", "moderation_test")
+DB_NAME = f"{os.environ.get('MODERATION_TEST_DB', 'moderation_test')}_{secrets.token_hex(4)}"
+_CREATED: list[str] = []
 
 
 def _url_for(db: str) -> str:
@@ -41,6 +46,22 @@ async def _recreate(name: str) -> None:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+    _CREATED.append(name)
+
+
+async def _drop_all() -> None:
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        for name in _CREATED:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the databases this run made (each name is this run's own)."""
+    if _CREATED:
+        _run(_drop_all())
 
 
 async def _migrate(url: str) -> None:
