@@ -6,6 +6,14 @@ such as `email_domain:example.com`, `links:2` or `caps:high` that describe the
 author fields, the links and the shape of the text. Encoding everything as
 text keeps the fitted model made only of stock scikit-learn parts, which skops
 can load from a short list of trusted types.
+
+Some meta tokens name the sender's identity: the email domain, the website's
+domain, the linked domains and their TLDs. On a site's own labels they are
+real signals (a spammer's domain recurs); in a corpus written by one team they
+only say who wrote it, and a seed model trained on them learned that
+`example.com` is ham and `gmail.com` spam. So they are a block of their own
+(`IDENTITY_PATTERN`) that only site models use, while every model reads the
+generic facts about them (`email:free`, `url:set`, `links:abused_tld`).
 """
 
 from __future__ import annotations
@@ -44,6 +52,92 @@ _BANGS = tuple("bangs:" + b for b in ("0", "few", "many"))
 _SCRIPT = tuple("script:" + b for b in ("latin", "mixed", "other"))
 _LINKS = ("links:0", "links:1", "links:2", "links:3+")
 _LENGTH = tuple(f"len:{i}" for i in range(13))
+
+IDENTITY_PREFIXES = (
+    "email_domain",
+    "email_tld",
+    "url_domain",
+    "url_tld",
+    "link_domain",
+    "link_tld",
+)
+# The meta tokens every model reads, and the identity tokens only site models read.
+GENERIC_PATTERN = r"(?<!\S)(?!(?:" + "|".join(IDENTITY_PREFIXES) + r"):)\S+"
+IDENTITY_PATTERN = r"(?<!\S)(?:" + "|".join(IDENTITY_PREFIXES) + r"):\S+"
+
+# Free-mail providers: most readers and most spammers use one, so this is a fact
+# to show a moderator more than a signal, and it is the same for every corpus.
+FREE_MAIL = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.de",
+        "gmx.net",
+        "gmx.com",
+        "web.de",
+        "mail.ru",
+        "yandex.ru",
+        "yandex.com",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "zoho.com",
+        "mail.com",
+        "tutanota.com",
+        "fastmail.com",
+    ]
+)
+# Top-level domains that abuse reports name far more often than their share of
+# sites (cheap or free registrations); public knowledge, not learned from a corpus.
+ABUSED_TLDS = frozenset(
+    [
+        "xyz",
+        "top",
+        "click",
+        "shop",
+        "online",
+        "site",
+        "icu",
+        "buzz",
+        "loan",
+        "win",
+        "bid",
+        "vip",
+        "club",
+        "live",
+        "store",
+        "fun",
+        "space",
+        "website",
+        "tk",
+        "ml",
+        "ga",
+        "cf",
+        "gq",
+        "work",
+        "rest",
+        "cyou",
+        "sbs",
+        "cfd",
+        "monster",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +231,7 @@ def extract(comment: CommentText) -> Docs:
     if "@" in email:
         local, _, domain = email.rpartition("@")
         tokens += ["email_domain:" + domain, "email_tld:" + _tld(domain)]
+        tokens.append("email:free" if domain in FREE_MAIL else "email:own_domain")
         digits = sum(ch.isdigit() for ch in local)
         tokens.append(_bucket(digits, (1, 3, 6), _EMAIL_DIGITS))
     else:
@@ -144,15 +239,22 @@ def extract(comment: CommentText) -> Docs:
 
     if comment.url:
         host = _host(comment.url)
-        tokens += ["url_domain:" + host, "url_tld:" + _tld(host)]
+        tokens += ["url:set", "url_domain:" + host, "url_tld:" + _tld(host)]
+        if _tld(host) in ABUSED_TLDS:
+            tokens.append("url:abused_tld")
         if _has_path(comment.url):
             tokens.append("url:has_path")
     else:
         tokens.append("url:none")
 
     tokens.append(_LINKS[min(len(links), 3)])
+    abused = False
     for host in dict.fromkeys(links):
-        tokens += ["link_domain:" + host, "link_tld:" + _tld(host)]
+        tld = _tld(host)
+        tokens += ["link_domain:" + host, "link_tld:" + tld]
+        abused = abused or tld in ABUSED_TLDS
+    if abused:
+        tokens.append("links:abused_tld")
 
     # Shape of the text.
     n = len(norm)

@@ -21,12 +21,19 @@ from typing import Any, cast
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from moderation.classifier.features import CommentText, Docs, extract
+from moderation.classifier.familiarity import Familiarity, Profile
+from moderation.classifier.features import (
+    GENERIC_PATTERN,
+    IDENTITY_PATTERN,
+    CommentText,
+    Docs,
+    extract,
+)
 
 TEXT, META = 0, 1
 
@@ -41,7 +48,12 @@ def build_classifier(c: float = 1.0) -> CalibratedClassifierCV:
     return CalibratedClassifierCV(base, method="sigmoid", cv=5, ensemble=False)
 
 
-def build_features() -> ColumnTransformer:
+# A sender's domain becomes a feature of a site model only once this many of the
+# site's labelled comments carry it: rarer values would let the model memorise people.
+MIN_IDENTITY_COUNT = 5
+
+
+def build_features(identity: bool = False) -> ColumnTransformer:
     # The text is lowercased by `extract` already. Binary term presence: in a
     # short comment a repeat is emphasis, not more evidence, and presence lets the
     # scorer work on sets. Character 4-5-grams inside word boundaries: leave-one-
@@ -69,17 +81,40 @@ def build_features() -> ColumnTransformer:
             (
                 "meta",
                 TfidfVectorizer(
-                    token_pattern=r"\S+", lowercase=False, binary=True, dtype=np.float64
+                    token_pattern=GENERIC_PATTERN, lowercase=False, binary=True, dtype=np.float64
                 ),
                 META,
             ),
-        ],
+        ]
+        + (
+            [
+                (
+                    "identity",
+                    TfidfVectorizer(
+                        token_pattern=IDENTITY_PATTERN,
+                        lowercase=False,
+                        binary=True,
+                        min_df=MIN_IDENTITY_COUNT,
+                        dtype=np.float64,
+                    ),
+                    META,
+                )
+            ]
+            if identity
+            else []
+        ),
         sparse_threshold=1.0,
     )
 
 
-def build_pipeline(c: float = 1.0) -> Pipeline:
-    return Pipeline([("features", build_features()), ("clf", build_classifier(c))])
+def identity_usable(docs: Sequence[Docs]) -> bool:
+    """Whether any identity token recurs often enough to make the identity block."""
+    counts = Counter(t for d in docs for t in set(re.findall(IDENTITY_PATTERN, d.meta)))
+    return any(n >= MIN_IDENTITY_COUNT for n in counts.values())
+
+
+def build_pipeline(c: float = 1.0, identity: bool = False) -> Pipeline:
+    return Pipeline([("features", build_features(identity)), ("clf", build_classifier(c))])
 
 
 def as_matrix(docs: Sequence[Docs]) -> np.ndarray:
@@ -182,6 +217,18 @@ def _fast_found(vec: TfidfVectorizer) -> Found | None:
 
 # --- the scorer ----------------------------------------------------------------------
 
+# A term explains a score only if it moved the decision value by at least this
+# much (a linear SVM's margin is ±1; one word of a ten-word comment moves it by a few
+# hundredths): below it, a term is noise next to the rest.
+WEIGHT_FLOOR = 0.01
+# Words never highlighted as spam-ward, whatever their weight: they say nothing a
+# moderator can act on ("the", "and", "https").
+FILLER = ENGLISH_STOP_WORDS | {"http", "https", "www", "com", "org", "net", "html"}
+
+
+def _filler(term: str) -> bool:
+    return all(w in FILLER or w.isdigit() for w in term.split())
+
 
 @dataclass(frozen=True, slots=True)
 class _Block:
@@ -208,6 +255,7 @@ class Score:
     probability: float
     # the terms that pushed the score most towards spam (+) or ham (-)
     top_features: tuple[tuple[str, float], ...] = ()
+    familiarity: Familiarity | None = None  # None: the model keeps no profile to judge by
 
 
 class Scorer:
@@ -299,18 +347,29 @@ class Scorer:
                     ranked = sorted(found, key=block.strength.__getitem__, reverse=True)
                     terms = block.terms
                     label = block.name + ":"
+                    floor = WEIGHT_FLOOR * norm
                     named.extend(
-                        (label + terms[i], packed[i].real / norm) for i in ranked[:explain]
+                        (label + terms[i], packed[i].real / norm)
+                        for i in ranked[:explain]
+                        if abs(packed[i].real) >= floor
                     )
                     if block.name == "words" and spam_words:
-                        up = [i for i in ranked if packed[i].real > 0][: explain + spam_words]
+                        up = [
+                            i
+                            for i in ranked[: 4 * (explain + spam_words)]
+                            if packed[i].real >= floor and not _filler(terms[i])
+                        ][: explain + spam_words]
                         words = [(label + terms[i], packed[i].real / norm) for i in up]
             else:
                 parts: list[tuple[str, float]] = []
                 total += self._general(block, text, parts if want else None)
+                parts = [p for p in parts if abs(p[1]) >= WEIGHT_FLOOR]
                 named.extend(parts)
                 if block.name == "words":
-                    words = sorted((p for p in parts if p[1] > 0), key=lambda p: -p[1])
+                    words = sorted(
+                        (p for p in parts if p[1] > 0 and not _filler(p[0].partition(":")[2])),
+                        key=lambda p: -p[1],
+                    )
         named.sort(key=lambda p: abs(p[1]), reverse=True)
         top = named[:explain]
         if spam_words:
@@ -354,11 +413,25 @@ class Scorer:
         e = math.exp(z)
         return e / (1.0 + e)
 
-    def score(self, comment: CommentText, explain: int = 0, spam_words: int = 0) -> Score:
-        d, parts = self.decision(extract(comment), explain, spam_words)
-        if not parts:
-            return Score(self.probability_of(d))
-        return Score(self.probability_of(d), tuple((t, round(c, 4)) for t, c in parts))
+    @property
+    def words(self) -> dict[str, int]:
+        """The word block's vocabulary (words and word pairs), for familiarity."""
+        for block in self._blocks:
+            if block.name == "words":
+                return block.index
+        return {}
+
+    def score(
+        self,
+        comment: CommentText,
+        explain: int = 0,
+        spam_words: int = 0,
+        profile: Profile | None = None,
+    ) -> Score:
+        docs = extract(comment)
+        d, parts = self.decision(docs, explain, spam_words)
+        known = profile.judge(docs, self.words) if profile is not None else None
+        return Score(self.probability_of(d), tuple((t, round(c, 4)) for t, c in parts), known)
 
 
 def predict_proba(pipeline: Pipeline, comments: Sequence[CommentText]) -> np.ndarray[Any, Any]:

@@ -20,7 +20,9 @@ from typing import Any
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
-from moderation.classifier.model import Scorer
+from moderation.classifier.familiarity import Profile
+from moderation.classifier.features import CommentText
+from moderation.classifier.model import Score, Scorer
 from moderation.classifier.thresholds import Thresholds
 
 FORMAT = 1
@@ -66,6 +68,7 @@ class TrainedModel:
     metadata: dict[str, Any] = field(default_factory=dict)
     _scorer: Scorer | None = None
     _artifact: bytes | None = None  # the skops bytes, once written or read
+    _profile: tuple[Profile | None] | None = None  # parsed once from the metadata
 
     @property
     def version(self) -> str:
@@ -76,6 +79,18 @@ class TrainedModel:
         if self._scorer is None:
             self._scorer = Scorer(self.pipeline)
         return self._scorer
+
+    @property
+    def profile(self) -> Profile | None:
+        """What the model saw in training (None for models trained before profiles)."""
+        if self._profile is None:
+            raw = self.metadata.get("familiarity")
+            self._profile = (Profile.from_dict(raw) if isinstance(raw, dict) else None,)
+        return self._profile[0]
+
+    def assess(self, comment: CommentText, explain: int = 0, spam_words: int = 0) -> Score:
+        """The score, its strongest terms, and whether the model knows this kind of text."""
+        return self.scorer.score(comment, explain, spam_words, self.profile)
 
 
 def types_in(data: bytes) -> set[str]:
@@ -143,7 +158,8 @@ def _loads_cached(digest: str, data: bytes) -> TrainedModel:
     model = TrainedModel(pipeline, thresholds, meta, _artifact=data)
     try:
         model.scorer  # noqa: B018 - fail now, not on the first comment
-    except (ValueError, AttributeError, KeyError) as exc:
+        model.profile  # noqa: B018
+    except (ValueError, AttributeError, KeyError, TypeError) as exc:
         raise UntrustedModel(f"model file holds an unexpected pipeline: {exc}") from exc
     return model
 

@@ -36,8 +36,14 @@ from sklearn.pipeline import Pipeline
 
 from moderation.classifier.data import Example
 from moderation.classifier.evaluate import evaluate
+from moderation.classifier.familiarity import profile
 from moderation.classifier.features import extract
-from moderation.classifier.model import as_matrix, build_classifier, build_features
+from moderation.classifier.model import (
+    as_matrix,
+    build_classifier,
+    build_features,
+    identity_usable,
+)
 from moderation.classifier.normalize import fold_for_tokens, normalize
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds, derive
@@ -142,8 +148,14 @@ def train(
     seed: int = 0,
     description: str = "",
     created_by: str = "cli",
+    identity: bool = False,
     progress: Progress = _quiet,
 ) -> TrainedModel:
+    """A model from labelled examples.
+
+    `identity` lets the model learn from the senders' domains (see `features`):
+    right for a site's own labels, wrong for a corpus written by one hand.
+    """
     started = time.perf_counter()
     examples = dedupe(examples)
     if heldout is None and holdout_fraction > 0:
@@ -164,7 +176,8 @@ def train(
 
     docs = [extract(ex.comment) for ex in fit_set]
     y = np.array([ex.spam for ex in fit_set], dtype=int)
-    features = build_features()
+    identity = identity and identity_usable(docs)
+    features = build_features(identity)
     X = features.fit_transform(as_matrix(docs))
     progress(f"features: {X.shape[1]} columns from {len(docs)} comments")
 
@@ -197,7 +210,9 @@ def train(
                 "C": c,
                 "seed": seed,
                 "features": int(X.shape[1]),
+                "identity_features": identity,
             },
+            "familiarity": profile(d.text for d in docs).to_dict(),
             "threshold_folds": {
                 "by": "source" if by_source else "stratified",
                 "folds": len(folds),
