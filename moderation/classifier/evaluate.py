@@ -31,11 +31,10 @@ def decide_all(
     """Probability and status for each example, exactly as a submission would get them."""
     site_rules = site_rules or rules.SiteRules()
     thresholds = thresholds or model.thresholds
-    scorer = model.scorer
     proba = np.empty(len(examples))
     statuses: list[Status] = []
     for i, ex in enumerate(examples):
-        score = scorer.score(ex.comment)
+        score = model.assess(ex.comment)
         proba[i] = score.probability
         hits = rules.check(as_comment(ex), site_rules)
         d = policy.decide(score, thresholds, hits, Facts(), model_version=model.version)

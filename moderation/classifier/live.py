@@ -26,4 +26,4 @@ class LiveModel:
         """The score with its `explain` strongest features, plus the strongest spam-ward
         words: meta tokens often outweigh words, and the desk highlights words."""
         model = self.model
-        return model, model.scorer.score(comment, explain, explain // 2)
+        return model, model.assess(comment, explain, explain // 2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from moderation.classifier.familiarity import Familiarity
 from moderation.classifier.model import Score
 from moderation.classifier.thresholds import Thresholds
 from moderation.domain import Decision, Facts, Rejection, Status
@@ -173,6 +174,10 @@ def test_every_decision_records_score_version_thresholds_rules_and_features(
         "thresholds": {"low": 0.2, "high": 0.8},
         "rules": [h.to_dict() for h in hits],
         "top_features": [["words:cheap", 0.4], ["meta:links:0", -0.3]],
+        "why": [
+            {"term": "words:cheap", "label": "the word “cheap”", "weight": 0.4, "towards": "spam"},
+            {"term": "meta:links:0", "label": "no links", "weight": -0.3, "towards": "ham"},
+        ],
         "outcome": outcome,
     }
     assert d.reasons, "every decision gives at least one reason"
@@ -199,3 +204,44 @@ def test_the_rejection_is_spam_exactly_when_the_status_is_rejected(
 
 def test_a_score_without_features_records_an_empty_feature_list() -> None:
     assert run(LOW).details["top_features"] == []
+
+
+# --- familiarity ------------------------------------------------------------------------
+
+UNFAMILIAR = Familiarity(0.22, "latin", "unfamiliar: 22 % of words known")
+
+
+def unfamiliar(p: float, facts: Facts = STRANGER, hits: list[Hit] | None = None) -> Decision:
+    return decide(Score(p, (), UNFAMILIAR), THRESHOLDS, hits or [], facts, model_version="v-test")
+
+
+@pytest.mark.parametrize("p", [LOW, HIGH])
+def test_an_unfamiliar_comment_the_score_would_decide_waits_and_says_why(p: float) -> None:
+    d = unfamiliar(p)
+    assert d.status is Status.PENDING
+    assert d.details["outcome"] == "unfamiliar"
+    assert d.reasons == ("unfamiliar: 22 % of words known",)
+    assert d.details["familiarity"] == {"known_share": 0.22, "script": "latin"}
+
+
+def test_an_unfamiliar_uncertain_comment_is_simply_uncertain() -> None:
+    assert unfamiliar(UNCERTAIN).details["outcome"] == "uncertain"
+
+
+def test_a_spam_rule_still_rejects_an_unfamiliar_comment() -> None:
+    assert unfamiliar(LOW, hits=[SPAM_RULE]).details["outcome"] == "rule_spam"
+
+
+def test_a_known_author_is_trusted_with_an_unfamiliar_comment() -> None:
+    assert unfamiliar(LOW, KNOWN).details["outcome"] == "known_author"
+
+
+def test_a_familiar_comment_is_decided_by_its_score() -> None:
+    familiar = Familiarity(0.9, "latin", None)
+    d = decide(Score(LOW, (), familiar), THRESHOLDS, [], STRANGER, model_version="v")
+    assert d.details["outcome"] == "confident_ham"
+
+
+def test_the_decision_keeps_readable_reasons_for_its_terms() -> None:
+    d = run(HIGH, features=(("meta:links:2", 0.4),))
+    assert d.details["why"][0]["label"] == "links to 2 sites"
