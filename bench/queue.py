@@ -453,8 +453,8 @@ def plan_summary(lines: list[str]) -> dict[str, Any]:
 
 
 async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[str, Any]:
-    from moderation import auth
     from moderation.api.moderator import CLAIM_LEASE, _decode_key
+    from moderation.http import auth
     from moderation.store import queue, tokens
     from moderation.store.db import init_connection
 

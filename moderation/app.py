@@ -9,22 +9,24 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
-from moderation import hotswap, jobs, openapi, webhooks
+from moderation import openapi
 from moderation import web as pages
 from moderation.api import admin, akismet, health, models, moderator, privacy, public
 from moderation.classifier import persist, seed
 from moderation.classifier.live import LiveModel
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import Targets
-from moderation.errors import problem_middleware
+from moderation.http.errors import problem_middleware
+from moderation.intake.submission import site_rules
+from moderation.intake.writer import CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
-from moderation.observability import METRICS, Metrics, metrics_handler, observe
-from moderation.retention import retention
+from moderation.ops import jobs, webhooks
+from moderation.ops.observability import METRICS, Metrics, metrics_handler, observe
+from moderation.ops.retention import retention
+from moderation.registry import hotswap
 from moderation.settings import Settings
 from moderation.store import db, migrations
 from moderation.store import models as model_store
-from moderation.submission import site_rules
-from moderation.writer import CommentWriter
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ import asyncpg
 from aiohttp import web
 
 from moderation.classifier.live import LiveModel
+from moderation.intake.writer import CommentWriter
 from moderation.rules import SiteRules
 from moderation.settings import Settings
-from moderation.writer import CommentWriter
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)

@@ -8,14 +8,14 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from moderation import auth
 from moderation.api.public import json_response
-from moderation.api.requests import parse, read_payload
-from moderation.auth import Role, require
-from moderation.errors import Problem
+from moderation.http import auth
+from moderation.http.auth import Role, require
+from moderation.http.errors import Problem
+from moderation.http.requests import parse, read_payload
+from moderation.http.schemas import ID_MAX
+from moderation.http.schemas_moderator import TokenIn
 from moderation.keys import POOL
-from moderation.schemas import ID_MAX
-from moderation.schemas_moderator import TokenIn
 from moderation.store import decisions, tokens
 
 routes = web.RouteTableDef()

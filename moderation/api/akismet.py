@@ -14,9 +14,9 @@ import uuid
 
 from aiohttp import web
 
-from moderation import akismet as service
-from moderation.akismet import Invalid, Site
-from moderation.api.requests import FORM_TYPES, read_limited
+from moderation.http.requests import FORM_TYPES, read_limited
+from moderation.intake import akismet as service
+from moderation.intake.akismet import Invalid, Site
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 
 routes = web.RouteTableDef()

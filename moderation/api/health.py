@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 
 from moderation.api.public import json_response
-from moderation.errors import DATABASE_DOWN
+from moderation.http.errors import DATABASE_DOWN
 from moderation.keys import MODEL, POOL
 from moderation.store import migrations
 

@@ -8,15 +8,15 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from moderation import registry
 from moderation.api.public import json_response
-from moderation.api.requests import float_param, parse, read_payload
-from moderation.auth import Role, require
 from moderation.classifier.data import DataError, read_csv, read_jsonl
 from moderation.classifier.train import Targets
-from moderation.errors import FieldErrors, Problem
+from moderation.http.auth import Role, require
+from moderation.http.errors import FieldErrors, Problem
+from moderation.http.requests import float_param, parse, read_payload
+from moderation.http.schemas import ID_MAX
 from moderation.keys import POOL, SETTINGS
-from moderation.schemas import ID_MAX
+from moderation.registry import activation as registry
 from moderation.store import models as model_store
 from moderation.store import training as store
 

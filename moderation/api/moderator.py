@@ -10,14 +10,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from moderation import review
 from moderation.api.public import json_response
-from moderation.api.requests import float_param, int_param, parse, read_payload
-from moderation.auth import Principal, Role, require
-from moderation.errors import FieldErrors, Problem
-from moderation.events import decided
+from moderation.http.auth import Principal, Role, require
+from moderation.http.errors import FieldErrors, Problem
+from moderation.http.requests import float_param, int_param, parse, read_payload
+from moderation.http.schemas_moderator import BulkDecisionIn, ClaimIn, DecisionIn, ReleaseIn
 from moderation.keys import POOL, SETTINGS
-from moderation.schemas_moderator import BulkDecisionIn, ClaimIn, DecisionIn, ReleaseIn
+from moderation.ops.events import decided
+from moderation.review import decisions as review
 from moderation.store import decisions, queue
 
 routes = web.RouteTableDef()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation.api.public import json_response
-from moderation.auth import Role, require
-from moderation.errors import FieldErrors
+from moderation.http.auth import Role, require
+from moderation.http.errors import FieldErrors
 from moderation.keys import POOL, SETTINGS
 from moderation.settings import EraseMode
 from moderation.store import privacy as store

@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 import orjson
 from aiohttp import web
 
-from moderation import guards
-from moderation.api.requests import (
+from moderation.domain import Comment, Status
+from moderation.http.auth import Principal, authenticate, bearer
+from moderation.http.errors import FieldErrors
+from moderation.http.requests import (
     client_ip,
     comment_from,
     decode_cursor,
@@ -20,16 +22,14 @@ from moderation.api.requests import (
     parse,
     read_payload,
 )
-from moderation.auth import Principal, authenticate, bearer
-from moderation.domain import Comment, Status
-from moderation.errors import FieldErrors
-from moderation.events import submitted
+from moderation.http.schemas import CommentIn, CommentPage, PublicComment
+from moderation.http.schemas import Status as StatusOut
+from moderation.intake import guards
+from moderation.intake.submission import Submitted, accept
 from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
-from moderation.schemas import CommentIn, CommentPage, PublicComment
-from moderation.schemas import Status as StatusOut
+from moderation.ops.events import submitted
 from moderation.settings import SpamAnswer
 from moderation.store import comments as store
-from moderation.submission import Submitted, accept
 
 routes = web.RouteTableDef()
 

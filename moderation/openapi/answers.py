@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from moderation.errors import PROBLEM_BASE
-from moderation.schemas import CommentIn
-from moderation.schemas_moderator import (
+from moderation.http.errors import PROBLEM_BASE
+from moderation.http.schemas import CommentIn
+from moderation.http.schemas_moderator import (
     StatusName,
 )
 from moderation.store.queue import TOTAL_CAP

@@ -6,13 +6,13 @@ import secrets
 
 from aiohttp import web
 
-from moderation import guards
-from moderation.api.requests import client_ip
-from moderation.auth import Principal, Role, digest
+from moderation.http.auth import Principal, Role, digest
+from moderation.http.requests import client_ip
+from moderation.intake import guards
 from moderation.keys import POOL, SETTINGS
 from moderation.store import tokens
+from moderation.store.desk import release_others
 from moderation.web import sessions
-from moderation.web.desk_store import release_others
 from moderation.web.render import render, see_other
 
 routes = web.RouteTableDef()

@@ -19,15 +19,16 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation import registry
 from moderation.api.public import json_response
 from moderation.classifier.train import Targets
-from moderation.errors import Problem
-from moderation.jobs import STALE_SECONDS
+from moderation.http.errors import Problem
 from moderation.keys import MODEL, POOL, SETTINGS
+from moderation.ops.jobs import STALE_SECONDS
+from moderation.registry import activation as registry
+from moderation.store import desk as desk_store
 from moderation.store import models as model_store
 from moderation.store import training as training_store
-from moderation.web import desk_store, models_view, sessions
+from moderation.web import models_view, sessions
 from moderation.web.desk_queue import context
 from moderation.web.render import render, see_other
 

@@ -7,14 +7,16 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation import review
 from moderation.api.moderator import CLAIM_LEASE, ORDERS
 from moderation.api.public import json_response
-from moderation.api.requests import float_param
-from moderation.errors import FieldErrors, Problem
+from moderation.http.errors import FieldErrors, Problem
+from moderation.http.requests import float_param
 from moderation.keys import POOL
+from moderation.review import decisions as review
+from moderation.review import presenters as views
+from moderation.store import desk as desk_store
 from moderation.store.queue import QueueFilter
-from moderation.web import desk_store, sessions, views
+from moderation.web import sessions
 from moderation.web.render import render, see_other
 
 routes = web.RouteTableDef()

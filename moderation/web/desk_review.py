@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from moderation.errors import Problem
+from moderation.http.errors import Problem
 from moderation.keys import POOL
+from moderation.review import presenters as views
 from moderation.store import decisions
-from moderation.web import desk_store, sessions, text, views
+from moderation.store import desk as desk_store
+from moderation.web import sessions, text
 from moderation.web.desk_queue import context
 from moderation.web.render import render
 

@@ -14,8 +14,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from moderation import guards
-from moderation.api.requests import (
+from moderation.domain import Status
+from moderation.http.errors import FieldErrors, Problem
+from moderation.http.requests import (
     client_ip,
     comment_from,
     decode_cursor,
@@ -24,14 +25,13 @@ from moderation.api.requests import (
     parse,
     read_payload,
 )
-from moderation.domain import Status
-from moderation.errors import FieldErrors, Problem
-from moderation.events import submitted
+from moderation.http.schemas import CommentIn, Limits
+from moderation.intake import guards
+from moderation.intake.submission import accept
 from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
-from moderation.schemas import CommentIn, Limits
+from moderation.ops.events import submitted
 from moderation.settings import SpamAnswer
 from moderation.store import comments as store
-from moderation.submission import accept
 from moderation.web import text
 from moderation.web.render import render
 

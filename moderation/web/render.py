@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from moderation.errors import DATABASE_DOWN, Handler, Problem
+from moderation.http.errors import DATABASE_DOWN, Handler, Problem
 from moderation.web.security import area
 
 log = logging.getLogger(__name__)

@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from moderation.auth import Principal, Role, digest
-from moderation.errors import Problem
+from moderation.http.auth import Principal, Role, digest
+from moderation.http.errors import Problem
 from moderation.keys import POOL, SETTINGS
-from moderation.web import sessions_store as store
+from moderation.store import sessions as store
 from moderation.web.security import is_secure
 
 COOKIE = "desk_session"

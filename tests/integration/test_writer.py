@@ -1,4 +1,4 @@
-"""Group commit (moderation/writer.py): many comments, one statement, each answered with
+"""Group commit (moderation/intake/writer.py): many comments, one statement, each answered with
 its own id, only after the commit; a bad comment never fails its neighbours. Real
 PostgreSQL, real pool."""
 
@@ -13,10 +13,10 @@ import asyncpg
 import pytest
 
 from moderation.domain import Comment, Decision, Rejection, Status
-from moderation.errors import DATABASE_DOWN, Problem
-from moderation.guards import Checks, FloodLimits, Sender
+from moderation.http.errors import DATABASE_DOWN, Problem
+from moderation.intake.guards import Checks, FloodLimits, Sender
+from moderation.intake.writer import CommentWriter
 from moderation.store.db import create_pool
-from moderation.writer import CommentWriter
 
 ARTICLE = "group-commit"
 

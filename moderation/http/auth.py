@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from moderation.errors import Problem
+from moderation.http.errors import Problem
 from moderation.keys import POOL
 from moderation.store import tokens as store
 

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from moderation import guards
 from moderation.domain import Comment, Decision
-from moderation.errors import DATABASE_DOWN, Problem
+from moderation.http.errors import DATABASE_DOWN, Problem
+from moderation.intake import guards
 from moderation.store import comments as store
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from moderation.cli_db import database_url, with_pool
+from moderation.cli.db import database_url, with_pool
 from moderation.settings import Settings
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ log = logging.getLogger("moderation")
 
 def cmd_tokens(settings: Settings, args: argparse.Namespace) -> int:
     from moderation.api.admin import create_token
-    from moderation.errors import Problem
+    from moderation.http.errors import Problem
     from moderation.store import tokens
 
     if args.action == "create":
@@ -67,9 +67,9 @@ def cmd_train_job(settings: Settings, args: argparse.Namespace) -> int:
     """Run one training job (started by the service in a process of its own)."""
     import os
 
-    from moderation.jobs import SETTINGS_ENV
-    from moderation.submission import site_rules
-    from moderation.training import run_job
+    from moderation.intake.submission import site_rules
+    from moderation.ops.jobs import SETTINGS_ENV
+    from moderation.registry.training import run_job
 
     if raw := os.environ.get(SETTINGS_ENV):
         settings = Settings.model_validate_json(raw)
@@ -129,9 +129,9 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _retrain(settings: Settings, include_seed: bool) -> int:
+    from moderation.intake.submission import site_rules
+    from moderation.registry.training import run_job
     from moderation.store import training
-    from moderation.submission import site_rules
-    from moderation.training import run_job
 
     async def run(pool: asyncpg.Pool) -> asyncpg.Record:
         job_id = await training.create_job(pool, {"include_seed": include_seed}, "cli")
@@ -183,7 +183,7 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
     from moderation.classifier.data import read_paths
     from moderation.classifier.evaluate import evaluate
-    from moderation.submission import site_rules
+    from moderation.intake.submission import site_rules
 
     examples = read_paths(args.data)
     model = _model_for(settings, args.model)

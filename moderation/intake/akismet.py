@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from moderation import auth, submission
 from moderation.classifier.live import LiveModel
 from moderation.domain import Comment, Decision, Rejection, Status
+from moderation.http import auth
+from moderation.intake import submission
 from moderation.rules import SiteRules
 from moderation.settings import Settings
 from moderation.store import akismet as checks

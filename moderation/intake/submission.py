@@ -11,16 +11,17 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from moderation import guards, policy, rules
+from moderation import policy, rules
 from moderation.classifier.features import CommentText
 from moderation.classifier.live import LiveModel
 from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
 from moderation.domain import Comment, Decision, Facts
-from moderation.errors import FieldErrors
+from moderation.http.errors import FieldErrors
+from moderation.intake import guards
+from moderation.intake.writer import CommentWriter
 from moderation.settings import Settings
 from moderation.store import comments as store
-from moderation.writer import CommentWriter
 
 # Below this many characters scoring takes well under a millisecond: do it inline.
 OFFLOAD_CHARS = 2000

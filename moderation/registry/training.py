@@ -25,12 +25,12 @@ from moderation.classifier.data import Example
 from moderation.classifier.evaluate import decide_all, figures
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import Targets, TrainingError, train
+from moderation.ops.webhooks import envelope
 from moderation.rules import SiteRules
 from moderation.settings import Settings
 from moderation.store import models as model_store
 from moderation.store import training as store
 from moderation.store import webhooks as webhook_store
-from moderation.webhooks import envelope
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ def database_url(settings: Settings) -> Iterator[Settings]:
     if settings.database_url:
         yield settings
         return
-    from moderation.embedded import embedded_postgres
+    from moderation.ops.embedded import embedded_postgres
 
     with embedded_postgres(settings.pgdata) as url:
         yield settings.model_copy(update={"database_url": url})

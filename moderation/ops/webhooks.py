@@ -26,7 +26,7 @@ import orjson
 from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS, WEBHOOK_WAKE
-from moderation.observability import METRICS
+from moderation.ops.observability import METRICS
 from moderation.store import webhooks as store
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from moderation.schemas import ID_MAX
+from moderation.http.schemas import ID_MAX
 
 Action = Literal["approve", "spam", "reject"]
 StatusName = Literal["approved", "pending", "rejected"]

@@ -14,9 +14,9 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from moderation.domain import Comment
-from moderation.errors import FieldErrors, Problem, field_errors_from
+from moderation.http.errors import FieldErrors, Problem, field_errors_from
+from moderation.http.schemas import CommentIn, Limits
 from moderation.keys import SETTINGS
-from moderation.schemas import CommentIn, Limits
 from moderation.settings import Settings
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

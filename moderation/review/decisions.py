@@ -9,9 +9,9 @@ from typing import Any
 
 import asyncpg
 
-from moderation.auth import Principal
 from moderation.domain import Rejection, Status
-from moderation.errors import Problem
+from moderation.http.auth import Principal
+from moderation.http.errors import Problem
 from moderation.store import decisions
 from moderation.store.queue import claim_is_live
 

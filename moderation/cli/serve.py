@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from moderation.cli_db import database_url
+from moderation.cli.db import database_url
 from moderation.settings import Settings
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> 
     from aiohttp import web
 
     from moderation.app import create_app
-    from moderation.observability import METRICS
+    from moderation.ops.observability import METRICS
 
     # Signals are caught from the start: a worker still loading its model when the
     # supervisor stops it must also exit cleanly, not die of the default action.

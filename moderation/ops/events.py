@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from moderation import jobs, webhooks
 from moderation.domain import Decision
 from moderation.keys import SETTINGS
-from moderation.observability import METRICS
+from moderation.ops import jobs, webhooks
+from moderation.ops.observability import METRICS
 
 
 def decided(

@@ -13,10 +13,10 @@ from collections import Counter
 import asyncpg
 
 from moderation.classifier.live import LiveModel
+from moderation.intake.submission import decide
 from moderation.rules import SiteRules
 from moderation.settings import Settings
 from moderation.store import comments as store
-from moderation.submission import decide
 
 log = logging.getLogger(__name__)
 

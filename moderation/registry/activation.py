@@ -12,16 +12,16 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation import jobs
 from moderation.classifier import persist
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds
 from moderation.classifier.train import Targets
-from moderation.errors import Problem
-from moderation.events import model_activated
+from moderation.http.errors import Problem
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.rescore import rescore_pending
-from moderation.simulate import project, thresholds_for
+from moderation.ops import jobs
+from moderation.ops.events import model_activated
+from moderation.registry.rescore import rescore_pending
+from moderation.registry.whatif import project, thresholds_for
 from moderation.store import models as model_store
 from moderation.store import training as training_store
 
