@@ -184,7 +184,7 @@ def make_token(db: asyncpg.Connection) -> Callable[..., Any]:
     """Creates a token with a role; returns the Authorization headers that carry it."""
 
     async def make(role: str = "moderator", name: str | None = None) -> dict[str, str]:
-        from moderation.api.admin import create_token
+        from moderation.ops.access import create_token
 
         make.count += 1  # type: ignore[attr-defined]
         secret, _ = await create_token(db, name or f"{role}{make.count}", role)  # type: ignore[attr-defined]

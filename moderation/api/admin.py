@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 from aiohttp import web
 
-from moderation.api.public import json_response
-from moderation.http import auth
-from moderation.http.auth import Role, require
-from moderation.http.errors import Problem
+from moderation.domain import Role
+from moderation.http.auth import require
 from moderation.http.requests import parse, read_payload
+from moderation.http.responses import json_response
 from moderation.http.schemas import ID_MAX
 from moderation.http.schemas_moderator import TokenIn
 from moderation.keys import POOL
+from moderation.ops.access import create_token
+from moderation.problems import Problem
 from moderation.store import decisions, tokens
 
 routes = web.RouteTableDef()
@@ -31,18 +31,6 @@ def token_view(row: Any) -> dict[str, Any]:
         "revoked_at": row.get("revoked_at"),
         "last_used_at": row.get("last_used_at"),
     }
-
-
-async def create_token(
-    conn: asyncpg.Connection | asyncpg.Pool, name: str, role: str
-) -> tuple[str, Any]:
-    """A new token: the secret (shown once) and its stored row."""
-    secret = auth.new_token()
-    try:
-        row = await tokens.create(conn, name, role, auth.digest(secret), secret[:10])
-    except asyncpg.UniqueViolationError:
-        raise Problem(409, "Name taken", f"An active token is already named {name!r}.") from None
-    return secret, row
 
 
 @routes.post("/v1/admin/tokens")

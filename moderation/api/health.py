@@ -6,9 +6,9 @@ import asyncio
 
 from aiohttp import web
 
-from moderation.api.public import json_response
-from moderation.http.errors import DATABASE_DOWN
+from moderation.http.responses import json_response
 from moderation.keys import MODEL, POOL
+from moderation.problems import DATABASE_DOWN
 from moderation.store import migrations
 
 routes = web.RouteTableDef()

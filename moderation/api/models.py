@@ -8,14 +8,15 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from moderation.api.public import json_response
 from moderation.classifier.data import DataError, read_csv, read_jsonl
 from moderation.classifier.train import Targets
-from moderation.http.auth import Role, require
-from moderation.http.errors import FieldErrors, Problem
+from moderation.domain import Role
+from moderation.http.auth import require
 from moderation.http.requests import float_param, parse, read_payload
+from moderation.http.responses import json_response
 from moderation.http.schemas import ID_MAX
 from moderation.keys import POOL, SETTINGS
+from moderation.problems import FieldErrors, Problem
 from moderation.registry import activation as registry
 from moderation.store import models as model_store
 from moderation.store import training as store

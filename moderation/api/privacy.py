@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from moderation.api.public import json_response
-from moderation.http.auth import Role, require
-from moderation.http.errors import FieldErrors
+from moderation.domain import Role
+from moderation.http.auth import require
+from moderation.http.responses import json_response
 from moderation.keys import POOL, SETTINGS
+from moderation.problems import FieldErrors
 from moderation.settings import EraseMode
 from moderation.store import privacy as store
 

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 from aiohttp import web
 
-from moderation.domain import Comment, Status
-from moderation.http.auth import Principal, authenticate, bearer
-from moderation.http.errors import FieldErrors
+from moderation.domain import Comment, Principal, Status
+from moderation.http import cursors
+from moderation.http.auth import authenticate, bearer
 from moderation.http.requests import (
     client_ip,
     comment_from,
-    decode_cursor,
-    encode_cursor,
     int_param,
     is_form,
     limits_of,
     parse,
     read_payload,
 )
+from moderation.http.responses import json_response
 from moderation.http.schemas import CommentIn, CommentPage, PublicComment
 from moderation.http.schemas import Status as StatusOut
 from moderation.intake import guards
 from moderation.intake.submission import Submitted, accept
 from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
 from moderation.ops.events import submitted
+from moderation.problems import FieldErrors
 from moderation.settings import SpamAnswer
 from moderation.store import comments as store
 
@@ -38,14 +37,6 @@ MESSAGES = {
     Status.PENDING: "Your comment is awaiting moderation.",
     Status.REJECTED: "Your comment was not published.",
 }
-
-
-def json_response(
-    data: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> web.Response:
-    return web.Response(
-        body=orjson.dumps(data), status=status, content_type="application/json", headers=headers
-    )
 
 
 def _safe_redirect(request: web.Request, target: str, allowed: list[str]) -> bool:
@@ -143,12 +134,12 @@ async def list_comments(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     article = request.match_info["article"]
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
-    after = decode_cursor(request.query.get("cursor"))
+    after = cursors.decode_after(request.query.get("cursor"))
     async with request.app[POOL].acquire() as conn:  # one connection for the page's queries
         threads, next_after, total = await store.approved_page(conn, article, after, limit)
     page = CommentPage(
         items=[PublicComment.model_validate(t) for t in threads],
-        next_cursor=encode_cursor(next_after) if next_after is not None else None,
+        next_cursor=cursors.encode(next_after) if next_after is not None else None,
         total=total,
     )
     return json_response(page.model_dump(mode="json"))

@@ -22,8 +22,8 @@ log = logging.getLogger("moderation")
 
 
 def cmd_tokens(settings: Settings, args: argparse.Namespace) -> int:
-    from moderation.api.admin import create_token
-    from moderation.http.errors import Problem
+    from moderation.ops.access import create_token
+    from moderation.problems import Problem
     from moderation.store import tokens
 
     if args.action == "create":

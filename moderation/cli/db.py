@@ -6,14 +6,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import asyncpg
 
 from moderation.settings import Settings
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger("moderation")
 T = TypeVar("T")

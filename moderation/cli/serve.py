@@ -6,13 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import TYPE_CHECKING
 
 from moderation.cli.db import database_url
 from moderation.settings import Settings
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger("moderation")
 DRAIN_SECONDS = 10.0

@@ -1,61 +1,20 @@
-"""API tokens and who may do what.
+"""Who is calling: the Bearer token of a request and the role it needs.
 
-A token is shown once when it is made; only its SHA-256 is stored. Requests
+Tokens and roles are domain words (domain.py). Requests
 carry `Authorization: Bearer <token>`: a missing or unknown token is 401, a
 token without the role a route needs is 403.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
-from dataclasses import dataclass
-from enum import StrEnum
 
 from aiohttp import web
 
-from moderation.http.errors import Problem
+from moderation.domain import Principal, Role, digest
 from moderation.keys import POOL
+from moderation.problems import Problem
 from moderation.store import tokens as store
-
-PREFIX = "mod_"
-
-
-class Role(StrEnum):
-    MODERATOR = "moderator"
-    ADMIN = "admin"
-    SITE = "site"  # an Akismet-style API key for one site
-
-
-# What each role may also act as.
-_GRANTS = {
-    Role.ADMIN: {Role.ADMIN, Role.MODERATOR, Role.SITE},
-    Role.MODERATOR: {Role.MODERATOR},
-    Role.SITE: {Role.SITE},
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    token_id: int
-    name: str
-    role: Role
-
-    def may(self, role: Role) -> bool:
-        return role in _GRANTS[self.role]
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-
-def new_token() -> str:
-    return PREFIX + secrets.token_urlsafe(32)
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _unauthorized(detail: str) -> Problem:

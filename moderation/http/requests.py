@@ -1,10 +1,8 @@
-"""Reading requests: bodies by content type, the client's address, cursors."""
+"""Reading requests: bodies by content type, the client's address, ids and parameters."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import ipaddress
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -14,9 +12,9 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from moderation.domain import Comment
-from moderation.http.errors import FieldErrors, Problem, field_errors_from
 from moderation.http.schemas import CommentIn, Limits
 from moderation.keys import SETTINGS
+from moderation.problems import FieldErrors, Problem, field_errors_from
 from moderation.settings import Settings
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -126,23 +124,18 @@ def _within(ip: IPAddress, nets: Sequence[Network]) -> bool:
     return any(ip.version == n.version and ip in n for n in nets)
 
 
-def encode_cursor(value: int) -> str:
-    return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
+ID_DIGITS = 18  # ids are PostgreSQL bigints: a longer number names nothing
 
 
-def decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = int(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Problem(
-            400, "Malformed cursor", "The cursor is not one this service gave out."
-        ) from None
-    if value < 0:
-        raise Problem(400, "Malformed cursor", "The cursor is not one this service gave out.")
-    return value
+def is_id(raw: str) -> bool:
+    return raw.isdigit() and len(raw) <= ID_DIGITS
+
+
+def path_id(raw: str, what: str = "comment") -> int:
+    """An id from the path; 404 for anything that cannot name one."""
+    if not is_id(raw):
+        raise Problem(404, "Not found", f"There is no {what} {raw!r}.")
+    return int(raw)
 
 
 def int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -187,10 +187,3 @@ class CommentPage(BaseModel):
     items: list[PublicComment]
     next_cursor: str | None
     total: int
-
-
-class Health(BaseModel):
-    status: Literal["ok", "unavailable"]
-    database: bool | None = None
-    migrations: dict[str, Any] | None = None
-    model_version: str | None = None

@@ -20,8 +20,7 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from moderation.classifier.live import LiveModel
-from moderation.domain import Comment, Decision, Rejection, Status
-from moderation.http import auth
+from moderation.domain import Comment, Decision, Principal, Rejection, Role, Status, digest
 from moderation.intake import submission
 from moderation.rules import SiteRules
 from moderation.settings import Settings
@@ -75,14 +74,14 @@ async def key_site(conn: asyncpg.Connection | asyncpg.Pool, key: str, blog: str)
     if not key:
         raise Invalid('Empty "api_key" value: send your API key.')
     host = _blog_host(blog)
-    wanted = auth.digest(key)
+    wanted = digest(key)
     row = await tokens.find_active(conn, wanted)
     if row is None or not hmac.compare_digest(row["hash"], wanted):
         raise Invalid("The API key is unknown or revoked.")
-    role = auth.Role(row["role"])
-    if not auth.Principal(row["id"], row["name"], role).may(auth.Role.SITE):
+    role = Role(row["role"])
+    if not Principal(row["id"], row["name"], role).may(Role.SITE):
         raise Invalid("This key is not a site key: ask an admin for a token with the site role.")
-    return Site(name=row["name"], site=row["name"] if role is auth.Role.SITE else host)
+    return Site(name=row["name"], site=row["name"] if role is Role.SITE else host)
 
 
 def _blog_host(blog: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import asyncpg
 
 from moderation.domain import Comment
-from moderation.http.errors import Problem
+from moderation.problems import Problem
 from moderation.settings import Settings
 from moderation.store import abuse as store
 

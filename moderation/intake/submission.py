@@ -17,9 +17,9 @@ from moderation.classifier.live import LiveModel
 from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
 from moderation.domain import Comment, Decision, Facts
-from moderation.http.errors import FieldErrors
 from moderation.intake import guards
 from moderation.intake.writer import CommentWriter
+from moderation.problems import FieldErrors
 from moderation.settings import Settings
 from moderation.store import comments as store
 

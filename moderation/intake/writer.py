@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import asyncpg
 
 from moderation.domain import Comment, Decision
-from moderation.http.errors import DATABASE_DOWN, Problem
 from moderation.intake import guards
+from moderation.problems import DATABASE_DOWN, Problem
 from moderation.store import comments as store
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ labels, the simulator and readers' data."""
 from __future__ import annotations
 
 from moderation.api.models import TrainingIn
-from moderation.http.auth import Role
+from moderation.domain import Role
 from moderation.http.schemas_moderator import (
     TokenIn,
 )

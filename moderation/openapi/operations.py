@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moderation.http.auth import Role
+from moderation.domain import Role
 from moderation.http.schemas import CommentPage
 from moderation.http.schemas import Status as SubmissionStatus
 from moderation.http.schemas_moderator import (

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from moderation.http.auth import Role
+from moderation.domain import Role
 from moderation.http.schemas import ID_MAX
 from moderation.openapi.answers import (
     Problem,

@@ -16,10 +16,10 @@ from moderation.classifier import persist
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds
 from moderation.classifier.train import Targets
-from moderation.http.errors import Problem
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops import jobs
 from moderation.ops.events import model_activated
+from moderation.problems import Problem
 from moderation.registry.rescore import rescore_pending
 from moderation.registry.whatif import project, thresholds_for
 from moderation.store import models as model_store

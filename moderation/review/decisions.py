@@ -9,9 +9,8 @@ from typing import Any
 
 import asyncpg
 
-from moderation.domain import Rejection, Status
-from moderation.http.auth import Principal
-from moderation.http.errors import Problem
+from moderation.domain import Principal, Rejection, Status
+from moderation.problems import Problem
 from moderation.store import decisions
 from moderation.store.queue import claim_is_live
 

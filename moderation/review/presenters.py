@@ -1,15 +1,45 @@
-"""What the desk templates get: comments as plain dicts, with segments and actions."""
+"""Comments as plain dicts: the moderator API's view, and the desk's (segments, actions)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from moderation.api.moderator import moderator_view
-from moderation.web import text
+from moderation.review import text
 
-ACTION_LABELS = {"approve": "Approve", "spam": "Spam", "reject": "Reject"}
 STATUSES = ("approved", "pending", "rejected")
+
+
+def moderator_view(row: Any, now: datetime | None = None) -> dict[str, Any]:
+    """A comment with everything a moderator needs (emails and IPs included)."""
+    decision = row["decision"] or {}
+    created = row["created_at"]
+    return {
+        "id": row["id"],
+        "article": row["article"],
+        "parent_id": row["parent_id"],
+        "name": row["author_name"],
+        "email": row["author_email"],
+        "url": row["author_url"],
+        "body": row["body"],
+        "client_ip": str(row["client_ip"]) if row["client_ip"] is not None else None,
+        "user_agent": row["user_agent"],
+        "referrer": row["referrer"],
+        "status": row["status"],
+        "rejection": row["rejection"],
+        "spam_score": row["spam_score"],
+        "model_version": row["model_version"],
+        "reasons": list(row["reasons"]),
+        "rules": decision.get("rules", []),
+        "top_features": decision.get("top_features", []),
+        "thresholds": decision.get("thresholds"),
+        "decided_by": row["decided_by"],
+        "created_at": created,
+        "updated_at": row["updated_at"],
+        "age_seconds": int(((now or datetime.now(created.tzinfo)) - created).total_seconds()),
+        "claimed_by": row["claimed_by"],
+        "claim_expires_at": row["claim_expires_at"],
+    }
 
 
 def outcome(status: str, rejection: str | None) -> str:

@@ -18,6 +18,7 @@ import jinja2
 from aiohttp import web
 
 from moderation.keys import SETTINGS
+from moderation.review import text
 from moderation.web import (
     desk_auth,
     desk_models,
@@ -26,7 +27,6 @@ from moderation.web import (
     embed,
     render,
     security,
-    text,
 )
 
 HERE = Path(__file__).resolve().parent

@@ -6,7 +6,7 @@ import secrets
 
 from aiohttp import web
 
-from moderation.http.auth import Principal, Role, digest
+from moderation.domain import Principal, Role, digest
 from moderation.http.requests import client_ip
 from moderation.intake import guards
 from moderation.keys import POOL, SETTINGS

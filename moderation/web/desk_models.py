@@ -19,11 +19,12 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation.api.public import json_response
 from moderation.classifier.train import Targets
-from moderation.http.errors import Problem
+from moderation.http.requests import is_id
+from moderation.http.responses import json_response
 from moderation.keys import MODEL, POOL, SETTINGS
 from moderation.ops.jobs import STALE_SECONDS
+from moderation.problems import Problem
 from moderation.registry import activation as registry
 from moderation.store import desk as desk_store
 from moderation.store import models as model_store
@@ -152,7 +153,7 @@ async def models_page(request: web.Request) -> web.StreamResponse:
 
     raw_job = request.query.get("job", "")
     job_row = job_rows[0] if job_rows else None
-    if raw_job.isdigit() and len(raw_job) <= 18:
+    if is_id(raw_job):
         job_row = await training_store.get_job(pool, int(raw_job)) or job_row
     job = models_view.job_view(job_row, now) if job_row else None
     compared = next((r for r in job_rows if r["comparison"]), None)

@@ -7,15 +7,14 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation.api.moderator import CLAIM_LEASE, ORDERS
-from moderation.api.public import json_response
-from moderation.http.errors import FieldErrors, Problem
-from moderation.http.requests import float_param
+from moderation.http.requests import float_param, is_id
+from moderation.http.responses import json_response
 from moderation.keys import POOL
+from moderation.problems import FieldErrors, Problem
 from moderation.review import decisions as review
 from moderation.review import presenters as views
 from moderation.store import desk as desk_store
-from moderation.store.queue import QueueFilter
+from moderation.store.queue import CLAIM_LEASE, ORDERS, QueueFilter
 from moderation.web import sessions
 from moderation.web.render import render, see_other
 
@@ -110,7 +109,7 @@ def _ids(form: Any) -> list[int]:
     raw = form.getall("id", [])
     if len(raw) > MAX_IDS or not all(isinstance(v, str) and v.isdigit() for v in raw):
         raise Problem(400, "Malformed form", "The comment ids are not valid.")
-    return [int(v) for v in dict.fromkeys(raw) if len(v) <= 18]
+    return [int(v) for v in dict.fromkeys(raw) if is_id(v)]
 
 
 def _failure(comment_id: int, exc: Problem) -> str:

@@ -15,12 +15,10 @@ from urllib.parse import quote
 from aiohttp import web
 
 from moderation.domain import Status
-from moderation.http.errors import FieldErrors, Problem
+from moderation.http import cursors
 from moderation.http.requests import (
     client_ip,
     comment_from,
-    decode_cursor,
-    encode_cursor,
     limits_of,
     parse,
     read_payload,
@@ -30,9 +28,10 @@ from moderation.intake import guards
 from moderation.intake.submission import accept
 from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
 from moderation.ops.events import submitted
+from moderation.problems import FieldErrors, Problem
+from moderation.review import text
 from moderation.settings import SpamAnswer
 from moderation.store import comments as store
-from moderation.web import text
 from moderation.web.render import render
 
 routes = web.RouteTableDef()
@@ -92,7 +91,7 @@ async def _page(
     status: int = 200,
 ) -> web.Response:
     settings = request.app[SETTINGS]
-    after = decode_cursor(request.query.get("cursor"))
+    after = cursors.decode_after(request.query.get("cursor"))
     threads, next_after, total = await store.approved_page(
         request.app[POOL], article, after, settings.page_size_default
     )
@@ -105,7 +104,7 @@ async def _page(
         "action": embed_path(article),
         "threads": shown,
         "total": total,
-        "next_cursor": encode_cursor(next_after) if next_after is not None else None,
+        "next_cursor": cursors.encode(next_after) if next_after is not None else None,
         "notice": NOTICES.get(request.query.get("posted", "")),
         "values": values,
         "errors": field_errors,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moderation.api.models import model_view
-from moderation.web import text
+from moderation.review import text
 
 DASH = "\u2013"  # an en dash: no figure
 DONE_STATES = ("succeeded", "failed")

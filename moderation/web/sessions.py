@@ -18,9 +18,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from moderation.http.auth import Principal, Role, digest
-from moderation.http.errors import Problem
+from moderation.domain import Principal, Role, digest
 from moderation.keys import POOL, SETTINGS
+from moderation.problems import Problem
 from moderation.store import sessions as store
 from moderation.web.security import is_secure
 

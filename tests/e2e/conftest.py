@@ -81,7 +81,7 @@ class LiveServer:
         return self.run(pool.fetch(query, *args))
 
     def make_token(self, role: str, name: str) -> str:
-        from moderation.api.admin import create_token
+        from moderation.ops.access import create_token
 
         secret, _ = self.run(create_token(self.apps["main"][POOL], name, role))
         return secret

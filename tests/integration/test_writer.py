@@ -13,9 +13,9 @@ import asyncpg
 import pytest
 
 from moderation.domain import Comment, Decision, Rejection, Status
-from moderation.http.errors import DATABASE_DOWN, Problem
 from moderation.intake.guards import Checks, FloodLimits, Sender
 from moderation.intake.writer import CommentWriter
+from moderation.problems import DATABASE_DOWN, Problem
 from moderation.store.db import create_pool
 
 ARTICLE = "group-commit"
