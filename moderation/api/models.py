@@ -19,7 +19,7 @@ from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors, Problem
 from moderation.registry import activation as registry
 from moderation.store import models as model_store
-from moderation.store import training as store
+from moderation.store import training as training_store
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -98,7 +98,7 @@ async def start_training(request: web.Request) -> web.Response:
 @routes.get("/v1/admin/training")
 async def list_training(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
-    rows = await store.list_jobs(request.app[POOL])
+    rows = await training_store.list_jobs(request.app[POOL])
     return json_response({"items": [job_view(r) for r in rows], "next_cursor": None})
 
 
@@ -106,7 +106,7 @@ async def list_training(request: web.Request) -> web.Response:
 async def show_training(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     job_id = int(request.match_info["id"])
-    row = await store.get_job(request.app[POOL], job_id) if job_id <= ID_MAX else None
+    row = await training_store.get_job(request.app[POOL], job_id) if job_id <= ID_MAX else None
     if row is None:
         raise Problem(404, "Not found", "There is no training job with that id.")
     return json_response(job_view(row))
@@ -137,7 +137,9 @@ async def import_labels(request: web.Request) -> web.Response:
     except DataError as exc:
         raise FieldErrors([{"field": "body", "message": str(exc)}], "Invalid labels") from None
     async with request.app[POOL].acquire() as conn:
-        imported, duplicates = await store.import_labels(conn, examples, f"import:{name}", who.name)
+        imported, duplicates = await training_store.import_labels(
+            conn, examples, f"import:{name}", who.name
+        )
     return json_response(
         {"imported": imported, "duplicates": duplicates, "source": f"import:{name}"}, status=201
     )

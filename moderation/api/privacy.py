@@ -10,7 +10,7 @@ from moderation.http.responses import json_response
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors
 from moderation.settings import EraseMode
-from moderation.store import privacy as store
+from moderation.store import privacy as privacy_store
 
 routes = web.RouteTableDef()
 
@@ -27,7 +27,7 @@ def _email(request: web.Request) -> str:
 @routes.get("/v1/admin/commenters/{email}/export")
 async def export(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
-    data = await store.export(request.app[POOL], _email(request))
+    data = await privacy_store.export(request.app[POOL], _email(request))
     return json_response(data)
 
 
@@ -39,7 +39,7 @@ async def erase(request: web.Request) -> web.Response:
     mode = request.app[SETTINGS].erase_mode
     async with request.app[POOL].acquire() as conn:
         if mode is EraseMode.REMOVE:
-            counts = await store.remove(conn, email)
+            counts = await privacy_store.remove(conn, email)
         else:
-            counts = await store.anonymise(conn, email)
+            counts = await privacy_store.anonymise(conn, email)
     return json_response({"mode": mode.value, **counts})

@@ -15,20 +15,20 @@ from moderation.http.requests import (
     comment_from,
     int_param,
     is_form,
-    limits_of,
     parse,
     read_payload,
 )
 from moderation.http.responses import json_response
-from moderation.http.schemas import CommentIn, CommentPage, PublicComment
+from moderation.http.schemas import CommentIn, CommentPage, Limits, PublicComment
 from moderation.http.schemas import Status as StatusOut
-from moderation.intake import guards
-from moderation.intake.submission import Submitted, accept
-from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
+from moderation.intake import idempotency
+from moderation.intake.submission import Submitted, accept, shown_status
+from moderation.intake.verdicts import Checks
+from moderation.intake.writer import WRITER
+from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.events import submitted
 from moderation.problems import FieldErrors
-from moderation.settings import SpamAnswer
-from moderation.store import comments as store
+from moderation.store import comments as comment_store
 
 routes = web.RouteTableDef()
 
@@ -59,7 +59,7 @@ async def trusted_caller(request: web.Request) -> Principal | None:
     return None if token is None else await authenticate(request, token)
 
 
-def to_response(answer: guards.Answer) -> web.Response:
+def to_response(answer: idempotency.Answer) -> web.Response:
     return web.Response(
         status=answer.status,
         body=answer.body,
@@ -74,13 +74,13 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
     caller = await trusted_caller(request)
     data = await read_payload(request)
     ip = client_ip(request, settings.trusted_proxies)
-    retry = guards.idempotency_key(
+    retry = idempotency.idempotency_key(
         request.headers.get("Idempotency-Key"),
         token_id=caller.token_id if caller else None,
         ip=ip,
         request=data,
     )
-    limits = limits_of(settings)
+    limits = Limits.from_settings(settings)
     redirect_to = str(data.pop("redirect_to", "") or "").strip()
     if redirect_to and not _safe_redirect(request, redirect_to, settings.allowed_origins):
         raise FieldErrors([{"field": "redirect_to", "message": "not an allowed address"}])
@@ -94,7 +94,7 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         app[MODEL],
         app[RULES],
         settings,
-        checks=guards.Checks.from_settings(settings, trusted=caller is not None),
+        checks=Checks.from_settings(settings, trusted=caller is not None),
         retry=retry,
         respond=lambda done: _answer(request, done, comment, redirect_to),
     )
@@ -106,14 +106,11 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
 
 def _answer(
     request: web.Request, done: Submitted, comment: Comment, redirect_to: str
-) -> guards.Answer:
-    status = done.decision.status
-    shown = status
-    if status is Status.REJECTED and request.app[SETTINGS].spam_answer is SpamAnswer.PENDING:
-        shown = Status.PENDING  # a spammer must not learn what the filter caught
+) -> idempotency.Answer:
+    shown = shown_status(done.decision.status, request.app[SETTINGS])
     if redirect_to and is_form(request):
         anchor = f"#comment-{done.stored.id}" if shown is Status.APPROVED else "#comment-held"
-        return guards.Answer(303, headers={"Location": redirect_to.split("#", 1)[0] + anchor})
+        return idempotency.Answer(303, headers={"Location": redirect_to.split("#", 1)[0] + anchor})
     answer = StatusOut(
         id=done.stored.id,
         status=shown.value,
@@ -122,7 +119,7 @@ def _answer(
         created_at=done.stored.created_at,
         message=MESSAGES[shown],
     )
-    return guards.Answer(
+    return idempotency.Answer(
         201 if shown is Status.APPROVED else 202,
         orjson.dumps(answer.model_dump(mode="json")),
         "application/json",
@@ -136,7 +133,7 @@ async def list_comments(request: web.Request) -> web.Response:
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
     after = cursors.decode_after(request.query.get("cursor"))
     async with request.app[POOL].acquire() as conn:  # one connection for the page's queries
-        threads, next_after, total = await store.approved_page(conn, article, after, limit)
+        threads, next_after, total = await comment_store.approved_page(conn, article, after, limit)
     page = CommentPage(
         items=[PublicComment.model_validate(t) for t in threads],
         next_cursor=cursors.encode(next_after) if next_after is not None else None,

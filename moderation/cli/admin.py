@@ -67,13 +67,15 @@ def cmd_train_job(settings: Settings, args: argparse.Namespace) -> int:
     """Run one training job (started by the service in a process of its own)."""
     import os
 
-    from moderation.intake.submission import site_rules
     from moderation.ops.jobs import SETTINGS_ENV
     from moderation.registry.training import run_job
+    from moderation.rules import SiteRules
 
     if raw := os.environ.get(SETTINGS_ENV):
         settings = Settings.model_validate_json(raw)
-    with_pool(settings, lambda pool: run_job(pool, args.id, settings, site_rules(settings)))
+    with_pool(
+        settings, lambda pool: run_job(pool, args.id, settings, SiteRules.from_settings(settings))
+    )
     return 0
 
 
@@ -129,13 +131,13 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _retrain(settings: Settings, include_seed: bool) -> int:
-    from moderation.intake.submission import site_rules
     from moderation.registry.training import run_job
+    from moderation.rules import SiteRules
     from moderation.store import training
 
     async def run(pool: asyncpg.Pool) -> asyncpg.Record:
         job_id = await training.create_job(pool, {"include_seed": include_seed}, "cli")
-        await run_job(pool, job_id, settings, site_rules(settings))
+        await run_job(pool, job_id, settings, SiteRules.from_settings(settings))
         row = await training.get_job(pool, job_id)
         assert row is not None
         return row
@@ -159,16 +161,16 @@ def _retrain(settings: Settings, include_seed: bool) -> int:
 
 
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
-    from moderation.app import targets
     from moderation.classifier import persist
     from moderation.classifier.data import read_paths
     from moderation.classifier.train import train
+    from moderation.registry.loading import targets_of
 
     examples = read_paths(args.data)
     print(f"read {len(examples)} labeled comments", file=sys.stderr)
     model = train(
         examples,
-        targets=targets(settings),
+        targets=targets_of(settings),
         holdout_fraction=args.holdout,
         description=args.description or "trained from " + ", ".join(str(p) for p in args.data),
         progress=lambda line: print(line, file=sys.stderr),
@@ -183,22 +185,22 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
     from moderation.classifier.data import read_paths
     from moderation.classifier.evaluate import evaluate
-    from moderation.intake.submission import site_rules
+    from moderation.rules import SiteRules
 
     examples = read_paths(args.data)
     model = _model_for(settings, args.model)
-    report = evaluate(model, examples, site_rules(settings))
+    report = evaluate(model, examples, SiteRules.from_settings(settings))
     print(json.dumps({"model_version": model.version, **report}))
     return 0
 
 
 def _model_for(settings: Settings, which: str | None) -> TrainedModel:
-    from moderation.app import load_active_model, targets
     from moderation.classifier import persist, seed
+    from moderation.registry.loading import load_active_model, targets_of
     from moderation.store import db, migrations
 
     if which == "seed":
-        return seed.seed_model(settings.data_dir / "models", targets(settings), _stderr)
+        return seed.seed_model(settings.data_dir / "models", targets_of(settings), _stderr)
     if which:
         return persist.load(Path(which))
 

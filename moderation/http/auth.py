@@ -14,7 +14,7 @@ from aiohttp import web
 from moderation.domain import Principal, Role, digest
 from moderation.keys import POOL
 from moderation.problems import Problem
-from moderation.store import tokens as store
+from moderation.store import tokens as token_store
 
 
 def _unauthorized(detail: str) -> Problem:
@@ -35,7 +35,7 @@ async def authenticate(request: web.Request, token: str | None) -> Principal:
     if not token:
         raise _unauthorized("Send an API token: Authorization: Bearer <token>.")
     wanted = digest(token)
-    row = await store.find_active(request.app[POOL], wanted)
+    row = await token_store.find_active(request.app[POOL], wanted)
     # The lookup is by an index on the hash; compare again in constant time anyway.
     if row is None or not hmac.compare_digest(row["hash"], wanted):
         raise _unauthorized("The token is unknown or revoked.")

@@ -12,10 +12,9 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from moderation.domain import Comment
-from moderation.http.schemas import CommentIn, Limits
+from moderation.http.schemas import CommentIn
 from moderation.keys import SETTINGS
 from moderation.problems import FieldErrors, Problem, field_errors_from
-from moderation.settings import Settings
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 JSON_TYPES = ("application/json",)
@@ -170,16 +169,6 @@ def float_param(query: Mapping[str, str], name: str, low: float, high: float) ->
             "Invalid query",
         )
     return value
-
-
-def limits_of(settings: Settings) -> Limits:
-    """The comment field limits an operator configured."""
-    return Limits(
-        name_chars=settings.max_name_chars,
-        email_chars=settings.max_email_chars,
-        url_chars=settings.max_url_chars,
-        body_bytes=settings.max_body_bytes,
-    )
 
 
 def comment_from(

@@ -23,6 +23,8 @@ from pydantic import (
     field_validator,
 )
 
+from moderation.settings import Settings
+
 
 @lru_cache(maxsize=4096)
 def _checked_email(value: str) -> str | None:
@@ -43,6 +45,16 @@ class Limits:
     url_chars: int = 200
     body_bytes: int = 65525
     article_chars: int = 200
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        """The comment field limits an operator configured."""
+        return cls(
+            name_chars=settings.max_name_chars,
+            email_chars=settings.max_email_chars,
+            url_chars=settings.max_url_chars,
+            body_bytes=settings.max_body_bytes,
+        )
 
 
 DEFAULT_LIMITS = Limits()

@@ -24,7 +24,7 @@ from moderation.domain import Comment, Decision, Principal, Rejection, Role, Sta
 from moderation.intake import submission
 from moderation.rules import SiteRules
 from moderation.settings import Settings
-from moderation.store import akismet as checks
+from moderation.store import akismet as akismet_store
 from moderation.store import comments, tokens
 from moderation.store import labels as label_store
 
@@ -219,12 +219,12 @@ async def comment_check(
             return Checked(answer, uuid.uuid4(), None)
         if check.recheck:
             c = check.comment
-            known = await checks.by_content(conn, site.site, c.email, c.body)
+            known = await akismet_store.by_content(conn, site.site, c.email, c.body)
             if known is not None:
                 return Checked(answer, known[1], None)
         stored = await comments.insert(conn, check.comment, answer.decision)
         guid = uuid.uuid4()
-        await checks.record_check(conn, guid, stored.id, site.site, check.fields)
+        await akismet_store.record_check(conn, guid, stored.id, site.site, check.fields)
     return Checked(answer, guid, stored.id)
 
 
@@ -248,9 +248,9 @@ async def submit_label(
     body = _clean(form.get("comment_content")).strip()
     async with pool.acquire() as conn, conn.transaction():
         guid = _guid(form.get("guid"))
-        comment_id = await checks.by_guid(conn, site.site, guid) if guid else None
+        comment_id = await akismet_store.by_guid(conn, site.site, guid) if guid else None
         if comment_id is None:
-            known = await checks.by_content(conn, site.site, email, body)
+            known = await akismet_store.by_content(conn, site.site, email, body)
             comment_id = known[0] if known else None
         if comment_id is not None:
             await label_store.label_comment(conn, comment_id, label, site.name)

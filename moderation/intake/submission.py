@@ -1,4 +1,4 @@
-"""Submitting a comment: gather facts, score, apply rules, decide, store.
+"""Submitting a comment: gather facts, score, apply rules, decide, comment_store.
 
 Free of HTTP, so the JSON API, the HTML form and the Akismet API share it.
 """
@@ -16,12 +16,12 @@ from moderation.classifier.features import CommentText
 from moderation.classifier.live import LiveModel
 from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
-from moderation.domain import Comment, Decision, Facts
-from moderation.intake import guards
+from moderation.domain import Comment, Decision, Facts, Status
+from moderation.intake import idempotency, verdicts
 from moderation.intake.writer import CommentWriter
 from moderation.problems import FieldErrors
-from moderation.settings import Settings
-from moderation.store import comments as store
+from moderation.settings import Settings, SpamAnswer
+from moderation.store import comments as comment_store
 
 # Below this many characters scoring takes well under a millisecond: do it inline.
 OFFLOAD_CHARS = 2000
@@ -29,19 +29,15 @@ OFFLOAD_CHARS = 2000
 
 @dataclass(frozen=True, slots=True)
 class Submitted:
-    stored: store.Stored
+    stored: comment_store.Stored
     decision: Decision
 
 
-def site_rules(settings: Settings) -> rules.SiteRules:
-    return rules.SiteRules(
-        max_links=settings.max_links,
-        moderation_words=tuple(settings.moderation_words),
-        disallowed_words=tuple(settings.disallowed_words),
-        blocked_emails=tuple(settings.blocked_emails),
-        blocked_domains=tuple(settings.blocked_domains),
-        blocked_ips=tuple(settings.blocked_ips),
-    )
+def shown_status(status: Status, settings: Settings) -> Status:
+    """What the author is told: a spam rejection looks held when the settings say so."""
+    if status is Status.REJECTED and settings.spam_answer is SpamAnswer.PENDING:
+        return Status.PENDING  # a spammer must not learn what the filter caught
+    return status
 
 
 Scored = tuple[TrainedModel, Score, list[rules.Hit]]
@@ -94,7 +90,7 @@ async def assess(
     """
     facts_: Facts | None = None
     if comment.parent_id is not None:
-        parent_status, facts_ = await store.gather_facts(conn, comment)
+        parent_status, facts_ = await comment_store.gather_facts(conn, comment)
         if parent_status in (None, "rejected"):
             raise FieldErrors(
                 [{"field": "parent_id", "message": "no such comment on this article"}]
@@ -108,7 +104,7 @@ async def assess(
     trust = settings.trust_known_authors and bool(comment.email.strip())
     decision = _decide(scored, facts_ or Facts(), trust)
     if facts_ is None and trust and decision.details.get("outcome") == "uncertain":
-        _, facts_ = await store.gather_facts(conn, comment)
+        _, facts_ = await comment_store.gather_facts(conn, comment)
         decision = _decide(scored, facts_, trust)
     return decision
 
@@ -121,11 +117,11 @@ async def submit(
     settings: Settings,
 ) -> Submitted:
     decision = await assess(conn, comment, live, site, settings)
-    stored = await store.insert(conn, comment, decision)
+    stored = await comment_store.insert(conn, comment, decision)
     return Submitted(stored, decision)
 
 
-Respond = Callable[[Submitted], guards.Answer]
+Respond = Callable[[Submitted], idempotency.Answer]
 
 
 async def accept(
@@ -136,10 +132,10 @@ async def accept(
     site: rules.SiteRules,
     settings: Settings,
     *,
-    checks: guards.Checks,
-    retry: guards.IdempotencyKey | None = None,
+    checks: verdicts.Checks,
+    retry: idempotency.IdempotencyKey | None = None,
     respond: Respond | None = None,
-) -> tuple[Submitted | None, guards.Answer | None]:
+) -> tuple[Submitted | None, idempotency.Answer | None]:
     """A public submission from start to commit: guards, decision, storage.
 
     Returns what was stored (None when a retry is answered with its first answer) and
@@ -152,15 +148,15 @@ async def accept(
     """
     if retry is None:
         decision = await assess(pool, comment, live, site, settings)
-        stored = await writer.insert(comment, decision, guards.Sender.of(checks, comment))
+        stored = await writer.insert(comment, decision, verdicts.Sender.of(checks, comment))
         done = Submitted(stored, decision)
         return done, respond(done) if respond else None
     async with pool.acquire() as conn, conn.transaction():
-        if first := await guards.replay(conn, retry, settings.idempotency_ttl_seconds):
+        if first := await idempotency.replay(conn, retry, settings.idempotency_ttl_seconds):
             return None, first
-        await guards.check(conn, checks, comment)
+        await verdicts.check(conn, checks, comment)
         done = await submit(conn, comment, live, site, settings)
         answer = respond(done) if respond else None
         if retry is not None and answer is not None:
-            await guards.remember(conn, retry, answer)
+            await idempotency.remember(conn, retry, answer)
     return done, answer

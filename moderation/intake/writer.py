@@ -24,11 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
+from aiohttp import web
 
 from moderation.domain import Comment, Decision
-from moderation.intake import guards
+from moderation.intake import verdicts
 from moderation.problems import DATABASE_DOWN, Problem
-from moderation.store import comments as store
+from moderation.store import comments as comment_store
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,8 @@ CLOSE_SECONDS = 10.0
 class _Waiting:
     comment: Comment
     decision: Decision
-    sender: guards.Sender
-    done: asyncio.Future[store.Stored]
+    sender: verdicts.Sender
+    done: asyncio.Future[comment_store.Stored]
 
 
 class CommentWriter:
@@ -59,13 +60,13 @@ class CommentWriter:
         self.stored = 0
 
     async def insert(
-        self, comment: Comment, decision: Decision, sender: guards.Sender = guards.UNCHECKED
-    ) -> store.Stored:
+        self, comment: Comment, decision: Decision, sender: verdicts.Sender = verdicts.UNCHECKED
+    ) -> comment_store.Stored:
         """Check the comment as `sender` says, then store it; returns once it is committed.
         Raises the 429 or 409 Problem of a refused comment."""
         if not self._tasks:
             raise RuntimeError("the comment writer is closed")
-        done: asyncio.Future[store.Stored] = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[comment_store.Stored] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Waiting(comment, decision, sender, done))
         # A caller cancelled meanwhile cancels only its wait: the comment is still stored.
         return await done
@@ -97,12 +98,12 @@ class CommentWriter:
                     queue.task_done()
 
     async def _store(self, batch: list[_Waiting]) -> None:
-        outcomes: Sequence[store.Stored | Problem]
+        outcomes: Sequence[comment_store.Stored | Problem]
         try:
             if any(w.sender.locks for w in batch):
                 outcomes = await self._checked(batch)
             else:
-                outcomes = await store.insert_many(
+                outcomes = await comment_store.insert_many(
                     self._pool, [(w.comment, w.decision) for w in batch]
                 )
         except DATABASE_DOWN as exc:
@@ -130,16 +131,19 @@ class CommentWriter:
                 if not w.done.done():
                     w.done.set_result(outcome)
 
-    async def _checked(self, batch: list[_Waiting]) -> list[store.Stored | Problem]:
+    async def _checked(self, batch: list[_Waiting]) -> list[comment_store.Stored | Problem]:
         senders = [w.sender for w in batch]
         async with self._pool.acquire() as conn, conn.transaction():
-            problems = await guards.check_all(conn, senders)
+            problems = await verdicts.check_all(conn, senders)
             pairs = zip(batch, problems, strict=True)
             accepted = [(w.comment, w.decision) for w, p in pairs if p is None]
-            stored = iter(await store.insert_many(conn, accepted))
+            stored = iter(await comment_store.insert_many(conn, accepted))
         return [p if p is not None else next(stored) for p in problems]
 
 
 def _fail(waiting: _Waiting, exc: BaseException) -> None:
     if not waiting.done.done():
         waiting.done.set_exception(exc)
+
+
+WRITER = web.AppKey("writer", CommentWriter)

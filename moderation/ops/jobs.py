@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS, TASKS
-from moderation.store import training as store
+from moderation.store import training as training_store
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ async def _run_process(app: web.Application, job_id: int) -> None:
                 proc.kill()
                 await proc.wait()
         with contextlib.suppress(Exception):
-            await store.finish_job(
+            await training_store.finish_job(
                 app[POOL], job_id, state="failed", error="stopped with its service instance"
             )
         raise
@@ -86,7 +86,7 @@ async def _run_process(app: web.Application, job_id: int) -> None:
             else f"the training process exited with code {proc.returncode}"
         )
         detail = f"{reason}: {' | '.join(tail)}" if tail else reason
-        await store.finish_job(app[POOL], job_id, state="failed", error=detail)
+        await training_store.finish_job(app[POOL], job_id, state="failed", error=detail)
         log.error("training job %s: %s", job_id, detail)
 
 
@@ -94,7 +94,7 @@ async def lifetime(app: web.Application) -> AsyncIterator[None]:
     """Owns background tasks; on start, fails jobs whose process went away."""
     app[TASKS] = set()
     with contextlib.suppress(Exception):
-        n = await store.fail_stale_jobs(app[POOL], STALE_SECONDS)
+        n = await training_store.fail_stale_jobs(app[POOL], STALE_SECONDS)
         if n:
             log.warning("marked %s stale training job(s) failed", n)
     yield

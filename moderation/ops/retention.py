@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS
-from moderation.store import privacy as store
+from moderation.store import privacy as privacy_store
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 async def sweep(app: web.Application) -> dict[str, int]:
     settings = app[SETTINGS]
     pool = app[POOL]
-    purged = await store.purge_rejected(pool, settings.retention_rejected_days)
-    reduced = await store.reduce_ips(pool, settings.retention_ip_days)
+    purged = await privacy_store.purge_rejected(pool, settings.retention_rejected_days)
+    reduced = await privacy_store.reduce_ips(pool, settings.retention_ip_days)
     if purged or reduced:
         log.info("retention: purged %s rejected comments, reduced %s addresses", purged, reduced)
     return {"purged": purged, "reduced": reduced}

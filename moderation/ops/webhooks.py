@@ -27,7 +27,7 @@ from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS, WEBHOOK_WAKE
 from moderation.ops.observability import METRICS
-from moderation.store import webhooks as store
+from moderation.store import webhooks as webhook_store
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ async def emit(app: web.Application, event: str, data: dict[str, Any]) -> None:
     urls = app[SETTINGS].webhook_urls
     if not urls:
         return
-    await store.enqueue(app[POOL], event, envelope(event, data), urls)
+    await webhook_store.enqueue(app[POOL], event, envelope(event, data), urls)
     app[WEBHOOK_WAKE].set()
 
 
@@ -78,7 +78,7 @@ async def deliver_due(app: web.Application, session: aiohttp.ClientSession) -> i
     """Post what is due now; returns how many deliveries were attempted."""
     settings = app[SETTINGS]
     pool = app[POOL]
-    rows = await store.lease_due(pool, BATCH, LEASE_SECONDS)
+    rows = await webhook_store.lease_due(pool, BATCH, LEASE_SECONDS)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     metrics = app.get(METRICS)
     for row in rows:
@@ -91,7 +91,7 @@ async def deliver_due(app: web.Application, session: aiohttp.ClientSession) -> i
                 if attempts >= settings.webhook_max_attempts
                 else backoff(attempts, settings.webhook_retry_seconds)
             )
-            await store.failed(pool, row["id"], f"{type(exc).__name__}: {exc}", retry)
+            await webhook_store.failed(pool, row["id"], f"{type(exc).__name__}: {exc}", retry)
             if metrics is not None:
                 metrics.webhook_failures.labels(row["event"]).inc()
             log.warning(
@@ -102,7 +102,7 @@ async def deliver_due(app: web.Application, session: aiohttp.ClientSession) -> i
                 type(exc).__name__,
             )
         else:
-            await store.delivered(pool, row["id"])
+            await webhook_store.delivered(pool, row["id"])
             if metrics is not None:
                 metrics.webhook_deliveries.labels(row["event"]).inc()
     return len(rows)

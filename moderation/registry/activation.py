@@ -12,7 +12,6 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation.classifier import persist
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds
 from moderation.classifier.train import Targets
@@ -20,6 +19,7 @@ from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops import jobs
 from moderation.ops.events import model_activated
 from moderation.problems import Problem
+from moderation.registry.loading import load_checked
 from moderation.registry.rescore import rescore_pending
 from moderation.registry.whatif import project, thresholds_for
 from moderation.store import models as model_store
@@ -36,10 +36,7 @@ async def activate(app: web.Application, version: str, by: str) -> None:
     data = await model_store.artifact(pool, version)
     if data is None:
         raise _no_such_model()
-    try:
-        model = await asyncio.to_thread(persist.loads, data)  # refuse before it goes live
-    except persist.UntrustedModel as exc:
-        raise Problem(422, "Model refused", str(exc), kind="untrusted-model") from None
+    model = await load_checked(data)  # refuse before it goes live
     async with pool.acquire() as conn:
         await model_store.activate(conn, version, by)
     app[MODEL].swap(model)  # this instance at once; the others on the NOTIFY
@@ -72,10 +69,7 @@ async def load(app: web.Application, version: str | None) -> TrainedModel:
     data = await model_store.artifact(app[POOL], version)
     if data is None:
         raise _no_such_model()
-    try:
-        return await asyncio.to_thread(persist.loads, data)
-    except persist.UntrustedModel as exc:
-        raise Problem(422, "Model refused", str(exc), kind="untrusted-model") from None
+    return await load_checked(data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from moderation.classifier import persist
 from moderation.keys import MODEL, POOL, SETTINGS
+from moderation.registry.loading import load_artifact
 from moderation.store import models as model_store
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ async def refresh(app: web.Application) -> bool:
     if row is None:
         return False
     try:
-        model = await asyncio.to_thread(persist.loads, row["artifact"])
+        model = await load_artifact(row["artifact"])
     except persist.UntrustedModel as exc:
         log.error("active model %s refused, keeping %s: %s", row["version"], live.version, exc)
         return False

@@ -16,7 +16,7 @@ from moderation.classifier.live import LiveModel
 from moderation.intake.submission import decide
 from moderation.rules import SiteRules
 from moderation.settings import Settings
-from moderation.store import comments as store
+from moderation.store import comments as comment_store
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +31,16 @@ async def rescore_pending(
     after = 0
     version = live.version
     while True:
-        batch = await store.pending_batch(pool, after, BATCH)
+        batch = await comment_store.pending_batch(pool, after, BATCH)
         if not batch:
             break
         after = batch[-1][0]
         for comment_id, comment in batch:
-            _, facts = await store.gather_facts(pool, comment)
+            _, facts = await comment_store.gather_facts(pool, comment)
             decision = await asyncio.to_thread(
                 decide, comment, facts, live, rules, settings.trust_known_authors
             )
-            status = await store.redecide(
+            status = await comment_store.redecide(
                 pool, comment_id, decision, f"re-scored with model {version}"
             )
             counts[status or "skipped"] += 1

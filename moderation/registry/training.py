@@ -24,26 +24,19 @@ from moderation.classifier import persist, seed
 from moderation.classifier.data import Example
 from moderation.classifier.evaluate import decide_all, figures
 from moderation.classifier.persist import TrainedModel
-from moderation.classifier.train import Targets, TrainingError, train
+from moderation.classifier.train import TrainingError, train
 from moderation.ops.webhooks import envelope
+from moderation.registry.loading import load_artifact, targets_of
 from moderation.rules import SiteRules
 from moderation.settings import Settings
 from moderation.store import models as model_store
-from moderation.store import training as store
+from moderation.store import training as training_store
 from moderation.store import webhooks as webhook_store
 
 log = logging.getLogger(__name__)
 
 HELDOUT_EVERY = 5  # a fifth of the site's labels is kept for the comparison
 MIN_PER_CLASS = 5  # held-out labels per class before the seed's held-out part is needed
-
-
-def targets_of(settings: Settings) -> Targets:
-    return Targets(
-        spam_in_approved=settings.target_spam_in_approved,
-        ham_in_rejected=settings.target_ham_in_rejected,
-        confidence=settings.threshold_confidence,
-    )
 
 
 def is_heldout(example: Example) -> bool:
@@ -112,23 +105,23 @@ def is_better(cand: dict[str, Any], act: dict[str, Any]) -> bool:
 
 async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: SiteRules) -> None:
     """Run one queued job to its end; every failure is recorded on the job, not raised."""
-    if not await store.start_job(pool, job_id):
+    if not await training_store.start_job(pool, job_id):
         log.info("job %s is not queued; nothing to do", job_id)
         return
-    job = await store.get_job(pool, job_id)
+    job = await training_store.get_job(pool, job_id)
     assert job is not None
     params = job["params"]
     latest: list[str] = ["starting"]
 
     async def report(stage: str, percent: int, message: str) -> None:
         latest[0] = message
-        await store.progress(pool, job_id, stage, percent, message)
+        await training_store.progress(pool, job_id, stage, percent, message)
         print(f"job {job_id}: [{percent:3d}%] {message}", file=sys.stderr, flush=True)
 
     try:
         started = time.perf_counter()
         await report("labels", 5, "reading labels")
-        site = await store.site_labels(pool)
+        site = await training_store.site_labels(pool)
         fit, held = split(site, bool(params.get("include_seed", True)))
         await report(
             "training",
@@ -153,7 +146,7 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
         active_row = await model_store.active(pool)
         active = None
         if active_row is not None:
-            active = await asyncio.to_thread(persist.loads, active_row["artifact"])
+            active = await load_artifact(active_row["artifact"])
         comparison = await asyncio.to_thread(compare, model, active, held, rules)
         model.metadata.update(
             job_id=job_id,
@@ -182,7 +175,7 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
                     envelope("model.activated", {"version": model.version, "by": by}),
                     settings.webhook_urls,
                 )
-        await store.finish_job(
+        await training_store.finish_job(
             pool,
             job_id,
             state="succeeded",
@@ -192,10 +185,12 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
         )
         log.info("job %s succeeded in %.1f s", job_id, time.perf_counter() - started)
     except (TrainingError, ValueError) as exc:
-        await store.finish_job(pool, job_id, state="failed", error=str(exc))
+        await training_store.finish_job(pool, job_id, state="failed", error=str(exc))
     except Exception as exc:  # anything else is a bug, but the job must still end
         log.exception("job %s failed", job_id)
-        await store.finish_job(pool, job_id, state="failed", error=f"{type(exc).__name__}: {exc}")
+        await training_store.finish_job(
+            pool, job_id, state="failed", error=f"{type(exc).__name__}: {exc}"
+        )
 
 
 async def _beat(pool: asyncpg.Pool, job_id: int, latest: list[str]) -> None:
@@ -203,4 +198,4 @@ async def _beat(pool: asyncpg.Pool, job_id: int, latest: list[str]) -> None:
     while True:
         await asyncio.sleep(1)
         percent = min(percent + 2, 75)  # training reports no fraction; show it moving
-        await store.progress(pool, job_id, "training", percent, latest[0])
+        await training_store.progress(pool, job_id, "training", percent, latest[0])

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from moderation.domain import Principal, Role, digest
 from moderation.http.requests import client_ip
-from moderation.intake import guards
+from moderation.intake import flood
 from moderation.keys import POOL, SETTINGS
 from moderation.store import tokens
 from moderation.store.desk import release_others
@@ -50,7 +50,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     pool, settings = request.app[POOL], request.app[SETTINGS]
     ip = client_ip(request, settings.trusted_proxies)
     # Guessing tokens is hopeless (256 random bits), but not worth trying at all.
-    refusal = await guards.signin_refusal(pool, settings, ip)
+    refusal = await flood.signin_refusal(pool, settings, ip)
     if refusal is not None:
         message = f"Too many failed sign-ins: try again in {refusal.retry_after} seconds."
         response = _login_page(request, next_, message, status=429)
@@ -58,7 +58,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return response
     row = await tokens.find_active(pool, digest(token)) if token else None
     if row is None:
-        await guards.signin_failed(pool, settings, ip)
+        await flood.signin_failed(pool, settings, ip)
         # The token typed is never shown again, not even in the form.
         return _login_page(request, next_, "That token is unknown or revoked.", status=401)
     who = Principal(token_id=row["id"], name=row["name"], role=Role(row["role"]))

@@ -19,19 +19,18 @@ from moderation.http import cursors
 from moderation.http.requests import (
     client_ip,
     comment_from,
-    limits_of,
     parse,
     read_payload,
 )
 from moderation.http.schemas import CommentIn, Limits
-from moderation.intake import guards
-from moderation.intake.submission import accept
-from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
+from moderation.intake.submission import accept, shown_status
+from moderation.intake.verdicts import Checks
+from moderation.intake.writer import WRITER
+from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.events import submitted
 from moderation.problems import FieldErrors, Problem
 from moderation.review import text
-from moderation.settings import SpamAnswer
-from moderation.store import comments as store
+from moderation.store import comments as comment_store
 from moderation.web.render import render
 
 routes = web.RouteTableDef()
@@ -92,7 +91,7 @@ async def _page(
 ) -> web.Response:
     settings = request.app[SETTINGS]
     after = cursors.decode_after(request.query.get("cursor"))
-    threads, next_after, total = await store.approved_page(
+    threads, next_after, total = await comment_store.approved_page(
         request.app[POOL], article, after, settings.page_size_default
     )
     shown = [_shown(t) for t in threads]
@@ -133,7 +132,9 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
     values = {f: str(data.get(f) or "") for f in FIELDS}
     app = request.app
     try:
-        incoming = parse(CommentIn, {**data, "article": article}, {"limits": limits_of(settings)})
+        incoming = parse(
+            CommentIn, {**data, "article": article}, {"limits": Limits.from_settings(settings)}
+        )
         comment = comment_from(
             request, incoming, data, client_ip(request, settings.trusted_proxies)
         )
@@ -144,7 +145,7 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
             app[MODEL],
             app[RULES],
             settings,
-            checks=guards.Checks.from_settings(settings, trusted=False),
+            checks=Checks.from_settings(settings, trusted=False),
         )
     except FieldErrors as exc:
         errors: dict[str, str] = {}
@@ -162,9 +163,7 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
         return page
     assert done is not None
     submitted(app, done.stored.id, comment.article, done.decision)
-    status = done.decision.status
-    if status is Status.REJECTED and settings.spam_answer is SpamAnswer.PENDING:
-        status = Status.PENDING  # a spammer must not learn what the filter caught
+    status = shown_status(done.decision.status, settings)
     if status is Status.APPROVED:
         target = f"?posted=published#comment-{done.stored.id}"
     elif status is Status.PENDING:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from moderation.intake.guards import FloodLimits, flood_verdict
+from moderation.intake.flood import FloodLimits, flood_verdict
 from moderation.store.abuse import FloodMarks
 
 PROBLEM = "application/problem+json"

@@ -13,7 +13,8 @@ import asyncpg
 import pytest
 
 from moderation.domain import Comment, Decision, Rejection, Status
-from moderation.intake.guards import Checks, FloodLimits, Sender
+from moderation.intake.flood import FloodLimits
+from moderation.intake.verdicts import Checks, Sender
 from moderation.intake.writer import CommentWriter
 from moderation.problems import DATABASE_DOWN, Problem
 from moderation.store.db import create_pool
