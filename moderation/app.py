@@ -7,15 +7,14 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from moderation import openapi
 from moderation import web as pages
-from moderation.api import admin, akismet, health, models, moderator, privacy, public
+from moderation.api import routes as api_routes
 from moderation.classifier.live import LiveModel
 from moderation.http.errors import problem_middleware
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops import jobs, webhooks
-from moderation.ops.observability import METRICS, Metrics, metrics_handler, observe
+from moderation.ops.observability import METRICS, Metrics, observe
 from moderation.ops.retention import retention
 from moderation.registry import hotswap
 from moderation.registry.loading import load_active_model
@@ -73,14 +72,6 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(jobs.lifetime)
     app.cleanup_ctx.append(retention)
     app.cleanup_ctx.append(webhooks.sender)
-    app.add_routes(health.routes)
-    app.add_routes(public.routes)
-    app.add_routes(moderator.routes)
-    app.add_routes(admin.routes)
-    app.add_routes(models.routes)
-    app.add_routes(akismet.routes)
-    app.add_routes(privacy.routes)
-    app.router.add_get("/metrics", metrics_handler)
-    app.router.add_get("/openapi.json", openapi.handler)
+    app.add_routes(api_routes.ROUTES)
     pages.setup(app)
     return app

@@ -18,8 +18,6 @@ from moderation.ops.access import create_token
 from moderation.problems import Problem
 from moderation.store import decisions, tokens
 
-routes = web.RouteTableDef()
-
 
 def token_view(row: Any) -> dict[str, Any]:
     return {
@@ -33,7 +31,6 @@ def token_view(row: Any) -> dict[str, Any]:
     }
 
 
-@routes.post("/v1/admin/tokens")
 async def new_token(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     body = parse(TokenIn, await read_payload(request), {})
@@ -41,14 +38,12 @@ async def new_token(request: web.Request) -> web.Response:
     return json_response({**token_view(row), "token": secret}, status=201)
 
 
-@routes.get("/v1/admin/tokens")
 async def list_tokens(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     rows = await tokens.list_all(request.app[POOL], include_revoked="all" in request.query)
     return json_response({"items": [token_view(r) for r in rows], "next_cursor": None})
 
 
-@routes.delete(r"/v1/admin/tokens/{id:\d+}")
 async def revoke_token(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     token_id = int(request.match_info["id"])
@@ -58,7 +53,6 @@ async def revoke_token(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@routes.get("/v1/stats")
 async def stats(request: web.Request) -> web.Response:
     """Queue depth and today's status changes (UTC day), automatic vs human."""
     await require(request, Role.ADMIN)

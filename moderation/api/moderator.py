@@ -20,8 +20,6 @@ from moderation.review import decisions as review
 from moderation.review.presenters import moderator_view
 from moderation.store import decisions, queue
 
-routes = web.RouteTableDef()
-
 
 def _seconds_param(request: web.Request, name: str) -> timedelta | None:
     if request.query.get(name) in (None, ""):
@@ -29,7 +27,6 @@ def _seconds_param(request: web.Request, name: str) -> timedelta | None:
     return timedelta(seconds=int_param(request, name, 0, 0, 10 * 365 * 86400))
 
 
-@routes.get("/v1/queue")
 async def list_queue(request: web.Request) -> web.Response:
     await require(request, Role.MODERATOR)
     settings = request.app[SETTINGS]
@@ -61,7 +58,6 @@ async def list_queue(request: web.Request) -> web.Response:
     )
 
 
-@routes.post("/v1/queue/claim")
 async def claim(request: web.Request) -> web.Response:
     who = await require(request, Role.MODERATOR)
     body = parse(ClaimIn, await _json_or_empty(request), {})
@@ -69,7 +65,6 @@ async def claim(request: web.Request) -> web.Response:
     return json_response({"items": [moderator_view(r) for r in rows]})
 
 
-@routes.post("/v1/queue/release")
 async def release(request: web.Request) -> web.Response:
     who = await require(request, Role.MODERATOR)
     body = parse(ReleaseIn, await read_payload(request), {})
@@ -86,8 +81,7 @@ async def _decided(who: Principal, request: web.Request, comment_id: int, d: Dec
     return await review.decide(pool, who, comment_id, d.action, d.note, d.expected_status)
 
 
-@routes.post(r"/v1/comments/{id}/decision")
-async def decide(request: web.Request) -> web.Response:
+async def post_decision(request: web.Request) -> web.Response:
     who = await require(request, Role.MODERATOR)
     comment_id = path_id(request.match_info["id"])
     body = parse(DecisionIn, await read_payload(request), {})
@@ -96,7 +90,6 @@ async def decide(request: web.Request) -> web.Response:
     return json_response(moderator_view(row))
 
 
-@routes.post("/v1/decisions")
 async def decide_many(request: web.Request) -> web.Response:
     """Many decisions in one request; each stands or fails on its own."""
     who = await require(request, Role.MODERATOR)
@@ -117,7 +110,6 @@ async def decide_many(request: web.Request) -> web.Response:
     return json_response({"items": results})
 
 
-@routes.get(r"/v1/comments/{id}")
 async def show(request: web.Request) -> web.Response:
     await require(request, Role.MODERATOR)
     comment_id = path_id(request.match_info["id"])
@@ -130,7 +122,6 @@ async def show(request: web.Request) -> web.Response:
     return json_response(view)
 
 
-@routes.get(r"/v1/comments/{id}/history")
 async def history(request: web.Request) -> web.Response:
     await require(request, Role.MODERATOR)
     comment_id = path_id(request.match_info["id"])

@@ -12,8 +12,6 @@ from moderation.problems import FieldErrors
 from moderation.settings import EraseMode
 from moderation.store import privacy as privacy_store
 
-routes = web.RouteTableDef()
-
 
 def _email(request: web.Request) -> str:
     email = request.match_info["email"].strip()
@@ -24,14 +22,12 @@ def _email(request: web.Request) -> str:
     return email
 
 
-@routes.get("/v1/admin/commenters/{email}/export")
 async def export(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     data = await privacy_store.export(request.app[POOL], _email(request))
     return json_response(data)
 
 
-@routes.delete("/v1/admin/commenters/{email}")
 async def erase(request: web.Request) -> web.Response:
     """Erase a reader: anonymise their comments, or remove them, as the site chose."""
     await require(request, Role.ADMIN)

@@ -30,8 +30,6 @@ from moderation.ops.events import submitted
 from moderation.problems import FieldErrors
 from moderation.store import comments as comment_store
 
-routes = web.RouteTableDef()
-
 MESSAGES = {
     Status.APPROVED: "Your comment is published.",
     Status.PENDING: "Your comment is awaiting moderation.",
@@ -68,7 +66,6 @@ def to_response(answer: idempotency.Answer) -> web.Response:
     )
 
 
-@routes.post("/v1/comments")
 async def submit_comment(request: web.Request) -> web.StreamResponse:
     settings = request.app[SETTINGS]
     caller = await trusted_caller(request)
@@ -126,7 +123,6 @@ def _answer(
     )
 
 
-@routes.get("/v1/articles/{article}/comments")
 async def list_comments(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     article = request.match_info["article"]

@@ -47,3 +47,9 @@ class TokenIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@+-]+$")
     role: Literal["moderator", "admin", "site"]
+
+
+class TrainingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    include_seed: bool = True

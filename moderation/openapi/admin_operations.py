@@ -3,10 +3,10 @@ labels, the simulator and readers' data."""
 
 from __future__ import annotations
 
-from moderation.api.models import TrainingIn
 from moderation.domain import Role
 from moderation.http.schemas_moderator import (
     TokenIn,
+    TrainingIn,
 )
 from moderation.openapi.admin_answers import (
     Erasure,

@@ -15,8 +15,6 @@ from moderation.store.desk import release_others
 from moderation.web import sessions
 from moderation.web.render import render, see_other
 
-routes = web.RouteTableDef()
-
 LOGIN_PATH = "/desk/login"
 
 
@@ -32,7 +30,6 @@ def _login_page(
     return response
 
 
-@routes.get(LOGIN_PATH)
 async def login_form(request: web.Request) -> web.StreamResponse:
     next_ = sessions.safe_next(request.query.get("next"))
     if await sessions.current(request) is not None:
@@ -40,7 +37,6 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     return _login_page(request, next_)
 
 
-@routes.post(LOGIN_PATH)
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     sessions.check_csrf(request.cookies.get(sessions.LOGIN_COOKIE), form.get("csrf"))
@@ -70,7 +66,6 @@ async def login(request: web.Request) -> web.StreamResponse:
     return response
 
 
-@routes.post("/desk/logout")
 async def logout(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     form = await request.post()

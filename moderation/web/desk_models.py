@@ -33,8 +33,6 @@ from moderation.web import models_view, sessions
 from moderation.web.desk_queue import context
 from moderation.web.render import render, see_other
 
-routes = web.RouteTableDef()
-
 PAGE = "/desk/models"
 RECENT_JOBS = 5
 REFRESH_SECONDS = 3  # the job panel's reload without JavaScript
@@ -139,7 +137,6 @@ def _busy(job: dict[str, Any] | None, row: Any) -> bool:
     return bool(datetime.now(UTC) - last < timedelta(seconds=STALE_SECONDS))
 
 
-@routes.get(PAGE)
 async def models_page(request: web.Request) -> web.StreamResponse:
     session = await admin_session(request)
     app = request.app
@@ -191,7 +188,6 @@ async def models_page(request: web.Request) -> web.StreamResponse:
     return render(request, "models.html", ctx, status=status)
 
 
-@routes.get(r"/desk/models/jobs/{id:\d{1,18}}.json")
 async def job_json(request: web.Request) -> web.StreamResponse:
     """The job panel's data, for the script; problems as JSON too (the script shows them)."""
     session = await sessions.current(request)
@@ -208,8 +204,7 @@ async def job_json(request: web.Request) -> web.StreamResponse:
 # --- forms ------------------------------------------------------------------------------
 
 
-@routes.post(f"{PAGE}/train")
-async def train(request: web.Request) -> web.StreamResponse:
+async def train_form(request: web.Request) -> web.StreamResponse:
     session, form = await _admin_form(request)
     pool = request.app[POOL]
     latest = await training_store.list_jobs(pool, 1)
@@ -232,8 +227,7 @@ async def train(request: web.Request) -> web.StreamResponse:
     return see_other(f"{PAGE}?job={job_id}#job")
 
 
-@routes.post(f"{PAGE}/activate")
-async def activate(request: web.Request) -> web.StreamResponse:
+async def activate_form(request: web.Request) -> web.StreamResponse:
     session, form = await _admin_form(request)
     version = form.get("version")
     if not isinstance(version, str) or not version or len(version) > 200:
@@ -251,8 +245,7 @@ async def activate(request: web.Request) -> web.StreamResponse:
     return see_other(f"{PAGE}#versions")
 
 
-@routes.post(f"{PAGE}/rollback")
-async def rollback(request: web.Request) -> web.StreamResponse:
+async def rollback_form(request: web.Request) -> web.StreamResponse:
     session, _ = await _admin_form(request)
     try:
         version = await registry.rollback(request.app, session.who.name)

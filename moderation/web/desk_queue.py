@@ -18,8 +18,6 @@ from moderation.store.queue import CLAIM_LEASE, ORDERS, QueueFilter
 from moderation.web import sessions
 from moderation.web.render import render, see_other
 
-routes = web.RouteTableDef()
-
 PAGE_SIZE = 20
 MAX_IDS = 500
 AGES = {"": "any age", "3600": "1 hour", "86400": "1 day", "604800": "1 week"}
@@ -77,7 +75,6 @@ def queue_filters(query: Any) -> tuple[QueueFilter, str, int]:
     return filters, order, max(1, min(limit, 100))
 
 
-@routes.get("/desk")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     filters, order, limit = queue_filters(request.query)
@@ -146,8 +143,7 @@ def _summary(action: str, results: list[dict[str, Any]]) -> list[dict[str, str]]
     return messages
 
 
-@routes.post("/desk/decide")
-async def decide(request: web.Request) -> web.StreamResponse:
+async def desk_decide(request: web.Request) -> web.StreamResponse:
     """Decisions from the queue, the decisions page or a comment page; JSON for the script."""
     session = await sessions.required(request)
     form = await request.post()

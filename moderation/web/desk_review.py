@@ -17,12 +17,9 @@ from moderation.web import sessions
 from moderation.web.desk_queue import context
 from moderation.web.render import render
 
-routes = web.RouteTableDef()
-
 PAGE_SIZE = 50
 
 
-@routes.get("/desk/decisions")
 async def recent_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     q = request.query
@@ -71,7 +68,6 @@ async def recent_page(request: web.Request) -> web.StreamResponse:
     return render(request, "decisions.html", ctx)
 
 
-@routes.get("/desk/comments/{id}")
 async def comment_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     comment_id = path_id(request.match_info["id"])

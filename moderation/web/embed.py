@@ -33,8 +33,6 @@ from moderation.review import text
 from moderation.store import comments as comment_store
 from moderation.web.render import render
 
-routes = web.RouteTableDef()
-
 DEMO_ARTICLE = "ransomware-hits-hospital"
 FIELDS = ("name", "email", "url", "body", "parent_id")
 NOTICES = {
@@ -116,7 +114,6 @@ async def _page(
     return render(request, "embed.html", ctx, status=status)
 
 
-@routes.get("/embed/{article}")
 async def embed_page(request: web.Request) -> web.StreamResponse:
     article = _article(request)
     reply_to = request.query.get("reply_to", "")
@@ -124,7 +121,6 @@ async def embed_page(request: web.Request) -> web.StreamResponse:
     return await _page(request, article, values, {})
 
 
-@routes.post("/embed/{article}")
 async def embed_post(request: web.Request) -> web.StreamResponse:
     article = _article(request)
     settings = request.app[SETTINGS]
@@ -173,6 +169,5 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(location=embed_path(article) + target)
 
 
-@routes.get("/demo")
 async def demo(request: web.Request) -> web.StreamResponse:
     return render(request, "demo.html", {"embed": embed_path(DEMO_ARTICLE)})
