@@ -17,7 +17,7 @@ from aiohttp import web
 from moderation.http.requests import FORM_TYPES, read_limited
 from moderation.intake import akismet as service
 from moderation.intake.akismet import Invalid, Site
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.keys import POOL, SETTINGS
 
 Form = dict[str, str]
 
@@ -88,9 +88,7 @@ async def comment_check(request: web.Request) -> web.Response:
         check = service.parse_check(form, context, site, settings)
     except Invalid as exc:
         return invalid(exc, {"X-akismet-guid": str(uuid.uuid4())})
-    done = await service.comment_check(
-        request.app[POOL], check, site, request.app[MODEL], request.app[RULES], settings
-    )
+    done = await service.comment_check(request.app, check, site)
     headers = {"X-akismet-guid": str(done.guid)}
     if done.verdict.discard:
         headers["X-akismet-pro-tip"] = "discard"

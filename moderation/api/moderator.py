@@ -14,7 +14,6 @@ from moderation.http.requests import float_param, int_param, parse, path_id, rea
 from moderation.http.responses import json_response
 from moderation.http.schemas_moderator import BulkDecisionIn, ClaimIn, DecisionIn, ReleaseIn
 from moderation.keys import POOL, SETTINGS
-from moderation.ops.events import decided
 from moderation.problems import FieldErrors, Problem
 from moderation.review import decisions as review
 from moderation.review.presenters import moderator_view
@@ -77,8 +76,9 @@ async def _json_or_empty(request: web.Request) -> dict[str, Any]:
 
 
 async def _decided(who: Principal, request: web.Request, comment_id: int, d: DecisionIn) -> Any:
-    pool = request.app[POOL]
-    return await review.decide(pool, who, comment_id, d.action, d.note, d.expected_status)
+    return await review.apply_decision(
+        request.app, who, comment_id, d.action, d.note, d.expected_status
+    )
 
 
 async def post_decision(request: web.Request) -> web.Response:
@@ -86,7 +86,6 @@ async def post_decision(request: web.Request) -> web.Response:
     comment_id = path_id(request.match_info["id"])
     body = parse(DecisionIn, await read_payload(request), {})
     row = await _decided(who, request, comment_id, body)
-    decided(request.app, row["id"], row["article"], row["status"], row["rejection"], who.name)
     return json_response(moderator_view(row))
 
 
@@ -101,9 +100,6 @@ async def decide_many(request: web.Request) -> web.Response:
         except Problem as exc:
             results.append({"id": item.id, "ok": False, "error": review.problem_summary(exc)})
         else:
-            decided(
-                request.app, row["id"], row["article"], row["status"], row["rejection"], who.name
-            )
             results.append(
                 {"id": item.id, "ok": True, "status": row["status"], "rejection": row["rejection"]}
             )

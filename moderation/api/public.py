@@ -24,9 +24,7 @@ from moderation.http.schemas import Status as StatusOut
 from moderation.intake import idempotency
 from moderation.intake.submission import Submitted, accept, shown_status
 from moderation.intake.verdicts import Checks
-from moderation.intake.writer import WRITER
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops.events import submitted
+from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors
 from moderation.store import comments as comment_store
 
@@ -84,20 +82,14 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
     incoming = parse(CommentIn, data, {"limits": limits})
     comment = comment_from(request, incoming, data, ip)
     app = request.app
-    done, answer = await accept(
-        app[POOL],
-        app[WRITER],
+    _, answer = await accept(
+        app,
         comment,
-        app[MODEL],
-        app[RULES],
-        settings,
         checks=Checks.from_settings(settings, trusted=caller is not None),
         retry=retry,
         respond=lambda done: _answer(request, done, comment, redirect_to),
     )
     assert answer is not None
-    if done is not None:
-        submitted(app, done.stored.id, comment.article, done.decision)
     return to_response(answer)
 
 

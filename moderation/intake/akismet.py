@@ -18,11 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
+from aiohttp import web
 
-from moderation.classifier.live import LiveModel
 from moderation.domain import Comment, Decision, Principal, Rejection, Role, Status, digest
 from moderation.intake import submission
-from moderation.rules import SiteRules
+from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.ops.events import decided_automatically
 from moderation.settings import Settings
 from moderation.store import akismet as akismet_store
 from moderation.store import comments, tokens
@@ -209,10 +210,17 @@ class Checked:
     comment_id: int | None  # None: nothing stored (is_test, or a recheck of a known comment)
 
 
-async def comment_check(
-    pool: asyncpg.Pool, check: Check, site: Site, live: LiveModel, rules: SiteRules, s: Settings
-) -> Checked:
-    async with pool.acquire() as conn, conn.transaction():
+async def comment_check(app: web.Application, check: Check, site: Site) -> Checked:
+    """Decide a comment-check; a stored comment's decision is announced (ops/events)."""
+    done = await _comment_check(app, check, site)
+    if done.comment_id is not None:
+        decided_automatically(app, done.comment_id, check.comment.article, done.verdict.decision)
+    return done
+
+
+async def _comment_check(app: web.Application, check: Check, site: Site) -> Checked:
+    live, rules, s = app[MODEL], app[RULES], app[SETTINGS]
+    async with app[POOL].acquire() as conn, conn.transaction():
         decision = await submission.assess(conn, check.comment, live, rules, s)
         answer = verdict(decision, check, s)
         if check.is_test:

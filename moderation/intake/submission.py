@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
+from aiohttp import web
 
 from moderation import policy, rules
 from moderation.classifier.features import CommentText
@@ -18,7 +19,9 @@ from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
 from moderation.domain import Comment, Decision, Facts, Status
 from moderation.intake import idempotency, verdicts
-from moderation.intake.writer import CommentWriter
+from moderation.intake.writer import WRITER
+from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.ops.events import decided_automatically
 from moderation.problems import FieldErrors
 from moderation.settings import Settings, SpamAnswer
 from moderation.store import comments as comment_store
@@ -125,12 +128,8 @@ Respond = Callable[[Submitted], idempotency.Answer]
 
 
 async def accept(
-    pool: asyncpg.Pool,
-    writer: CommentWriter,
+    app: web.Application,
     comment: Comment,
-    live: LiveModel,
-    site: rules.SiteRules,
-    settings: Settings,
     *,
     checks: verdicts.Checks,
     retry: idempotency.IdempotencyKey | None = None,
@@ -144,11 +143,26 @@ async def accept(
     one transaction with the others waiting; one with an idempotency key takes a
     transaction of its own, with the key. The decision is made before the checks,
     so no batch holds its locks while comments are scored (a refused comment has cost
-    its scoring).
+    its scoring). A stored comment's decision is announced (ops/events) once committed.
     """
+    done, answer = await _accept(app, comment, checks=checks, retry=retry, respond=respond)
+    if done is not None:
+        decided_automatically(app, done.stored.id, comment.article, done.decision)
+    return done, answer
+
+
+async def _accept(
+    app: web.Application,
+    comment: Comment,
+    *,
+    checks: verdicts.Checks,
+    retry: idempotency.IdempotencyKey | None,
+    respond: Respond | None,
+) -> tuple[Submitted | None, idempotency.Answer | None]:
+    pool, live, site, settings = app[POOL], app[MODEL], app[RULES], app[SETTINGS]
     if retry is None:
         decision = await assess(pool, comment, live, site, settings)
-        stored = await writer.insert(comment, decision, verdicts.Sender.of(checks, comment))
+        stored = await app[WRITER].insert(comment, decision, verdicts.Sender.of(checks, comment))
         done = Submitted(stored, decision)
         return done, respond(done) if respond else None
     async with pool.acquire() as conn, conn.transaction():

@@ -15,7 +15,7 @@ from aiohttp import web
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds
 from moderation.classifier.train import Targets
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.keys import MODEL, POOL
 from moderation.ops import jobs
 from moderation.ops.events import model_activated
 from moderation.problems import Problem
@@ -41,7 +41,7 @@ async def activate(app: web.Application, version: str, by: str) -> None:
         await model_store.activate(conn, version, by)
     app[MODEL].swap(model)  # this instance at once; the others on the NOTIFY
     model_activated(app, version, by)
-    jobs.background(app, rescore_pending(pool, app[MODEL], app[RULES], app[SETTINGS]))
+    jobs.background(app, rescore_pending(app))
 
 
 async def rollback(app: web.Application, by: str) -> str:

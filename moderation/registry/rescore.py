@@ -10,12 +10,11 @@ import asyncio
 import logging
 from collections import Counter
 
-import asyncpg
+from aiohttp import web
 
-from moderation.classifier.live import LiveModel
 from moderation.intake.submission import decide
-from moderation.rules import SiteRules
-from moderation.settings import Settings
+from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.ops.events import decided_automatically
 from moderation.store import comments as comment_store
 
 log = logging.getLogger(__name__)
@@ -23,10 +22,12 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
-async def rescore_pending(
-    pool: asyncpg.Pool, live: LiveModel, rules: SiteRules, settings: Settings
-) -> dict[str, int]:
-    """Counts of pending comments that became approved, rejected, or stayed pending."""
+async def rescore_pending(app: web.Application) -> dict[str, int]:
+    """Counts of pending comments that became approved, rejected, or stayed pending.
+
+    Each change is announced (ops/events) like any other automatic decision.
+    """
+    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES], app[SETTINGS]
     counts: Counter[str] = Counter()
     after = 0
     version = live.version
@@ -44,5 +45,7 @@ async def rescore_pending(
                 pool, comment_id, decision, f"re-scored with model {version}"
             )
             counts[status or "skipped"] += 1
+            if status is not None and status != "pending":
+                decided_automatically(app, comment_id, comment.article, decision)
     log.info("re-scored the queue with %s: %s", version, dict(counts))
     return dict(counts)

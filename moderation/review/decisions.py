@@ -1,6 +1,8 @@
 """Moderators' decisions: one comment at a time, serialised by a row lock.
 
-Free of HTTP: the JSON API, bulk decisions and the desk pages all call here.
+Free of HTTP: the JSON API, bulk decisions and the desk pages all call here, and
+the decision is announced here (ops/events.comment_decided: metrics, webhooks),
+so no entry point can forget it.
 """
 
 from __future__ import annotations
@@ -8,8 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+from aiohttp import web
 
 from moderation.domain import Principal, Rejection, Status
+from moderation.keys import POOL
+from moderation.ops.events import comment_decided
 from moderation.problems import Problem
 from moderation.store import decisions
 from moderation.store.queue import claim_is_live
@@ -26,17 +31,18 @@ def not_found(comment_id: int) -> Problem:
     return Problem(404, "Not found", f"There is no comment {comment_id}.")
 
 
-async def decide(
-    pool: asyncpg.Pool,
+async def apply_decision(
+    app: web.Application,
     who: Principal,
     comment_id: int,
     action: str,
     note: str | None = None,
     expected_status: str | None = None,
 ) -> asyncpg.Record:
-    """Apply a moderator's action; 404, or 409 when stale or claimed by someone else."""
+    """Apply a moderator's action and announce it; 404, or 409 when stale or claimed by
+    someone else."""
     status, rejection, label = ACTIONS[action]
-    async with pool.acquire() as conn, conn.transaction():
+    async with app[POOL].acquire() as conn, conn.transaction():
         row = await decisions.lock(conn, comment_id)
         if row is None:
             raise not_found(comment_id)
@@ -73,6 +79,9 @@ async def decide(
             note=note,
         )
         await decisions.set_label(conn, comment_id, label, who.name)
+    comment_decided(
+        app, updated["id"], updated["article"], updated["status"], updated["rejection"], who.name
+    )
     return updated
 
 

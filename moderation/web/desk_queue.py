@@ -123,7 +123,7 @@ async def _decide_all(
     results: list[dict[str, Any]] = []
     for comment_id in ids:
         try:
-            row = await review.decide(request.app[POOL], who, comment_id, action, None, expected)
+            row = await review.apply_decision(request.app, who, comment_id, action, None, expected)
         except Problem as exc:
             results.append({"id": comment_id, "ok": False, "message": _failure(comment_id, exc)})
         else:

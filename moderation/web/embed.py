@@ -25,9 +25,7 @@ from moderation.http.requests import (
 from moderation.http.schemas import CommentIn, Limits
 from moderation.intake.submission import accept, shown_status
 from moderation.intake.verdicts import Checks
-from moderation.intake.writer import WRITER
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops.events import submitted
+from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors, Problem
 from moderation.review import text
 from moderation.store import comments as comment_store
@@ -135,12 +133,8 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
             request, incoming, data, client_ip(request, settings.trusted_proxies)
         )
         done, _ = await accept(
-            app[POOL],
-            app[WRITER],
+            app,
             comment,
-            app[MODEL],
-            app[RULES],
-            settings,
             checks=Checks.from_settings(settings, trusted=False),
         )
     except FieldErrors as exc:
@@ -158,7 +152,6 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
         page.headers.update(exc.headers)
         return page
     assert done is not None
-    submitted(app, done.stored.id, comment.article, done.decision)
     status = shown_status(done.decision.status, settings)
     if status is Status.APPROVED:
         target = f"?posted=published#comment-{done.stored.id}"

@@ -37,7 +37,7 @@ class Receiver:
 
 @pytest.fixture
 async def clean_outbox(db: Any) -> None:
-    await db.execute("TRUNCATE webhook_deliveries RESTART IDENTITY")
+    """The db fixture has emptied the outbox (tests/db.reset)."""
 
 
 async def start(aiohttp_server: Any, receiver: Receiver) -> str:

@@ -49,7 +49,6 @@ def decision(n: int) -> Decision:
 
 @pytest.fixture
 async def pool(database_url: str, db: asyncpg.Connection) -> Any:
-    await db.execute("TRUNCATE flood_events")
     p = await create_pool(database_url, min_size=1, max_size=4)
     try:
         yield p
