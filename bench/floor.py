@@ -10,7 +10,7 @@ process of its own on a fresh database:
 - `none`: no database at all (the HTTP stack alone);
 - `insert`: one INSERT ... RETURNING per request, on a pool of 10;
 - `batch`: requests wait in a queue; two writer tasks store what is waiting with one
-  multi-row INSERT each (group commit, as moderation/writer.py does).
+  multi-row INSERT each (group commit, as moderation/intake/writer.py does).
 
 pgbench's one-row INSERT rate at the same concurrency is measured in the same run; each
 rate is printed as a ratio of it, and the last line of stdout is one JSON object.

@@ -15,7 +15,7 @@ time, after a short untimed warm-up:
 
 1. POST /v1/comments: the full path (validation, rules, classifier, the insert and its
    history row), varied bodies (one in ten spam), a unique email per comment. Comments
-   arriving together are stored by one statement (group commit, moderation/writer.py);
+   arriving together are stored by one statement (group commit, moderation/intake/writer.py);
    with the flood limits and the duplicate window off there is nothing to check first.
    With --guards, the defaults stay on and each request carries a new X-Forwarded-For
    address, as from a reverse proxy: each batch then locks, looks up and marks its

@@ -453,21 +453,22 @@ def plan_summary(lines: list[str]) -> dict[str, Any]:
 
 
 async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[str, Any]:
-    from moderation import auth
-    from moderation.api.moderator import CLAIM_LEASE, _decode_key
+    from moderation.domain import digest
+    from moderation.http.cursors import decode_key
     from moderation.store import queue, tokens
     from moderation.store.db import init_connection
+    from moderation.store.queue import CLAIM_LEASE
 
     band = queue.QueueFilter(min_score=0.4, max_score=0.6)
     cases: list[tuple[str, queue.QueueFilter, str, Any]] = [
         ("oldest", queue.QueueFilter(), "oldest", None),
         ("uncertain", queue.QueueFilter(), "uncertain", None),
-        ("deep", queue.QueueFilter(), "oldest", _decode_key(cursors["oldest"], "oldest")),
+        ("deep", queue.QueueFilter(), "oldest", decode_key(cursors["oldest"], "oldest")),
         (
             "deep_uncertain",
             queue.QueueFilter(),
             "uncertain",
-            _decode_key(cursors["uncertain"], "uncertain"),
+            decode_key(cursors["uncertain"], "uncertain"),
         ),
         ("article", queue.QueueFilter(article=cfg["article"]), "oldest", None),
         ("band", band, "oldest", None),
@@ -486,7 +487,7 @@ async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[
     await queue.claim(cast(Any, rec), BENCH_MODERATOR, CLAIM, CLAIM_LEASE)
     statements.append(("claim", *rec.calls[0]))
     # Every authenticated request runs this first, and commits it.
-    statements.append(("auth", tokens._FIND, (auth.digest(cfg["token"]),)))
+    statements.append(("auth", tokens._FIND, (digest(cfg["token"]),)))
 
     conn = await asyncpg.connect(url)
     await init_connection(conn)
@@ -579,9 +580,9 @@ async def serve_and_measure(
 ) -> dict[str, Any]:
     from aiohttp import web
 
-    from moderation.api.admin import create_token
     from moderation.app import create_app
     from moderation.keys import POOL
+    from moderation.ops.access import create_token
 
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None)

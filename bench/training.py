@@ -41,12 +41,12 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from moderation.api.admin import create_token
 from moderation.app import create_app
 from moderation.classifier import seed
 from moderation.classifier.data import Example, read_paths
 from moderation.classifier.features import CommentText
 from moderation.classifier.train import train
+from moderation.ops.access import create_token
 from moderation.settings import Settings
 from moderation.store import migrations
 from moderation.store.training import import_labels

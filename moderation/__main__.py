@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 from pydantic import ValidationError
 
-from moderation.cli_models import (
+from moderation.cli.admin import (
     cmd_evaluate,
     cmd_import,
     cmd_models,
@@ -19,7 +19,7 @@ from moderation.cli_models import (
     cmd_train,
     cmd_train_job,
 )
-from moderation.cli_serve import cmd_migrate, cmd_serve
+from moderation.cli.serve import cmd_migrate, cmd_serve
 from moderation.settings import Settings
 
 log = logging.getLogger("moderation")
@@ -28,7 +28,7 @@ log = logging.getLogger("moderation")
 def _setup_logging(verbose: bool = False, json_lines: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if json_lines:
-        from moderation.observability import JsonFormatter
+        from moderation.ops.observability import JsonFormatter
 
         handler.setFormatter(JsonFormatter())
     else:

@@ -1,11 +1,13 @@
-"""The words of the domain (API.md): statuses, rejections, decisions.
+"""The words of the domain (API.md): statuses, rejections, decisions, roles.
 
 Plain values with no I/O, shared by the API, the policy and the store.
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -64,4 +66,43 @@ class Decision:
             raise ValueError("a rejection reason goes with status rejected, and only with it")
 
 
-HOLD_FOR_REVIEW = Decision(Status.PENDING, None, ("manual approval required",))
+# --- who acts: API tokens and their roles ---------------------------------------------
+# A token is shown once when it is made; only its SHA-256 is stored.
+
+PREFIX = "mod_"
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+    SITE = "site"  # an Akismet-style API key for one site
+
+
+# What each role may also act as.
+_GRANTS = {
+    Role.ADMIN: {Role.ADMIN, Role.MODERATOR, Role.SITE},
+    Role.MODERATOR: {Role.MODERATOR},
+    Role.SITE: {Role.SITE},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    token_id: int
+    name: str
+    role: Role
+
+    def may(self, role: Role) -> bool:
+        return role in _GRANTS[self.role]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def new_token() -> str:
+    return PREFIX + secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

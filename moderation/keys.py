@@ -1,4 +1,8 @@
-"""Typed application state: every shared resource has one `web.AppKey`."""
+"""Typed application state: every shared resource has one `web.AppKey`.
+
+Keys whose type belongs to a package live beside it: `WRITER` in intake/writer.py,
+`METRICS` in ops/observability.py, `PAGE_HEADERS` in web/security.py.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,10 @@ from aiohttp import web
 from moderation.classifier.live import LiveModel
 from moderation.rules import SiteRules
 from moderation.settings import Settings
-from moderation.writer import CommentWriter
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
 MODEL = web.AppKey("model", LiveModel)
-WRITER = web.AppKey("writer", CommentWriter)
 RULES = web.AppKey("rules", SiteRules)
 TASKS = web.AppKey("tasks", set[asyncio.Task[Any]])
 WEBHOOK_WAKE = web.AppKey("webhook_wake", asyncio.Event)

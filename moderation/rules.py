@@ -17,6 +17,7 @@ from functools import cached_property
 from moderation.classifier.links import find_links
 from moderation.classifier.normalize import fold_for_tokens, normalize
 from moderation.domain import Comment
+from moderation.settings import Settings
 
 
 class Verdict(StrEnum):
@@ -45,6 +46,17 @@ class SiteRules:
     blocked_emails: Sequence[str] = ()
     blocked_domains: Sequence[str] = ()
     blocked_ips: Sequence[Network] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SiteRules:
+        return cls(
+            max_links=settings.max_links,
+            moderation_words=tuple(settings.moderation_words),
+            disallowed_words=tuple(settings.disallowed_words),
+            blocked_emails=tuple(settings.blocked_emails),
+            blocked_domains=tuple(settings.blocked_domains),
+            blocked_ips=tuple(settings.blocked_ips),
+        )
 
     @cached_property
     def moderation_pattern(self) -> re.Pattern[str] | None:

@@ -4,7 +4,7 @@ The suite creates its own databases on the server named by
 MODERATION_TEST_ADMIN_URL, under a name unique to this run
 (`moderation_test_<random>`, or MODERATION_TEST_DB as a prefix), applies the
 migrations once, empties the comment tables before each test that uses the
-database, and drops every database it made when the session ends, so two runs
+database (tests/db.reset), and drops every database it made when the session ends, so two runs
 on one PostgreSQL never touch each other's data.
 """
 
@@ -26,6 +26,7 @@ from moderation.app import create_app
 from moderation.settings import Settings
 from moderation.store import migrations
 from moderation.store.db import init_connection
+from tests.db import reset
 
 ADMIN_URL = os.environ.get(
     "MODERATION_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -122,12 +123,10 @@ def settings(database_url: str, data_dir: Path) -> Settings:
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """A direct connection, with the comment tables emptied first."""
+    """A direct connection, with the tables tests write emptied first (tests/db.py)."""
     conn = await asyncpg.connect(database_url)
     await init_connection(conn)
-    await conn.execute(
-        "TRUNCATE comments, comment_history, labels, tokens RESTART IDENTITY CASCADE"
-    )
+    await reset(conn)
     try:
         yield conn
     finally:
@@ -184,7 +183,7 @@ def make_token(db: asyncpg.Connection) -> Callable[..., Any]:
     """Creates a token with a role; returns the Authorization headers that carry it."""
 
     async def make(role: str = "moderator", name: str | None = None) -> dict[str, str]:
-        from moderation.api.admin import create_token
+        from moderation.ops.access import create_token
 
         make.count += 1  # type: ignore[attr-defined]
         secret, _ = await create_token(db, name or f"{role}{make.count}", role)  # type: ignore[attr-defined]

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 from aiohttp import web
 
-from moderation import auth
-from moderation.api.public import json_response
-from moderation.api.requests import parse, read_payload
-from moderation.auth import Role, require
-from moderation.errors import Problem
+from moderation.domain import Role
+from moderation.http.auth import require
+from moderation.http.requests import parse, read_payload
+from moderation.http.responses import json_response
+from moderation.http.schemas import ID_MAX
+from moderation.http.schemas_moderator import TokenIn
 from moderation.keys import POOL
-from moderation.schemas import ID_MAX
-from moderation.schemas_moderator import TokenIn
+from moderation.ops.access import create_token
+from moderation.problems import Problem
 from moderation.store import decisions, tokens
-
-routes = web.RouteTableDef()
 
 
 def token_view(row: Any) -> dict[str, Any]:
@@ -33,19 +31,6 @@ def token_view(row: Any) -> dict[str, Any]:
     }
 
 
-async def create_token(
-    conn: asyncpg.Connection | asyncpg.Pool, name: str, role: str
-) -> tuple[str, Any]:
-    """A new token: the secret (shown once) and its stored row."""
-    secret = auth.new_token()
-    try:
-        row = await tokens.create(conn, name, role, auth.digest(secret), secret[:10])
-    except asyncpg.UniqueViolationError:
-        raise Problem(409, "Name taken", f"An active token is already named {name!r}.") from None
-    return secret, row
-
-
-@routes.post("/v1/admin/tokens")
 async def new_token(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     body = parse(TokenIn, await read_payload(request), {})
@@ -53,14 +38,12 @@ async def new_token(request: web.Request) -> web.Response:
     return json_response({**token_view(row), "token": secret}, status=201)
 
 
-@routes.get("/v1/admin/tokens")
 async def list_tokens(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     rows = await tokens.list_all(request.app[POOL], include_revoked="all" in request.query)
     return json_response({"items": [token_view(r) for r in rows], "next_cursor": None})
 
 
-@routes.delete(r"/v1/admin/tokens/{id:\d+}")
 async def revoke_token(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     token_id = int(request.match_info["id"])
@@ -70,7 +53,6 @@ async def revoke_token(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@routes.get("/v1/stats")
 async def stats(request: web.Request) -> web.Response:
     """Queue depth and today's status changes (UTC day), automatic vs human."""
     await require(request, Role.ADMIN)

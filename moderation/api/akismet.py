@@ -14,12 +14,10 @@ import uuid
 
 from aiohttp import web
 
-from moderation import akismet as service
-from moderation.akismet import Invalid, Site
-from moderation.api.requests import FORM_TYPES, read_limited
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
-
-routes = web.RouteTableDef()
+from moderation.http.requests import FORM_TYPES, read_limited
+from moderation.intake import akismet as service
+from moderation.intake.akismet import Invalid, Site
+from moderation.keys import POOL, SETTINGS
 
 Form = dict[str, str]
 
@@ -73,7 +71,6 @@ async def site_of(request: web.Request, form: Form, key_field: str = "api_key") 
     return await service.key_site(request.app[POOL], key, form.get("blog", ""))
 
 
-@routes.post("/1.1/verify-key")
 async def verify_key(request: web.Request) -> web.Response:
     try:
         form, _ = await read_form(request)
@@ -83,7 +80,6 @@ async def verify_key(request: web.Request) -> web.Response:
     return text("valid")
 
 
-@routes.post("/1.1/comment-check")
 async def comment_check(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     try:
@@ -92,9 +88,7 @@ async def comment_check(request: web.Request) -> web.Response:
         check = service.parse_check(form, context, site, settings)
     except Invalid as exc:
         return invalid(exc, {"X-akismet-guid": str(uuid.uuid4())})
-    done = await service.comment_check(
-        request.app[POOL], check, site, request.app[MODEL], request.app[RULES], settings
-    )
+    done = await service.comment_check(request.app, check, site)
     headers = {"X-akismet-guid": str(done.guid)}
     if done.verdict.discard:
         headers["X-akismet-pro-tip"] = "discard"
@@ -113,11 +107,9 @@ async def _submit(request: web.Request, label: str) -> web.Response:
     return text(service.THANKS)
 
 
-@routes.post("/1.1/submit-spam")
 async def submit_spam(request: web.Request) -> web.Response:
     return await _submit(request, "spam")
 
 
-@routes.post("/1.1/submit-ham")
 async def submit_ham(request: web.Request) -> web.Response:
     return await _submit(request, "ham")

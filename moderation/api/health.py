@@ -6,21 +6,17 @@ import asyncio
 
 from aiohttp import web
 
-from moderation.api.public import json_response
-from moderation.errors import DATABASE_DOWN
+from moderation.http.responses import json_response
 from moderation.keys import MODEL, POOL
+from moderation.problems import DATABASE_DOWN
 from moderation.store import migrations
 
-routes = web.RouteTableDef()
 
-
-@routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
     """The process is alive and its event loop answers."""
     return json_response({"status": "ok"})
 
 
-@routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
     """Ready for traffic: the database answers and the schema is current."""
     body: dict[str, object] = {"model_version": request.app[MODEL].version}

@@ -6,70 +6,42 @@ import logging
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict
 
-from moderation import registry
-from moderation.api.public import json_response
-from moderation.api.requests import float_param, parse, read_payload
-from moderation.auth import Role, require
 from moderation.classifier.data import DataError, read_csv, read_jsonl
 from moderation.classifier.train import Targets
-from moderation.errors import FieldErrors, Problem
+from moderation.domain import Role
+from moderation.http.auth import require
+from moderation.http.requests import float_param, parse, read_payload
+from moderation.http.responses import json_response
+from moderation.http.schemas import ID_MAX
+from moderation.http.schemas_moderator import TrainingIn
 from moderation.keys import POOL, SETTINGS
-from moderation.schemas import ID_MAX
+from moderation.problems import FieldErrors, Problem
+from moderation.registry import activation as registry
+from moderation.registry.presenters import model_view
 from moderation.store import models as model_store
-from moderation.store import training as store
+from moderation.store import training as training_store
 
 log = logging.getLogger(__name__)
-routes = web.RouteTableDef()
-
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
-
-
-class TrainingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    include_seed: bool = True
-
-
-def model_view(row: Any, detail: bool = False) -> dict[str, Any]:
-    meta = dict(row["metadata"])
-    view = {
-        "version": row["version"],
-        "state": row["state"],
-        "created_by": row["created_by"],
-        "created_at": row["created_at"],
-        "activated_at": row["activated_at"],
-        "figures": meta.get("evaluation", {}).get("heldout"),
-        "thresholds": meta.get("thresholds"),
-        "training_data": meta.get("training_data"),
-        "comparison": meta.get("comparison"),
-    }
-    if detail:
-        meta.pop("validation", None)  # raw held-out scores: large, and only for the simulator
-        view["metadata"] = meta
-    return view
 
 
 def job_view(row: Any) -> dict[str, Any]:
     return dict(row)
 
 
-@routes.get("/v1/admin/models")
 async def list_models(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     rows = await model_store.list_models(request.app[POOL])
     return json_response({"items": [model_view(r) for r in rows], "next_cursor": None})
 
 
-@routes.post("/v1/admin/models/rollback")
-async def rollback(request: web.Request) -> web.Response:
+async def rollback_model(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
     version = await registry.rollback(request.app, who.name)
     return json_response(model_view(await model_store.get(request.app[POOL], version)))
 
 
-@routes.get("/v1/admin/models/{version}")
 async def show_model(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     row = await model_store.get(request.app[POOL], request.match_info["version"])
@@ -78,15 +50,13 @@ async def show_model(request: web.Request) -> web.Response:
     return json_response(model_view(row, detail=True))
 
 
-@routes.post("/v1/admin/models/{version}/activate")
-async def activate(request: web.Request) -> web.Response:
+async def activate_model(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
     version = request.match_info["version"]
     await registry.activate(request.app, version, who.name)
     return json_response(model_view(await model_store.get(request.app[POOL], version)))
 
 
-@routes.post("/v1/admin/training")
 async def start_training(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
     body = parse(TrainingIn, await read_payload(request) if request.can_read_body else {}, {})
@@ -94,24 +64,21 @@ async def start_training(request: web.Request) -> web.Response:
     return json_response({"id": job_id, "state": "queued"}, status=202)
 
 
-@routes.get("/v1/admin/training")
 async def list_training(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
-    rows = await store.list_jobs(request.app[POOL])
+    rows = await training_store.list_jobs(request.app[POOL])
     return json_response({"items": [job_view(r) for r in rows], "next_cursor": None})
 
 
-@routes.get(r"/v1/admin/training/{id:\d+}")
 async def show_training(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
     job_id = int(request.match_info["id"])
-    row = await store.get_job(request.app[POOL], job_id) if job_id <= ID_MAX else None
+    row = await training_store.get_job(request.app[POOL], job_id) if job_id <= ID_MAX else None
     if row is None:
         raise Problem(404, "Not found", "There is no training job with that id.")
     return json_response(job_view(row))
 
 
-@routes.post("/v1/admin/labels")
 async def import_labels(request: web.Request) -> web.Response:
     """Labeled comments as JSONL or CSV (the formats `moderation train` reads)."""
     who = await require(request, Role.ADMIN)
@@ -136,7 +103,9 @@ async def import_labels(request: web.Request) -> web.Response:
     except DataError as exc:
         raise FieldErrors([{"field": "body", "message": str(exc)}], "Invalid labels") from None
     async with request.app[POOL].acquire() as conn:
-        imported, duplicates = await store.import_labels(conn, examples, f"import:{name}", who.name)
+        imported, duplicates = await training_store.import_labels(
+            conn, examples, f"import:{name}", who.name
+        )
     return json_response(
         {"imported": imported, "duplicates": duplicates, "source": f"import:{name}"}, status=201
     )
@@ -156,7 +125,6 @@ def _targets_from(request: web.Request) -> Targets | None:
     )
 
 
-@routes.get("/v1/admin/simulate")
 async def simulate(request: web.Request) -> web.Response:
     """Projected volumes and errors for targets (or thresholds) and a model (default: active)."""
     await require(request, Role.ADMIN)

@@ -2,60 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import orjson
 from aiohttp import web
 
-from moderation import review
-from moderation.api.public import json_response
-from moderation.api.requests import float_param, int_param, parse, read_payload
-from moderation.auth import Principal, Role, require
-from moderation.errors import FieldErrors, Problem
-from moderation.events import decided
+from moderation.domain import Principal, Role
+from moderation.http import cursors
+from moderation.http.auth import require
+from moderation.http.requests import float_param, int_param, parse, path_id, read_payload
+from moderation.http.responses import json_response
+from moderation.http.schemas_moderator import BulkDecisionIn, ClaimIn, DecisionIn, ReleaseIn
 from moderation.keys import POOL, SETTINGS
-from moderation.schemas_moderator import BulkDecisionIn, ClaimIn, DecisionIn, ReleaseIn
+from moderation.problems import FieldErrors, Problem
+from moderation.review import decisions as review
+from moderation.review.presenters import moderator_view
 from moderation.store import decisions, queue
-
-routes = web.RouteTableDef()
-
-CLAIM_LEASE = timedelta(minutes=5)
-ORDERS = ("oldest", "uncertain")
-
-
-def moderator_view(row: Any, now: datetime | None = None) -> dict[str, Any]:
-    """A comment with everything a moderator needs (emails and IPs included)."""
-    decision = row["decision"] or {}
-    created = row["created_at"]
-    return {
-        "id": row["id"],
-        "article": row["article"],
-        "parent_id": row["parent_id"],
-        "name": row["author_name"],
-        "email": row["author_email"],
-        "url": row["author_url"],
-        "body": row["body"],
-        "client_ip": str(row["client_ip"]) if row["client_ip"] is not None else None,
-        "user_agent": row["user_agent"],
-        "referrer": row["referrer"],
-        "status": row["status"],
-        "rejection": row["rejection"],
-        "spam_score": row["spam_score"],
-        "model_version": row["model_version"],
-        "reasons": list(row["reasons"]),
-        "rules": decision.get("rules", []),
-        "top_features": decision.get("top_features", []),
-        "thresholds": decision.get("thresholds"),
-        "decided_by": row["decided_by"],
-        "created_at": created,
-        "updated_at": row["updated_at"],
-        "age_seconds": int(((now or datetime.now(created.tzinfo)) - created).total_seconds()),
-        "claimed_by": row["claimed_by"],
-        "claim_expires_at": row["claim_expires_at"],
-    }
 
 
 def _seconds_param(request: web.Request, name: str) -> timedelta | None:
@@ -64,33 +26,11 @@ def _seconds_param(request: web.Request, name: str) -> timedelta | None:
     return timedelta(seconds=int_param(request, name, 0, 0, 10 * 365 * 86400))
 
 
-def _encode_key(order: str, key: Any, id_: int) -> str:
-    value = key.isoformat() if isinstance(key, datetime) else key
-    return base64.urlsafe_b64encode(orjson.dumps([order, value, id_])).decode().rstrip("=")
-
-
-def _decode_key(cursor: str | None, order: str) -> tuple[Any, int] | None:
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        kind, value, id_ = orjson.loads(raw)
-        if kind != order or not isinstance(id_, int):
-            raise ValueError
-        key: Any = datetime.fromisoformat(value) if order == "oldest" else float(value)
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        raise Problem(
-            400, "Malformed cursor", "The cursor is not one this service gave out."
-        ) from None
-    return key, id_
-
-
-@routes.get("/v1/queue")
 async def list_queue(request: web.Request) -> web.Response:
     await require(request, Role.MODERATOR)
     settings = request.app[SETTINGS]
     order = request.query.get("order", "oldest")
-    if order not in ORDERS:
+    if order not in queue.ORDERS:
         raise FieldErrors(
             [{"field": "order", "message": "must be oldest or uncertain"}], "Invalid query"
         )
@@ -102,11 +42,11 @@ async def list_queue(request: web.Request) -> web.Response:
         newer_than=_seconds_param(request, "newer_than"),
     )
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
-    after = _decode_key(request.query.get("cursor"), order)
+    after = cursors.decode_key(request.query.get("cursor"), order)
     rows, total = await queue.page(request.app[POOL], filters, order, after, limit)
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = _encode_key(order, rows[-1]["sort_key"], rows[-1]["id"]) if more else None
+    next_cursor = cursors.encode_key(order, rows[-1]["sort_key"], rows[-1]["id"]) if more else None
     return json_response(
         {
             "items": [moderator_view(r) for r in rows],
@@ -117,15 +57,13 @@ async def list_queue(request: web.Request) -> web.Response:
     )
 
 
-@routes.post("/v1/queue/claim")
 async def claim(request: web.Request) -> web.Response:
     who = await require(request, Role.MODERATOR)
     body = parse(ClaimIn, await _json_or_empty(request), {})
-    rows = await queue.claim(request.app[POOL], who.name, body.limit, CLAIM_LEASE)
+    rows = await queue.claim(request.app[POOL], who.name, body.limit, queue.CLAIM_LEASE)
     return json_response({"items": [moderator_view(r) for r in rows]})
 
 
-@routes.post("/v1/queue/release")
 async def release(request: web.Request) -> web.Response:
     who = await require(request, Role.MODERATOR)
     body = parse(ReleaseIn, await read_payload(request), {})
@@ -137,29 +75,20 @@ async def _json_or_empty(request: web.Request) -> dict[str, Any]:
     return await read_payload(request) if request.can_read_body else {}
 
 
-def _comment_id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    if not raw.isdigit() or len(raw) > 18:  # beyond bigint: no such comment either
-        raise Problem(404, "Not found", f"There is no comment {raw!r}.")
-    return int(raw)
-
-
 async def _decided(who: Principal, request: web.Request, comment_id: int, d: DecisionIn) -> Any:
-    pool = request.app[POOL]
-    return await review.decide(pool, who, comment_id, d.action, d.note, d.expected_status)
+    return await review.apply_decision(
+        request.app, who, comment_id, d.action, d.note, d.expected_status
+    )
 
 
-@routes.post(r"/v1/comments/{id}/decision")
-async def decide(request: web.Request) -> web.Response:
+async def post_decision(request: web.Request) -> web.Response:
     who = await require(request, Role.MODERATOR)
-    comment_id = _comment_id(request)
+    comment_id = path_id(request.match_info["id"])
     body = parse(DecisionIn, await read_payload(request), {})
     row = await _decided(who, request, comment_id, body)
-    decided(request.app, row["id"], row["article"], row["status"], row["rejection"], who.name)
     return json_response(moderator_view(row))
 
 
-@routes.post("/v1/decisions")
 async def decide_many(request: web.Request) -> web.Response:
     """Many decisions in one request; each stands or fails on its own."""
     who = await require(request, Role.MODERATOR)
@@ -171,19 +100,15 @@ async def decide_many(request: web.Request) -> web.Response:
         except Problem as exc:
             results.append({"id": item.id, "ok": False, "error": review.problem_summary(exc)})
         else:
-            decided(
-                request.app, row["id"], row["article"], row["status"], row["rejection"], who.name
-            )
             results.append(
                 {"id": item.id, "ok": True, "status": row["status"], "rejection": row["rejection"]}
             )
     return json_response({"items": results})
 
 
-@routes.get(r"/v1/comments/{id}")
 async def show(request: web.Request) -> web.Response:
     await require(request, Role.MODERATOR)
-    comment_id = _comment_id(request)
+    comment_id = path_id(request.match_info["id"])
     row = await decisions.get(request.app[POOL], comment_id)
     if row is None:
         raise review.not_found(comment_id)
@@ -193,10 +118,9 @@ async def show(request: web.Request) -> web.Response:
     return json_response(view)
 
 
-@routes.get(r"/v1/comments/{id}/history")
 async def history(request: web.Request) -> web.Response:
     await require(request, Role.MODERATOR)
-    comment_id = _comment_id(request)
+    comment_id = path_id(request.match_info["id"])
     pool = request.app[POOL]
     rows = await decisions.history(pool, comment_id)
     if not rows and await decisions.get(pool, comment_id) is None:

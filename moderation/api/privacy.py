@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from moderation.api.public import json_response
-from moderation.auth import Role, require
-from moderation.errors import FieldErrors
+from moderation.domain import Role
+from moderation.http.auth import require
+from moderation.http.responses import json_response
 from moderation.keys import POOL, SETTINGS
+from moderation.problems import FieldErrors
 from moderation.settings import EraseMode
-from moderation.store import privacy as store
-
-routes = web.RouteTableDef()
+from moderation.store import privacy as privacy_store
 
 
 def _email(request: web.Request) -> str:
@@ -23,14 +22,12 @@ def _email(request: web.Request) -> str:
     return email
 
 
-@routes.get("/v1/admin/commenters/{email}/export")
 async def export(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
-    data = await store.export(request.app[POOL], _email(request))
+    data = await privacy_store.export(request.app[POOL], _email(request))
     return json_response(data)
 
 
-@routes.delete("/v1/admin/commenters/{email}")
 async def erase(request: web.Request) -> web.Response:
     """Erase a reader: anonymise their comments, or remove them, as the site chose."""
     await require(request, Role.ADMIN)
@@ -38,7 +35,7 @@ async def erase(request: web.Request) -> web.Response:
     mode = request.app[SETTINGS].erase_mode
     async with request.app[POOL].acquire() as conn:
         if mode is EraseMode.REMOVE:
-            counts = await store.remove(conn, email)
+            counts = await privacy_store.remove(conn, email)
         else:
-            counts = await store.anonymise(conn, email)
+            counts = await privacy_store.anonymise(conn, email)
     return json_response({"mode": mode.value, **counts})

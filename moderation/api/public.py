@@ -2,50 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 from aiohttp import web
 
-from moderation import guards
-from moderation.api.requests import (
+from moderation.domain import Comment, Principal, Status
+from moderation.http import cursors
+from moderation.http.auth import authenticate, bearer
+from moderation.http.requests import (
     client_ip,
     comment_from,
-    decode_cursor,
-    encode_cursor,
     int_param,
     is_form,
-    limits_of,
     parse,
     read_payload,
 )
-from moderation.auth import Principal, authenticate, bearer
-from moderation.domain import Comment, Status
-from moderation.errors import FieldErrors
-from moderation.events import submitted
-from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
-from moderation.schemas import CommentIn, CommentPage, PublicComment
-from moderation.schemas import Status as StatusOut
-from moderation.settings import SpamAnswer
-from moderation.store import comments as store
-from moderation.submission import Submitted, accept
-
-routes = web.RouteTableDef()
+from moderation.http.responses import json_response
+from moderation.http.schemas import CommentIn, CommentPage, Limits, PublicComment
+from moderation.http.schemas import Status as StatusOut
+from moderation.intake import idempotency
+from moderation.intake.submission import Submitted, accept, shown_status
+from moderation.intake.verdicts import Checks
+from moderation.keys import POOL, SETTINGS
+from moderation.problems import FieldErrors
+from moderation.store import comments as comment_store
 
 MESSAGES = {
     Status.APPROVED: "Your comment is published.",
     Status.PENDING: "Your comment is awaiting moderation.",
     Status.REJECTED: "Your comment was not published.",
 }
-
-
-def json_response(
-    data: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> web.Response:
-    return web.Response(
-        body=orjson.dumps(data), status=status, content_type="application/json", headers=headers
-    )
 
 
 def _safe_redirect(request: web.Request, target: str, allowed: list[str]) -> bool:
@@ -68,7 +55,7 @@ async def trusted_caller(request: web.Request) -> Principal | None:
     return None if token is None else await authenticate(request, token)
 
 
-def to_response(answer: guards.Answer) -> web.Response:
+def to_response(answer: idempotency.Answer) -> web.Response:
     return web.Response(
         status=answer.status,
         body=answer.body,
@@ -77,52 +64,42 @@ def to_response(answer: guards.Answer) -> web.Response:
     )
 
 
-@routes.post("/v1/comments")
 async def submit_comment(request: web.Request) -> web.StreamResponse:
     settings = request.app[SETTINGS]
     caller = await trusted_caller(request)
     data = await read_payload(request)
     ip = client_ip(request, settings.trusted_proxies)
-    retry = guards.idempotency_key(
+    retry = idempotency.idempotency_key(
         request.headers.get("Idempotency-Key"),
         token_id=caller.token_id if caller else None,
         ip=ip,
         request=data,
     )
-    limits = limits_of(settings)
+    limits = Limits.from_settings(settings)
     redirect_to = str(data.pop("redirect_to", "") or "").strip()
     if redirect_to and not _safe_redirect(request, redirect_to, settings.allowed_origins):
         raise FieldErrors([{"field": "redirect_to", "message": "not an allowed address"}])
     incoming = parse(CommentIn, data, {"limits": limits})
     comment = comment_from(request, incoming, data, ip)
     app = request.app
-    done, answer = await accept(
-        app[POOL],
-        app[WRITER],
+    _, answer = await accept(
+        app,
         comment,
-        app[MODEL],
-        app[RULES],
-        settings,
-        checks=guards.Checks.from_settings(settings, trusted=caller is not None),
+        checks=Checks.from_settings(settings, trusted=caller is not None),
         retry=retry,
         respond=lambda done: _answer(request, done, comment, redirect_to),
     )
     assert answer is not None
-    if done is not None:
-        submitted(app, done.stored.id, comment.article, done.decision)
     return to_response(answer)
 
 
 def _answer(
     request: web.Request, done: Submitted, comment: Comment, redirect_to: str
-) -> guards.Answer:
-    status = done.decision.status
-    shown = status
-    if status is Status.REJECTED and request.app[SETTINGS].spam_answer is SpamAnswer.PENDING:
-        shown = Status.PENDING  # a spammer must not learn what the filter caught
+) -> idempotency.Answer:
+    shown = shown_status(done.decision.status, request.app[SETTINGS])
     if redirect_to and is_form(request):
         anchor = f"#comment-{done.stored.id}" if shown is Status.APPROVED else "#comment-held"
-        return guards.Answer(303, headers={"Location": redirect_to.split("#", 1)[0] + anchor})
+        return idempotency.Answer(303, headers={"Location": redirect_to.split("#", 1)[0] + anchor})
     answer = StatusOut(
         id=done.stored.id,
         status=shown.value,
@@ -131,24 +108,23 @@ def _answer(
         created_at=done.stored.created_at,
         message=MESSAGES[shown],
     )
-    return guards.Answer(
+    return idempotency.Answer(
         201 if shown is Status.APPROVED else 202,
         orjson.dumps(answer.model_dump(mode="json")),
         "application/json",
     )
 
 
-@routes.get("/v1/articles/{article}/comments")
 async def list_comments(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     article = request.match_info["article"]
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
-    after = decode_cursor(request.query.get("cursor"))
+    after = cursors.decode_after(request.query.get("cursor"))
     async with request.app[POOL].acquire() as conn:  # one connection for the page's queries
-        threads, next_after, total = await store.approved_page(conn, article, after, limit)
+        threads, next_after, total = await comment_store.approved_page(conn, article, after, limit)
     page = CommentPage(
         items=[PublicComment.model_validate(t) for t in threads],
-        next_cursor=encode_cursor(next_after) if next_after is not None else None,
+        next_cursor=cursors.encode(next_after) if next_after is not None else None,
         total=total,
     )
     return json_response(page.model_dump(mode="json"))

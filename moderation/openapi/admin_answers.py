@@ -8,13 +8,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from moderation.http.schemas_moderator import (
+    StatusName,
+)
 from moderation.openapi.answers import (
     Label,
     Rejection,
     TokenRole,
-)
-from moderation.schemas_moderator import (
-    StatusName,
 )
 
 

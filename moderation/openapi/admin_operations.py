@@ -3,8 +3,11 @@ labels, the simulator and readers' data."""
 
 from __future__ import annotations
 
-from moderation.api.models import TrainingIn
-from moderation.auth import Role
+from moderation.domain import Role
+from moderation.http.schemas_moderator import (
+    TokenIn,
+    TrainingIn,
+)
 from moderation.openapi.admin_answers import (
     Erasure,
     Export,
@@ -30,9 +33,6 @@ from moderation.openapi.table import (
     Reply,
     id_param,
     json_body,
-)
-from moderation.schemas_moderator import (
-    TokenIn,
 )
 from moderation.settings import Settings
 

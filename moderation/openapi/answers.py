@@ -10,11 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from moderation.errors import PROBLEM_BASE
-from moderation.schemas import CommentIn
-from moderation.schemas_moderator import (
+from moderation.http.schemas import CommentIn
+from moderation.http.schemas_moderator import (
     StatusName,
 )
+from moderation.problems import PROBLEM_BASE
 from moderation.store.queue import TOTAL_CAP
 
 PATH = "/openapi.json"

@@ -13,8 +13,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from moderation import __version__
-from moderation.auth import Role
-from moderation.errors import PROBLEM_CONTENT_TYPE
+from moderation.domain import Role
+from moderation.http.schemas import DEFAULT_LIMITS
 from moderation.keys import SETTINGS
 from moderation.openapi.answers import (
     REF,
@@ -29,7 +29,7 @@ from moderation.openapi.table import (
     Param,
     Reply,
 )
-from moderation.schemas import DEFAULT_LIMITS
+from moderation.problems import PROBLEM_CONTENT_TYPE
 from moderation.settings import Settings
 
 # --- building the document ---------------------------------------------------------------

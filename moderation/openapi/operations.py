@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from moderation.akismet import THANKS
-from moderation.auth import Role
+from moderation.domain import Role
+from moderation.http.schemas import CommentPage
+from moderation.http.schemas import Status as SubmissionStatus
+from moderation.http.schemas_moderator import (
+    BulkDecisionIn,
+    ClaimIn,
+    DecisionIn,
+    ReleaseIn,
+)
+from moderation.intake.akismet import THANKS
 from moderation.openapi.admin_operations import admin_operations
 from moderation.openapi.answers import (
     PATH,
@@ -36,14 +44,6 @@ from moderation.openapi.table import (
     _page_params,
     id_param,
     json_body,
-)
-from moderation.schemas import CommentPage
-from moderation.schemas import Status as SubmissionStatus
-from moderation.schemas_moderator import (
-    BulkDecisionIn,
-    ClaimIn,
-    DecisionIn,
-    ReleaseIn,
 )
 from moderation.settings import Settings
 

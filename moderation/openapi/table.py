@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from moderation.auth import Role
+from moderation.domain import Role
+from moderation.http.schemas import ID_MAX
 from moderation.openapi.answers import (
     Problem,
 )
-from moderation.schemas import ID_MAX
 from moderation.settings import Settings
 
 

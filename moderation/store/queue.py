@@ -20,6 +20,9 @@ COLUMNS = """
 
 UNCERTAINTY = "coalesce(abs(c.spam_score - 0.5), 1)"
 TOTAL_CAP = 10_000
+# How long a claim holds a comment for its moderator; the orders a queue can be read in.
+CLAIM_LEASE = timedelta(minutes=5)
+ORDERS = ("oldest", "uncertain")
 
 
 @dataclass(frozen=True, slots=True)

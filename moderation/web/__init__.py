@@ -1,12 +1,8 @@
-"""Browser pages: the moderator's desk and the embeddable article page.
+"""Browser pages: the moderators' desk and the embeddable article page.
 
-Routes:
-- /desk (the queue), /desk/decisions, /desk/comments/{id}, /desk/decide,
-  /desk/login, /desk/logout: the moderators' desk, behind a session cookie;
-- /desk/models (and its forms and job JSON, see desk_models.py): the admins' Models page;
-- /embed/{article} (GET and POST): the comments of an article and its form,
-  for an iframe; /demo: a sample article that embeds it;
-- /static/: the pages' styles and scripts (no inline ones: see security.py).
+Every path is in web/routes.py; this adds them with the templates, the static
+files (/static/, no inline scripts or styles: see security.py), the error pages
+and the pages' security headers.
 """
 
 from __future__ import annotations
@@ -18,16 +14,8 @@ import jinja2
 from aiohttp import web
 
 from moderation.keys import SETTINGS
-from moderation.web import (
-    desk_auth,
-    desk_models,
-    desk_queue,
-    desk_review,
-    embed,
-    render,
-    security,
-    text,
-)
+from moderation.review import text
+from moderation.web import render, routes, security
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -50,10 +38,6 @@ def setup(app: web.Application) -> None:
     env.globals["link_rel"] = text.LINK_REL
     app[security.PAGE_HEADERS] = security.page_headers(app[SETTINGS])
     app.router.add_static("/static/", STATIC, name="static")
-    app.add_routes(desk_auth.routes)
-    app.add_routes(desk_queue.routes)
-    app.add_routes(desk_review.routes)
-    app.add_routes(desk_models.routes)
-    app.add_routes(embed.routes)
+    app.add_routes(routes.ROUTES)
     app.middlewares.append(render.page_errors)
     app.on_response_prepare.append(security.add_headers)

@@ -6,16 +6,14 @@ import secrets
 
 from aiohttp import web
 
-from moderation import guards
-from moderation.api.requests import client_ip
-from moderation.auth import Principal, Role, digest
+from moderation.domain import Principal, Role, digest
+from moderation.http.requests import client_ip
+from moderation.intake import flood
 from moderation.keys import POOL, SETTINGS
 from moderation.store import tokens
+from moderation.store.desk import release_others
 from moderation.web import sessions
-from moderation.web.desk_store import release_others
 from moderation.web.render import render, see_other
-
-routes = web.RouteTableDef()
 
 LOGIN_PATH = "/desk/login"
 
@@ -32,7 +30,6 @@ def _login_page(
     return response
 
 
-@routes.get(LOGIN_PATH)
 async def login_form(request: web.Request) -> web.StreamResponse:
     next_ = sessions.safe_next(request.query.get("next"))
     if await sessions.current(request) is not None:
@@ -40,7 +37,6 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     return _login_page(request, next_)
 
 
-@routes.post(LOGIN_PATH)
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     sessions.check_csrf(request.cookies.get(sessions.LOGIN_COOKIE), form.get("csrf"))
@@ -50,7 +46,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     pool, settings = request.app[POOL], request.app[SETTINGS]
     ip = client_ip(request, settings.trusted_proxies)
     # Guessing tokens is hopeless (256 random bits), but not worth trying at all.
-    refusal = await guards.signin_refusal(pool, settings, ip)
+    refusal = await flood.signin_refusal(pool, settings, ip)
     if refusal is not None:
         message = f"Too many failed sign-ins: try again in {refusal.retry_after} seconds."
         response = _login_page(request, next_, message, status=429)
@@ -58,7 +54,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return response
     row = await tokens.find_active(pool, digest(token)) if token else None
     if row is None:
-        await guards.signin_failed(pool, settings, ip)
+        await flood.signin_failed(pool, settings, ip)
         # The token typed is never shown again, not even in the form.
         return _login_page(request, next_, "That token is unknown or revoked.", status=401)
     who = Principal(token_id=row["id"], name=row["name"], role=Role(row["role"]))
@@ -70,7 +66,6 @@ async def login(request: web.Request) -> web.StreamResponse:
     return response
 
 
-@routes.post("/desk/logout")
 async def logout(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     form = await request.post()

@@ -19,19 +19,19 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation import registry
-from moderation.api.public import json_response
 from moderation.classifier.train import Targets
-from moderation.errors import Problem
-from moderation.jobs import STALE_SECONDS
+from moderation.http.requests import is_id
+from moderation.http.responses import json_response
 from moderation.keys import MODEL, POOL, SETTINGS
+from moderation.ops.jobs import STALE_SECONDS
+from moderation.problems import Problem
+from moderation.registry import activation as registry
+from moderation.store import desk as desk_store
 from moderation.store import models as model_store
 from moderation.store import training as training_store
-from moderation.web import desk_store, models_view, sessions
+from moderation.web import models_view, sessions
 from moderation.web.desk_queue import context
 from moderation.web.render import render, see_other
-
-routes = web.RouteTableDef()
 
 PAGE = "/desk/models"
 RECENT_JOBS = 5
@@ -137,7 +137,6 @@ def _busy(job: dict[str, Any] | None, row: Any) -> bool:
     return bool(datetime.now(UTC) - last < timedelta(seconds=STALE_SECONDS))
 
 
-@routes.get(PAGE)
 async def models_page(request: web.Request) -> web.StreamResponse:
     session = await admin_session(request)
     app = request.app
@@ -151,7 +150,7 @@ async def models_page(request: web.Request) -> web.StreamResponse:
 
     raw_job = request.query.get("job", "")
     job_row = job_rows[0] if job_rows else None
-    if raw_job.isdigit() and len(raw_job) <= 18:
+    if is_id(raw_job):
         job_row = await training_store.get_job(pool, int(raw_job)) or job_row
     job = models_view.job_view(job_row, now) if job_row else None
     compared = next((r for r in job_rows if r["comparison"]), None)
@@ -189,7 +188,6 @@ async def models_page(request: web.Request) -> web.StreamResponse:
     return render(request, "models.html", ctx, status=status)
 
 
-@routes.get(r"/desk/models/jobs/{id:\d{1,18}}.json")
 async def job_json(request: web.Request) -> web.StreamResponse:
     """The job panel's data, for the script; problems as JSON too (the script shows them)."""
     session = await sessions.current(request)
@@ -206,8 +204,7 @@ async def job_json(request: web.Request) -> web.StreamResponse:
 # --- forms ------------------------------------------------------------------------------
 
 
-@routes.post(f"{PAGE}/train")
-async def train(request: web.Request) -> web.StreamResponse:
+async def train_form(request: web.Request) -> web.StreamResponse:
     session, form = await _admin_form(request)
     pool = request.app[POOL]
     latest = await training_store.list_jobs(pool, 1)
@@ -230,8 +227,7 @@ async def train(request: web.Request) -> web.StreamResponse:
     return see_other(f"{PAGE}?job={job_id}#job")
 
 
-@routes.post(f"{PAGE}/activate")
-async def activate(request: web.Request) -> web.StreamResponse:
+async def activate_form(request: web.Request) -> web.StreamResponse:
     session, form = await _admin_form(request)
     version = form.get("version")
     if not isinstance(version, str) or not version or len(version) > 200:
@@ -249,8 +245,7 @@ async def activate(request: web.Request) -> web.StreamResponse:
     return see_other(f"{PAGE}#versions")
 
 
-@routes.post(f"{PAGE}/rollback")
-async def rollback(request: web.Request) -> web.StreamResponse:
+async def rollback_form(request: web.Request) -> web.StreamResponse:
     session, _ = await _admin_form(request)
     try:
         version = await registry.rollback(request.app, session.who.name)

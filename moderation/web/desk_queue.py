@@ -7,17 +7,16 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation import review
-from moderation.api.moderator import CLAIM_LEASE, ORDERS
-from moderation.api.public import json_response
-from moderation.api.requests import float_param
-from moderation.errors import FieldErrors, Problem
+from moderation.http.requests import float_param, is_id
+from moderation.http.responses import json_response
 from moderation.keys import POOL
-from moderation.store.queue import QueueFilter
-from moderation.web import desk_store, sessions, views
+from moderation.problems import FieldErrors, Problem
+from moderation.review import decisions as review
+from moderation.review import presenters as views
+from moderation.store import desk as desk_store
+from moderation.store.queue import CLAIM_LEASE, ORDERS, QueueFilter
+from moderation.web import sessions
 from moderation.web.render import render, see_other
-
-routes = web.RouteTableDef()
 
 PAGE_SIZE = 20
 MAX_IDS = 500
@@ -76,7 +75,6 @@ def queue_filters(query: Any) -> tuple[QueueFilter, str, int]:
     return filters, order, max(1, min(limit, 100))
 
 
-@routes.get("/desk")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     filters, order, limit = queue_filters(request.query)
@@ -108,7 +106,7 @@ def _ids(form: Any) -> list[int]:
     raw = form.getall("id", [])
     if len(raw) > MAX_IDS or not all(isinstance(v, str) and v.isdigit() for v in raw):
         raise Problem(400, "Malformed form", "The comment ids are not valid.")
-    return [int(v) for v in dict.fromkeys(raw) if len(v) <= 18]
+    return [int(v) for v in dict.fromkeys(raw) if is_id(v)]
 
 
 def _failure(comment_id: int, exc: Problem) -> str:
@@ -125,7 +123,7 @@ async def _decide_all(
     results: list[dict[str, Any]] = []
     for comment_id in ids:
         try:
-            row = await review.decide(request.app[POOL], who, comment_id, action, None, expected)
+            row = await review.apply_decision(request.app, who, comment_id, action, None, expected)
         except Problem as exc:
             results.append({"id": comment_id, "ok": False, "message": _failure(comment_id, exc)})
         else:
@@ -145,8 +143,7 @@ def _summary(action: str, results: list[dict[str, Any]]) -> list[dict[str, str]]
     return messages
 
 
-@routes.post("/desk/decide")
-async def decide(request: web.Request) -> web.StreamResponse:
+async def desk_decide(request: web.Request) -> web.StreamResponse:
     """Decisions from the queue, the decisions page or a comment page; JSON for the script."""
     session = await sessions.required(request)
     form = await request.post()

@@ -6,25 +6,20 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from moderation.errors import Problem
+from moderation.http.requests import path_id
 from moderation.keys import POOL
+from moderation.problems import Problem
+from moderation.review import presenters as views
+from moderation.review import text
 from moderation.store import decisions
-from moderation.web import desk_store, sessions, text, views
+from moderation.store import desk as desk_store
+from moderation.web import sessions
 from moderation.web.desk_queue import context
 from moderation.web.render import render
-
-routes = web.RouteTableDef()
 
 PAGE_SIZE = 50
 
 
-def _id(raw: str, what: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
-        raise Problem(404, "Not found", f"There is no {what} {raw!r}.")
-    return int(raw)
-
-
-@routes.get("/desk/decisions")
 async def recent_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     q = request.query
@@ -35,7 +30,7 @@ async def recent_page(request: web.Request) -> web.StreamResponse:
         article=q.get("article", "").strip() or None,
     )
     before_raw = q.get("before", "")
-    before = _id(before_raw, "page") if before_raw else None
+    before = path_id(before_raw, "page") if before_raw else None
     rows = await desk_store.recent(request.app[POOL], filters, before, PAGE_SIZE)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
@@ -73,10 +68,9 @@ async def recent_page(request: web.Request) -> web.StreamResponse:
     return render(request, "decisions.html", ctx)
 
 
-@routes.get("/desk/comments/{id}")
 async def comment_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
-    comment_id = _id(request.match_info["id"], "comment")
+    comment_id = path_id(request.match_info["id"])
     pool = request.app[POOL]
     row = await decisions.get(pool, comment_id)
     if row is None:

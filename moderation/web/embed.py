@@ -14,28 +14,22 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from moderation import guards
-from moderation.api.requests import (
+from moderation.domain import Status
+from moderation.http import cursors
+from moderation.http.requests import (
     client_ip,
     comment_from,
-    decode_cursor,
-    encode_cursor,
-    limits_of,
     parse,
     read_payload,
 )
-from moderation.domain import Status
-from moderation.errors import FieldErrors, Problem
-from moderation.events import submitted
-from moderation.keys import MODEL, POOL, RULES, SETTINGS, WRITER
-from moderation.schemas import CommentIn, Limits
-from moderation.settings import SpamAnswer
-from moderation.store import comments as store
-from moderation.submission import accept
-from moderation.web import text
+from moderation.http.schemas import CommentIn, Limits
+from moderation.intake.submission import accept, shown_status
+from moderation.intake.verdicts import Checks
+from moderation.keys import POOL, SETTINGS
+from moderation.problems import FieldErrors, Problem
+from moderation.review import text
+from moderation.store import comments as comment_store
 from moderation.web.render import render
-
-routes = web.RouteTableDef()
 
 DEMO_ARTICLE = "ransomware-hits-hospital"
 FIELDS = ("name", "email", "url", "body", "parent_id")
@@ -92,8 +86,8 @@ async def _page(
     status: int = 200,
 ) -> web.Response:
     settings = request.app[SETTINGS]
-    after = decode_cursor(request.query.get("cursor"))
-    threads, next_after, total = await store.approved_page(
+    after = cursors.decode_after(request.query.get("cursor"))
+    threads, next_after, total = await comment_store.approved_page(
         request.app[POOL], article, after, settings.page_size_default
     )
     shown = [_shown(t) for t in threads]
@@ -105,7 +99,7 @@ async def _page(
         "action": embed_path(article),
         "threads": shown,
         "total": total,
-        "next_cursor": encode_cursor(next_after) if next_after is not None else None,
+        "next_cursor": cursors.encode(next_after) if next_after is not None else None,
         "notice": NOTICES.get(request.query.get("posted", "")),
         "values": values,
         "errors": field_errors,
@@ -118,7 +112,6 @@ async def _page(
     return render(request, "embed.html", ctx, status=status)
 
 
-@routes.get("/embed/{article}")
 async def embed_page(request: web.Request) -> web.StreamResponse:
     article = _article(request)
     reply_to = request.query.get("reply_to", "")
@@ -126,7 +119,6 @@ async def embed_page(request: web.Request) -> web.StreamResponse:
     return await _page(request, article, values, {})
 
 
-@routes.post("/embed/{article}")
 async def embed_post(request: web.Request) -> web.StreamResponse:
     article = _article(request)
     settings = request.app[SETTINGS]
@@ -134,18 +126,16 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
     values = {f: str(data.get(f) or "") for f in FIELDS}
     app = request.app
     try:
-        incoming = parse(CommentIn, {**data, "article": article}, {"limits": limits_of(settings)})
+        incoming = parse(
+            CommentIn, {**data, "article": article}, {"limits": Limits.from_settings(settings)}
+        )
         comment = comment_from(
             request, incoming, data, client_ip(request, settings.trusted_proxies)
         )
         done, _ = await accept(
-            app[POOL],
-            app[WRITER],
+            app,
             comment,
-            app[MODEL],
-            app[RULES],
-            settings,
-            checks=guards.Checks.from_settings(settings, trusted=False),
+            checks=Checks.from_settings(settings, trusted=False),
         )
     except FieldErrors as exc:
         errors: dict[str, str] = {}
@@ -162,10 +152,7 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
         page.headers.update(exc.headers)
         return page
     assert done is not None
-    submitted(app, done.stored.id, comment.article, done.decision)
-    status = done.decision.status
-    if status is Status.REJECTED and settings.spam_answer is SpamAnswer.PENDING:
-        status = Status.PENDING  # a spammer must not learn what the filter caught
+    status = shown_status(done.decision.status, settings)
     if status is Status.APPROVED:
         target = f"?posted=published#comment-{done.stored.id}"
     elif status is Status.PENDING:
@@ -175,6 +162,5 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(location=embed_path(article) + target)
 
 
-@routes.get("/demo")
 async def demo(request: web.Request) -> web.StreamResponse:
     return render(request, "demo.html", {"embed": embed_path(DEMO_ARTICLE)})

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from moderation.api.models import model_view
-from moderation.web import text
+from moderation.registry.presenters import model_view
+from moderation.review import text
 
 DASH = "\u2013"  # an en dash: no figure
 DONE_STATES = ("succeeded", "failed")

@@ -11,7 +11,8 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from moderation.errors import DATABASE_DOWN, Handler, Problem
+from moderation.http.errors import Handler
+from moderation.problems import DATABASE_DOWN, Problem
 from moderation.web.security import area
 
 log = logging.getLogger(__name__)

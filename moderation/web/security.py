@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from moderation.api.requests import peer_within
+from moderation.http.requests import peer_within
 from moderation.keys import SETTINGS
 from moderation.settings import Settings
 

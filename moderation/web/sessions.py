@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from moderation.auth import Principal, Role, digest
-from moderation.errors import Problem
+from moderation.domain import Principal, Role, digest
 from moderation.keys import POOL, SETTINGS
-from moderation.web import sessions_store as store
+from moderation.problems import Problem
+from moderation.store import sessions as session_store
 from moderation.web.security import is_secure
 
 COOKIE = "desk_session"
@@ -59,7 +59,7 @@ def forget_cookie(request: web.Request, response: web.StreamResponse, name: str,
 async def open_session(request: web.Request, response: web.StreamResponse, who: Principal) -> None:
     sid = secrets.token_urlsafe(32)
     hours = request.app[SETTINGS].session_hours
-    await store.create(
+    await session_store.create(
         request.app[POOL],
         digest(sid),
         who.token_id,
@@ -72,7 +72,7 @@ async def open_session(request: web.Request, response: web.StreamResponse, who: 
 async def close_session(
     request: web.Request, response: web.StreamResponse, session: DeskSession
 ) -> None:
-    await store.delete(request.app[POOL], session.id_hash)
+    await session_store.delete(request.app[POOL], session.id_hash)
     forget_cookie(request, response, COOKIE, PATH)
 
 
@@ -80,7 +80,7 @@ async def current(request: web.Request, take_flash: bool = False) -> DeskSession
     sid = request.cookies.get(COOKIE)
     if not sid:
         return None
-    row = await store.find(request.app[POOL], digest(sid), take_flash)
+    row = await session_store.find(request.app[POOL], digest(sid), take_flash)
     if row is None:
         return None
     role = Role(row["role"])
@@ -124,7 +124,7 @@ def check_csrf(expected: str | None, sent: Any) -> None:
 async def flash(request: web.Request, session: DeskSession, *messages: dict[str, str]) -> None:
     """Messages for the next page this session sees."""
     if messages:
-        await store.add_flash(request.app[POOL], session.id_hash, list(messages))
+        await session_store.add_flash(request.app[POOL], session.id_hash, list(messages))
 
 
 def safe_next(target: str | None, default: str = "/desk") -> str:

@@ -22,6 +22,7 @@ from aiohttp import web
 from moderation.app import create_app
 from moderation.keys import POOL
 from moderation.settings import Settings
+from tests.db import reset_statement
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -81,17 +82,14 @@ class LiveServer:
         return self.run(pool.fetch(query, *args))
 
     def make_token(self, role: str, name: str) -> str:
-        from moderation.api.admin import create_token
+        from moderation.ops.access import create_token
 
         secret, _ = self.run(create_token(self.apps["main"][POOL], name, role))
         return secret
 
     def reset(self) -> None:
-        """Empties the comment tables and the flood marks (tokens and sessions stay)."""
-        self.fetch(
-            "TRUNCATE comments, comment_history, labels, flood_events, idempotency_keys "
-            "RESTART IDENTITY CASCADE"
-        )
+        """Empties what requests write; tokens and sessions stay (tests/db.py)."""
+        self.fetch(reset_statement(keep_tokens=True))
 
 
 def live_server(
@@ -100,7 +98,7 @@ def live_server(
     server = LiveServer({"main": create_app(settings), **(extra or {})})
     server.start()
     try:
-        server.fetch("TRUNCATE comments, comment_history, labels, tokens RESTART IDENTITY CASCADE")
+        server.fetch(reset_statement())
         yield server
     finally:
         server.stop()

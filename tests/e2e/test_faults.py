@@ -550,7 +550,7 @@ async def test_a_training_process_that_dies_fails_its_job_and_serving_goes_on(
     tmp_path: Path,
     session: aiohttp.ClientSession,
 ) -> None:
-    from moderation.api.admin import create_token
+    from moderation.ops.access import create_token
 
     url = fresh_database("faults_training")
     async with serving(_environment(data_dir, url), tmp_path / "serve.log", session) as service:

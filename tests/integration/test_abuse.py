@@ -9,17 +9,13 @@ from typing import Any
 
 import pytest
 
-from moderation.guards import FloodLimits, flood_verdict
-from moderation.store.abuse import FloodMarks
-
 PROBLEM = "application/problem+json"
 TRUSTED = ["127.0.0.0/8"]  # the test client's peer, so X-Forwarded-For picks the sender
 
 
 @pytest.fixture(autouse=True)
-async def no_abuse_state(db):
-    """Flood marks and idempotency keys outlive the comment tables; empty them per test."""
-    await db.execute("TRUNCATE flood_events, idempotency_keys RESTART IDENTITY")
+def fresh(db):
+    """Every test here starts from an emptied database, flood marks included (tests/db.py)."""
 
 
 def sender(ip: str) -> dict[str, str]:
@@ -218,24 +214,6 @@ async def test_flood_marks_keep_no_address_and_old_ones_are_purged(
     assert "ip:old" not in subjects
     assert len(subjects) == 2
     assert not any("127.0.0.1" in s or "dana" in s for s in subjects)
-
-
-def test_the_flood_verdict_asks_for_the_longest_wait():
-    from datetime import UTC, datetime, timedelta
-
-    now = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
-    limits = FloodLimits(ip_interval=15, email_interval=60, ip_max=2, ip_window=600)
-    marks = FloodMarks(
-        now=now,
-        ip_last=now - timedelta(seconds=5),
-        email_last=now - timedelta(seconds=30),
-        ip_recent=[now - timedelta(seconds=5), now - timedelta(seconds=100)],
-    )
-    refusal = flood_verdict(marks, limits)
-    assert refusal is not None and refusal.retry_after == 500
-    assert "2 comments" in refusal.reason
-    assert flood_verdict(FloodMarks(now, None, None, []), limits) is None
-    assert flood_verdict(marks, FloodLimits()) is None
 
 
 # --- duplicates ------------------------------------------------------------------------

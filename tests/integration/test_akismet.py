@@ -17,8 +17,8 @@ import akismet
 import httpx
 import pytest
 
-from moderation import akismet as service
 from moderation.domain import Decision, Rejection, Status
+from moderation.intake import akismet as service
 from moderation.settings import Settings
 from moderation.store import training
 

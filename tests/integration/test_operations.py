@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import logging
 
-from moderation.observability import JsonFormatter
-from moderation.retention import sweep
+from moderation.ops.observability import JsonFormatter
+from moderation.ops.retention import sweep
 from tests.conftest import insert_comment
 
 

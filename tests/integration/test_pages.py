@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from moderation.web import text
+from moderation.review import text
 from tests.conftest import insert_comment
 
 HOSTILE_BODY = (

@@ -16,9 +16,9 @@ import asyncpg
 import pytest
 from yarl import URL
 
-from moderation.api.admin import create_token
 from moderation.classifier import persist
 from moderation.classifier.persist import TrainedModel
+from moderation.ops.access import create_token
 from moderation.store import migrations
 from moderation.store import models as model_store
 from moderation.store.db import init_connection

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from moderation.api.admin import create_token
+from moderation.ops.access import create_token
 from moderation.store import migrations
 
 # Liveness bounds, not performance claims: a broken hot swap or job hangs, and the

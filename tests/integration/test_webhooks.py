@@ -37,7 +37,7 @@ class Receiver:
 
 @pytest.fixture
 async def clean_outbox(db: Any) -> None:
-    await db.execute("TRUNCATE webhook_deliveries RESTART IDENTITY")
+    """The db fixture has emptied the outbox (tests/db.reset)."""
 
 
 async def start(aiohttp_server: Any, receiver: Receiver) -> str:
@@ -151,7 +151,7 @@ def test_webhook_urls_without_a_secret_are_refused(make_settings):
 
 
 def test_backoff_doubles_and_is_capped():
-    from moderation.webhooks import backoff
+    from moderation.ops.webhooks import backoff
 
     assert [backoff(n, 10) for n in (1, 2, 3)] == [10, 20, 40]
     assert backoff(40, 10) == 3600

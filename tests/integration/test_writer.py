@@ -1,4 +1,4 @@
-"""Group commit (moderation/writer.py): many comments, one statement, each answered with
+"""Group commit (moderation/intake/writer.py): many comments, one statement, each answered with
 its own id, only after the commit; a bad comment never fails its neighbours. Real
 PostgreSQL, real pool."""
 
@@ -13,10 +13,11 @@ import asyncpg
 import pytest
 
 from moderation.domain import Comment, Decision, Rejection, Status
-from moderation.errors import DATABASE_DOWN, Problem
-from moderation.guards import Checks, FloodLimits, Sender
+from moderation.intake.flood import FloodLimits
+from moderation.intake.verdicts import Checks, Sender
+from moderation.intake.writer import CommentWriter
+from moderation.problems import DATABASE_DOWN, Problem
 from moderation.store.db import create_pool
-from moderation.writer import CommentWriter
 
 ARTICLE = "group-commit"
 
@@ -48,7 +49,6 @@ def decision(n: int) -> Decision:
 
 @pytest.fixture
 async def pool(database_url: str, db: asyncpg.Connection) -> Any:
-    await db.execute("TRUNCATE flood_events")
     p = await create_pool(database_url, min_size=1, max_size=4)
     try:
         yield p

@@ -1,0 +1,57 @@
+"""Every path of the JSON API, the Akismet API and the operations endpoints, in one table.
+
+Handlers are thin: parse the request (http/), call a service (intake/, review/,
+registry/, ops/), shape the answer. The pages' paths are in web/routes.py;
+app.create_app adds both tables.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from moderation import openapi
+from moderation.api import admin, akismet, health, models, moderator, privacy, public
+from moderation.ops.observability import metrics_handler
+
+ROUTES: list[web.RouteDef] = [
+    # health.py
+    web.get("/healthz", health.healthz),
+    web.get("/readyz", health.readyz),
+    # public.py
+    web.post("/v1/comments", public.submit_comment),
+    web.get("/v1/articles/{article}/comments", public.list_comments),
+    # moderator.py
+    web.get("/v1/queue", moderator.list_queue),
+    web.post("/v1/queue/claim", moderator.claim),
+    web.post("/v1/queue/release", moderator.release),
+    web.post("/v1/comments/{id}/decision", moderator.post_decision),
+    web.post("/v1/decisions", moderator.decide_many),
+    web.get("/v1/comments/{id}", moderator.show),
+    web.get("/v1/comments/{id}/history", moderator.history),
+    # admin.py
+    web.post("/v1/admin/tokens", admin.new_token),
+    web.get("/v1/admin/tokens", admin.list_tokens),
+    web.delete("/v1/admin/tokens/{id:\\d+}", admin.revoke_token),
+    web.get("/v1/stats", admin.stats),
+    # models.py
+    web.get("/v1/admin/models", models.list_models),
+    web.post("/v1/admin/models/rollback", models.rollback_model),
+    web.get("/v1/admin/models/{version}", models.show_model),
+    web.post("/v1/admin/models/{version}/activate", models.activate_model),
+    web.post("/v1/admin/training", models.start_training),
+    web.get("/v1/admin/training", models.list_training),
+    web.get("/v1/admin/training/{id:\\d+}", models.show_training),
+    web.post("/v1/admin/labels", models.import_labels),
+    web.get("/v1/admin/simulate", models.simulate),
+    # akismet.py
+    web.post("/1.1/verify-key", akismet.verify_key),
+    web.post("/1.1/comment-check", akismet.comment_check),
+    web.post("/1.1/submit-spam", akismet.submit_spam),
+    web.post("/1.1/submit-ham", akismet.submit_ham),
+    # privacy.py
+    web.get("/v1/admin/commenters/{email}/export", privacy.export),
+    web.delete("/v1/admin/commenters/{email}", privacy.erase),
+    # operations
+    web.get("/metrics", metrics_handler),
+    web.get("/openapi.json", openapi.handler),
+]

@@ -1,0 +1,142 @@
+"""`moderation serve` and `moderation migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from moderation.cli.db import database_url
+from moderation.settings import Settings
+
+log = logging.getLogger("moderation")
+DRAIN_SECONDS = 10.0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    if args.no_migrate:
+        settings = settings.model_copy(update={"migrate_on_start": False})
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    if args.worker:  # one of several processes started by `serve --workers N`
+        _run_app(settings, host, port, reuse_port=True)
+        return 0
+    with database_url(settings) as ready:
+        if args.workers > 1:
+            return _serve_workers(ready, host, port, args.workers)
+        _run_app(ready, host, port, reuse_port=False)
+    return 0
+
+
+def _run_app(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover - uvloop is not built for every platform
+        pass
+    asyncio.run(_serve(settings, host, port, reuse_port))
+
+
+async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
+    """Serve until SIGTERM or SIGINT, then drain: stop accepting, let requests finish.
+
+    aiohttp's own shutdown stops reading from open connections at once, so a
+    request whose body was still arriving would never be answered; stopping
+    the listener first and waiting for requests in flight avoids that.
+    """
+    import signal
+
+    from aiohttp import web
+
+    from moderation.app import create_app
+    from moderation.ops.observability import METRICS
+
+    # Signals are caught from the start: a worker still loading its model when the
+    # supervisor stops it must also exit cleanly, not die of the default action.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    app = create_app(settings)
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,  # observability.observe writes one JSON line per request
+        shutdown_timeout=DRAIN_SECONDS,
+        lingering_time=1.0,  # after a 408/413, stop draining the body soon
+    )
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port, reuse_port=reuse_port)
+        await site.start()
+        log.info("listening on http://%s:%s", host, port)
+        await stop.wait()
+        log.info("stopping: no new connections; finishing requests in flight")
+        await site.stop()
+        metrics = app[METRICS]
+        deadline = loop.time() + DRAIN_SECONDS
+        while metrics.in_flight and loop.time() < deadline:  # noqa: ASYNC110 - a counter, not an event
+            await asyncio.sleep(0.05)
+    finally:
+        await runner.cleanup()  # closes idle connections, then the pool and the rest
+    log.info("stopped")
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
+    """N processes share the port (SO_REUSEPORT); the kernel spreads connections.
+
+    The parent applies migrations once, starts the workers, forwards SIGTERM
+    and SIGINT to them, and exits 0 when they all stopped cleanly.
+    """
+    import os
+    import signal
+    import subprocess
+
+    if settings.migrate_on_start:
+        cmd_migrate(settings, argparse.Namespace())
+    env = dict(os.environ)
+    env["MODERATION_DATABASE_URL"] = settings.database_url or ""
+    env["MODERATION_MIGRATE_ON_START"] = "false"
+    argv = [
+        sys.executable,
+        "-m",
+        "moderation",
+        "serve",
+        "--worker",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+    procs = [subprocess.Popen(argv, env=env) for _ in range(workers)]
+    log.info("started %d workers on http://%s:%s", workers, host, port)
+
+    def forward(signum: int, _: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    codes = [p.wait() for p in procs]
+    return 0 if all(c == 0 for c in codes) else 1
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from moderation.store import db, migrations
+
+    async def run(url: str) -> list[str]:
+        pool = await db.create_pool(url, min_size=1, max_size=1)
+        try:
+            async with pool.acquire() as conn:
+                return await migrations.migrate(conn)
+        finally:
+            await pool.close()
+
+    with database_url(settings) as ready:
+        assert ready.database_url
+        applied = asyncio.run(run(ready.database_url))
+    print("applied: " + ", ".join(applied) if applied else "the schema is up to date")
+    return 0

@@ -1,0 +1,55 @@
+"""Pydantic models for the moderator and admin APIs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from moderation.http.schemas import ID_MAX
+
+Action = Literal["approve", "spam", "reject"]
+StatusName = Literal["approved", "pending", "rejected"]
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    note: str | None = Field(default=None, max_length=2000)
+    expected_status: StatusName | None = None
+
+
+class BulkItem(DecisionIn):
+    id: int = Field(ge=1, le=ID_MAX)
+
+
+class BulkDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[BulkItem] = Field(min_length=1, max_length=500)
+
+
+class ClaimIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=10, ge=1, le=100)
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[Annotated[int, Field(ge=1, le=ID_MAX)]] = Field(min_length=1, max_length=500)
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@+-]+$")
+    role: Literal["moderator", "admin", "site"]
+
+
+class TrainingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    include_seed: bool = True

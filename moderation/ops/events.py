@@ -1,0 +1,62 @@
+"""What happened, told to whoever listens: metrics now, webhooks after the commit.
+
+`comment_decided` is the one door for a comment's status change: every service
+that changes a status calls it after the transaction that made the change has
+committed (so nothing is announced that could still roll back), whichever
+entry point asked for the change. The history row is written by the very
+statement that changes the status (store/comments.py, store/decisions.py), so
+the two cannot disagree; this function adds the metric
+(`moderation_decisions_total`) and the webhook outbox row.
+
+Who calls it: intake/submission.accept (a public submission's automatic
+decision), intake/akismet.comment_check (a stored comment-check),
+review/decisions.apply_decision (a moderator's decision from the API, a bulk
+request or the desk) and registry/rescore.rescore_pending (a new model's
+decision on a pending comment).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from moderation.domain import AUTO, Decision
+from moderation.keys import SETTINGS
+from moderation.ops import jobs, webhooks
+from moderation.ops.observability import METRICS
+
+
+def comment_decided(
+    app: web.Application,
+    comment_id: int,
+    article: str,
+    status: str,
+    rejection: str | None,
+    by: str,
+) -> None:
+    """A comment got a status, automatically (`by` = "auto") or from a moderator."""
+    metrics = app.get(METRICS)
+    if metrics is not None:
+        metrics.decided(status, rejection, automatic=by == AUTO)
+    if app[SETTINGS].webhook_urls:
+        event = "comment.held" if status == "pending" else "comment.decided"
+        data = {
+            "comment_id": comment_id,
+            "article": article,
+            "status": status,
+            "rejection": rejection,
+            "by": by,
+        }
+        jobs.background(app, webhooks.emit(app, event, data))
+
+
+def decided_automatically(
+    app: web.Application, comment_id: int, article: str, decision: Decision
+) -> None:
+    """A comment stored (or re-scored) with an automatic decision."""
+    rejection = decision.rejection.value if decision.rejection else None
+    comment_decided(app, comment_id, article, decision.status.value, rejection, AUTO)
+
+
+def model_activated(app: web.Application, version: str, by: str) -> None:
+    if app[SETTINGS].webhook_urls:
+        jobs.background(app, webhooks.emit(app, "model.activated", {"version": version, "by": by}))

@@ -1,0 +1,84 @@
+"""Loading models: the one place an artifact becomes a model, off the event loop.
+
+`persist.loads` refuses an artifact that is not a skops file this service
+wrote or that holds types outside its trusted list (`UntrustedModel`); each
+caller decides what a refusal means: the API answers 422 (`load_checked`),
+the hot swap keeps the model it has, and start-up serves the seed model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import asyncpg
+
+from moderation.classifier import persist, seed
+from moderation.classifier.persist import TrainedModel
+from moderation.classifier.train import Targets
+from moderation.problems import Problem
+from moderation.settings import Settings
+from moderation.store import models as model_store
+
+log = logging.getLogger(__name__)
+
+
+def targets_of(settings: Settings) -> Targets:
+    """The error rates an operator asks of a new model's thresholds."""
+    return Targets(
+        spam_in_approved=settings.target_spam_in_approved,
+        ham_in_rejected=settings.target_ham_in_rejected,
+        confidence=settings.threshold_confidence,
+    )
+
+
+async def load_artifact(data: bytes) -> TrainedModel:
+    """The model in an artifact; `persist.UntrustedModel` if it is not one to trust."""
+    return await asyncio.to_thread(persist.loads, data)
+
+
+async def load_checked(data: bytes) -> TrainedModel:
+    """The model in an artifact, or 422 for one this service will not load."""
+    try:
+        return await load_artifact(data)
+    except persist.UntrustedModel as exc:
+        raise Problem(422, "Model refused", str(exc), kind="untrusted-model") from None
+
+
+async def load_active_model(pool: asyncpg.Pool, settings: Settings) -> TrainedModel:
+    """The model to serve: a configured file, else the registry's active one, else the seed."""
+    if settings.model_file:
+        return await asyncio.to_thread(persist.load, settings.model_file)
+    row = await model_store.active(pool)
+    if row is not None:
+        try:
+            return await load_artifact(row["artifact"])
+        except persist.UntrustedModel as exc:
+            log.error("active model %s refused: %s; serving the seed model", row["version"], exc)
+            return await _seed(settings)
+    async with pool.acquire() as conn:
+        # One instance trains and registers the seed; the others wait and load it.
+        await conn.execute("SELECT pg_advisory_lock($1)", model_store.SEED_LOCK_KEY)
+        try:
+            row = await model_store.active(conn)
+            if row is not None:
+                return await load_artifact(row["artifact"])
+            model = await _seed(settings)
+            await model_store.insert(
+                conn,
+                version=model.version,
+                state="active",
+                artifact=persist.dumps(model),
+                metadata={**model.metadata, "thresholds": model.thresholds.to_dict()},
+                created_by="seed",
+            )
+            log.info("registered the seed model %s as active", model.version)
+            return model
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", model_store.SEED_LOCK_KEY)
+
+
+async def _seed(settings: Settings) -> TrainedModel:
+    return await asyncio.to_thread(
+        seed.seed_model, settings.data_dir / "models", targets_of(settings)
+    )

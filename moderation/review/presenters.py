@@ -1,0 +1,91 @@
+"""Comments as plain dicts: the moderator API's view, and the desk's (segments, actions)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from moderation.review import text
+
+STATUSES = ("approved", "pending", "rejected")
+
+
+def moderator_view(row: Any, now: datetime | None = None) -> dict[str, Any]:
+    """A comment with everything a moderator needs (emails and IPs included)."""
+    decision = row["decision"] or {}
+    created = row["created_at"]
+    return {
+        "id": row["id"],
+        "article": row["article"],
+        "parent_id": row["parent_id"],
+        "name": row["author_name"],
+        "email": row["author_email"],
+        "url": row["author_url"],
+        "body": row["body"],
+        "client_ip": str(row["client_ip"]) if row["client_ip"] is not None else None,
+        "user_agent": row["user_agent"],
+        "referrer": row["referrer"],
+        "status": row["status"],
+        "rejection": row["rejection"],
+        "spam_score": row["spam_score"],
+        "model_version": row["model_version"],
+        "reasons": list(row["reasons"]),
+        "rules": decision.get("rules", []),
+        "top_features": decision.get("top_features", []),
+        "thresholds": decision.get("thresholds"),
+        "decided_by": row["decided_by"],
+        "created_at": created,
+        "updated_at": row["updated_at"],
+        "age_seconds": int(((now or datetime.now(created.tzinfo)) - created).total_seconds()),
+        "claimed_by": row["claimed_by"],
+        "claim_expires_at": row["claim_expires_at"],
+    }
+
+
+def outcome(status: str, rejection: str | None) -> str:
+    """The one-word state a moderator reads: approved, pending, spam or removed."""
+    return rejection if status == "rejected" and rejection else status
+
+
+def actions_for(status: str, rejection: str | None) -> list[str]:
+    """The decisions that would change a comment's state (a reversal for decided ones)."""
+    now = outcome(status, rejection)
+    resulting = {"approve": "approved", "spam": "spam", "reject": "removed"}
+    return [a for a, result in resulting.items() if result != now]
+
+
+def comment(row: Any, now: datetime | None = None) -> dict[str, Any]:
+    """A comment for the desk: the moderator API's view plus what the page shows."""
+    view = moderator_view(row, now or datetime.now(UTC))
+    words = text.spam_words(view["top_features"])
+    thresholds = view["thresholds"] or {}
+    fired = {f"{r.get('rule')}: {r.get('detail')}" for r in view["rules"] if isinstance(r, dict)}
+    view.update(
+        # the reasons that are not just the rules again (those show as their own list)
+        other_reasons=[r for r in view["reasons"] if r not in fired],
+        outcome=outcome(view["status"], view["rejection"]),
+        segments=text.highlight(view["body"], words),
+        spam_words=sorted(words),
+        age=text.ago(view["age_seconds"]),
+        low=thresholds.get("low"),
+        high=thresholds.get("high"),
+        actions=actions_for(view["status"], view["rejection"]),
+        features=[
+            {"term": t, "weight": w, "spam": w > 0}
+            for t, w in (tuple(f) for f in view["top_features"] if len(f) == 2)
+        ],
+    )
+    return view
+
+
+def history_entry(row: Any) -> dict[str, Any]:
+    return {
+        "at": row["at"],
+        "by": row["actor"],
+        "automatic": row["actor"] == "auto",
+        "from": row["from_status"],
+        "to": outcome(row["to_status"], row["rejection"]),
+        "spam_score": row["spam_score"],
+        "model_version": row["model_version"],
+        "note": row["note"],
+    }

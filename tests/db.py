@@ -1,0 +1,30 @@
+"""One way to empty the database between tests: `reset(conn)`.
+
+Every table a request writes is emptied, except the model registry (models,
+model_activations, training_jobs): tests that change it use a database of
+their own. The end-to-end servers keep their tokens and desk sessions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TABLES = (
+    "comments",
+    "comment_history",
+    "labels",
+    "akismet_checks",
+    "flood_events",
+    "idempotency_keys",
+    "webhook_deliveries",
+)
+CREDENTIALS = ("tokens", "sessions")
+
+
+def reset_statement(*, keep_tokens: bool = False) -> str:
+    tables = TABLES if keep_tokens else TABLES + CREDENTIALS
+    return f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+
+
+async def reset(conn: Any, *, keep_tokens: bool = False) -> None:
+    await conn.execute(reset_statement(keep_tokens=keep_tokens))
