@@ -22,6 +22,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/v1/articles/{article}/comments", public.list_comments),
     # moderator.py
     web.get("/v1/queue", moderator.list_queue),
+    web.get("/v1/audits", moderator.list_audits),
     web.post("/v1/queue/claim", moderator.claim),
     web.post("/v1/queue/release", moderator.release),
     web.post("/v1/comments/{id}/decision", moderator.post_decision),

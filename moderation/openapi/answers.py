@@ -164,6 +164,21 @@ class QueuePage(BaseModel):
     total_capped: bool = Field(description=f"True: {TOTAL_CAP} or more.")
 
 
+class AuditNote(BaseModel):
+    auto_status: Literal["approved", "rejected"] = Field(description="What automation chose.")
+    outcome: str = Field(description="The policy outcome that was audited.")
+    audited_at: datetime
+
+
+class AuditItem(QueueItem):
+    audit: AuditNote
+
+
+class AuditPage(BaseModel):
+    items: list[AuditItem]
+    next_cursor: str | None
+
+
 class ClaimedItems(BaseModel):
     items: list[QueueItem] = Field(description="The comments leased to the caller, oldest first.")
 
