@@ -72,7 +72,7 @@ def _decide(scored: Scored, facts_: Facts, trust_known_authors: bool) -> Decisio
     )
 
 
-def decide(
+def decide_comment(
     comment: Comment,
     facts_: Facts,
     live: LiveModel,
