@@ -113,6 +113,13 @@ class DecisionThresholds(BaseModel):
     high: float = Field(description="Above this spam probability a comment is rejected.")
 
 
+class Reason(BaseModel):
+    term: str = Field(description="The scorer's term, e.g. `meta:links:2`.")
+    label: str = Field(description="What it means, e.g. `links to 2 sites`.")
+    weight: float = Field(description="How far it moved the decision value (+ spam, - ham).")
+    towards: Literal["spam", "ham"]
+
+
 class QueueItem(BaseModel):
     """A comment as moderators see it: everything the decision used, emails and IPs included."""
 
@@ -135,6 +142,7 @@ class QueueItem(BaseModel):
     top_features: list[tuple[str, float]] = Field(
         description="[term, weight] pairs that moved the score most."
     )
+    why: list[Reason] = Field(description="The same terms, named for a moderator.")
     thresholds: DecisionThresholds | None
     decided_by: str = Field(description="`auto`, or the name of a moderator's token.")
     created_at: datetime
