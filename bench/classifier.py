@@ -244,7 +244,7 @@ def lovo(files: list[Path], say: Say) -> dict[str, Any]:
         fit = read_paths([f for f in files if f != test_file])
         test = read_paths([test_file])
         t0 = time.perf_counter()
-        model = train(fit, heldout=test, targets=targets)
+        model = train(fit, heldout=test, targets=targets, identity=True)
         seconds = time.perf_counter() - t0
         ours = model.metadata["evaluation"]["heldout"]
         guard = guard_effect(model, test)
