@@ -19,6 +19,7 @@ from moderation.cli.admin import (
     cmd_train,
     cmd_train_job,
 )
+from moderation.cli.adopt import cmd_import_comments
 from moderation.cli.serve import cmd_migrate, cmd_serve
 from moderation.settings import Settings
 
@@ -68,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="a name for where the labels came from")
     p.set_defaults(func=cmd_import)
 
+    p = sub.add_parser(
+        "import-comments", help="bring a site's comments in from a WordPress or Disqus export"
+    )
+    p.add_argument("--format", choices=["wxr", "disqus"], required=True, help="the export's kind")
+    p.add_argument("file", type=Path, help="the export file (XML)")
+    p.add_argument("--site", default="default", help="the site the comments belong to")
+    p.set_defaults(func=cmd_import_comments)
+
     p = sub.add_parser("models", help="list, retrain, activate or roll back models")
     p.add_argument("action", choices=["list", "retrain", "activate", "rollback"])
     p.add_argument("version", nargs="?", help="activate: the version")
@@ -93,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from moderation.adopt.records import ExportError
     from moderation.classifier.data import DataError
     from moderation.classifier.persist import UntrustedModel
     from moderation.classifier.train import TrainingError
@@ -109,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.func(settings, args)
         return result
+    except ExportError as exc:
+        print(f"moderation: {args.file}: {exc}; nothing was imported", file=sys.stderr)
+        return 2
     except (DataError, TrainingError, UntrustedModel, FileNotFoundError) as exc:
         print(f"moderation: {exc}", file=sys.stderr)
         return 2

@@ -17,6 +17,8 @@ TABLES = (
     "flood_events",
     "idempotency_keys",
     "webhook_deliveries",
+    "articles",
+    "comment_imports",
 )
 CREDENTIALS = ("tokens", "sessions")
 
