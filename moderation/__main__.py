@@ -20,6 +20,7 @@ from moderation.cli.admin import (
     cmd_train_job,
 )
 from moderation.cli.adopt import cmd_import_comments
+from moderation.cli.backups import cmd_backup, cmd_restore
 from moderation.cli.serve import cmd_migrate, cmd_serve
 from moderation.settings import Settings
 
@@ -77,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", default="default", help="the site the comments belong to")
     p.set_defaults(func=cmd_import_comments)
 
+    p = sub.add_parser("backup", help="write a consistent backup (pg_dump custom format)")
+    p.add_argument("--out", type=Path, help="the file (default: BACKUP_DIR/moderation-<time>.dump)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup into an empty database, then migrate")
+    p.add_argument("file", type=Path, help="a file made by `moderation backup`")
+    p.set_defaults(func=cmd_restore)
+
     p = sub.add_parser("models", help="list, retrain, activate or roll back models")
     p.add_argument("action", choices=["list", "retrain", "activate", "rollback"])
     p.add_argument("version", nargs="?", help="activate: the version")
@@ -106,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from moderation.classifier.data import DataError
     from moderation.classifier.persist import UntrustedModel
     from moderation.classifier.train import TrainingError
+    from moderation.ops.backups import BackupError
 
     args = build_parser().parse_args(argv)
     try:
@@ -121,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except ExportError as exc:
         print(f"moderation: {args.file}: {exc}; nothing was imported", file=sys.stderr)
+        return 2
+    except BackupError as exc:
+        print(f"moderation: {exc}", file=sys.stderr)
         return 2
     except (DataError, TrainingError, UntrustedModel, FileNotFoundError) as exc:
         print(f"moderation: {exc}", file=sys.stderr)
