@@ -27,7 +27,7 @@ from lxml import etree
 
 from moderation.adopt import text
 from moderation.adopt.records import ArticleRecord, CommentRecord, Export, ExportError
-from moderation.adopt.xmlsafe import child_text, ends, line_of, local, root_name
+from moderation.adopt.xmlsafe import child_text, ends, fields, line_of, local, root_name
 from moderation.domain import Rejection, Status
 
 SOURCE = "disqus"
@@ -77,8 +77,9 @@ def read(
 
 def _thread(thread: etree._Element, export: Export, threads: dict[str, str]) -> None:
     tid = thread.get(DSQ_ID) or ""
-    url = text.web_address(child_text(thread, "link"))
-    key = (child_text(thread, "id") or "").strip()
+    f = fields(thread)
+    url = text.web_address(f.get("link"))
+    key = (f.get("id") or "").strip()
     if not key and url:
         key = urlsplit(url).path.strip("/")
     key = key or f"thread-{tid}"
@@ -87,15 +88,15 @@ def _thread(thread: etree._Element, export: Export, threads: dict[str, str]) -> 
         key,
         ArticleRecord(
             article=key,
-            title=text.unescape(child_text(thread, "title")) or None,
+            title=text.unescape(f.get("title")) or None,
             url=url,
-            published_at=text.iso_time(child_text(thread, "createdAt")),
+            published_at=text.iso_time(f.get("createdAt")),
         ),
     )
 
 
-def _flag(element: etree._Element, name: str) -> bool | None:
-    value = (child_text(element, name) or "").strip().lower()
+def _flag(f: dict[str, str | None], name: str) -> bool | None:
+    value = (f.get(name) or "").strip().lower()
     return None if not value else value == "true"
 
 
@@ -103,6 +104,7 @@ def _post(
     post: etree._Element, export: Export, threads: dict[str, str], max_body_bytes: int
 ) -> None:
     line = line_of(post)
+    f = fields(post)
     pid = post.get(DSQ_ID) or ""
     what = f"post {pid}" if pid else "a post"
     if not pid:
@@ -124,19 +126,19 @@ def _post(
     if article is None:
         export.skip(line, what, "its thread is not in the export")
         return
-    if _flag(post, "isSpam"):
+    if _flag(f, "isSpam"):
         status, rejection = Status.REJECTED, Rejection.SPAM
-    elif _flag(post, "isDeleted"):
+    elif _flag(f, "isDeleted"):
         status, rejection = Status.REJECTED, Rejection.REMOVED
-    elif _flag(post, "isApproved") is False:
+    elif _flag(f, "isApproved") is False:
         status, rejection = Status.PENDING, None
     else:
         status, rejection = Status.APPROVED, None
-    created = text.iso_time(child_text(post, "createdAt"))
+    created = text.iso_time(f.get("createdAt"))
     if created is None:
         export.skip(line, what, "no readable date")
         return
-    body = text.plain_text(child_text(post, "message") or "")
+    body = text.plain_text(f.get("message") or "")
     if not body:
         export.skip(line, what, "empty body")
         return
@@ -155,7 +157,7 @@ def _post(
             name=name or "Anonymous",
             email=email,
             url=None,
-            client_ip=text.ip_address(child_text(post, "ipAddress")),
+            client_ip=text.ip_address(f.get("ipAddress")),
             user_agent=None,
             body=body,
             created_at=created,

@@ -22,7 +22,7 @@ from typing import Any
 import asyncpg
 
 from moderation.adopt import disqus, wxr
-from moderation.adopt.records import CommentRecord, Export, Skip
+from moderation.adopt.records import CommentRecord, Export, ExportError, Skip
 from moderation.store import articles as article_store
 from moderation.store import imports as import_store
 
@@ -102,6 +102,26 @@ def read_export(
 ) -> Export:
     """The file read in full; raises ExportError (with the line) for a file that is not one."""
     return FORMATS[fmt](path, max_body_bytes=max_body_bytes, on_progress=on_progress)
+
+
+def parents_first(rows: list[import_store.CommentRow]) -> list[import_store.CommentRow]:
+    """The rows ordered so a parent is written before its replies (COPY goes in batches,
+    and each batch's keys are checked when it ends); ids keep their time order."""
+    parent_of = {r[0]: r[2] for r in rows}
+    depth: dict[int, int] = {}
+    for start in parent_of:
+        chain: list[int] = []
+        node: int | None = start
+        while node is not None and node in parent_of and node not in depth:
+            if node in chain:  # a cycle in the export: cannot happen in WordPress or Disqus
+                raise ExportError(f"comments {chain} reply to each other in a circle")
+            chain.append(node)
+            node = parent_of[node]
+        base = depth.get(node, -1) if node is not None else -1
+        for n in reversed(chain):
+            base += 1
+            depth[n] = base
+    return sorted(rows, key=lambda r: (depth[r[0]], r[0]))
 
 
 async def store_export(
@@ -198,7 +218,7 @@ async def store_export(
             if on_written is not None:
                 on_written(done, len(rows))
 
-        await import_store.copy_comments(conn, rows, written)
+        await import_store.copy_comments(conn, parents_first(rows), written)
         await import_store.copy_history(conn, history)
         await import_store.copy_labels(conn, labels)
         await import_store.copy_imports(conn, site, export.origin, mapping)

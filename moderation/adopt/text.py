@@ -82,10 +82,11 @@ def wordpress_time(gmt: str | None, local: str | None) -> datetime | None:
         value = (value or "").strip()
         if not value or value.startswith("0000-00-00"):
             continue
-        try:
-            return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        try:  # fromisoformat reads 'YYYY-MM-DD HH:MM:SS' too, many times faster than strptime
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             continue
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     return None
 
 

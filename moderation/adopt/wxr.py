@@ -25,7 +25,7 @@ from lxml import etree
 
 from moderation.adopt import text
 from moderation.adopt.records import ArticleRecord, CommentRecord, Export, ExportError
-from moderation.adopt.xmlsafe import child_text, ends, line_of, local, root_name
+from moderation.adopt.xmlsafe import ends, fields, line_of, local, root_name
 from moderation.domain import Rejection, Status
 
 SOURCE = "wordpress"
@@ -81,21 +81,20 @@ def read(
 def _item(item: etree._Element, export: Export, taken: dict[str, str], max_body_bytes: int) -> int:
     """One post, page or attachment: its article and comments; returns comments read."""
     line = line_of(item)
-    post_id = (child_text(item, "post_id") or "").strip()
-    post_type = (child_text(item, "post_type") or "post").strip()
+    f = fields(item)
+    post_id = (f.get("post_id") or "").strip()
+    post_type = (f.get("post_type") or "post").strip()
     wp_comments = [c for c in item if isinstance(c.tag, str) and local(c) == "comment"]
     if post_type not in _ARTICLE_TYPES and not wp_comments:
         return 0  # attachments, menu items, blocks: not pages readers comment on
-    slug = (child_text(item, "post_name") or "").strip() or f"post-{post_id or line}"
+    slug = (f.get("post_name") or "").strip() or f"post-{post_id or line}"
     if taken.setdefault(slug, post_id) != post_id:
         slug = f"{slug}-{post_id}"  # pages under different parents may share a slug
     export.articles[slug] = ArticleRecord(
         article=slug,
-        title=text.unescape(child_text(item, "title")) or None,
-        url=text.web_address(child_text(item, "link")),
-        published_at=text.wordpress_time(
-            child_text(item, "post_date_gmt"), child_text(item, "post_date")
-        ),
+        title=text.unescape(f.get("title")) or None,
+        url=text.web_address(f.get("link")),
+        published_at=text.wordpress_time(f.get("post_date_gmt"), f.get("post_date")),
     )
     for c in wp_comments:
         _comment(c, slug, export, max_body_bytes)
@@ -104,42 +103,43 @@ def _item(item: etree._Element, export: Export, taken: dict[str, str], max_body_
 
 def _comment(c: etree._Element, article: str, export: Export, max_body_bytes: int) -> None:
     line = line_of(c)
-    cid = (child_text(c, "comment_id") or "").strip()
+    f = fields(c)
+    cid = (f.get("comment_id") or "").strip()
     what = f"comment {cid}" if cid else "a comment"
     if not cid:
         export.skip(line, what, "no wp:comment_id")
         return
-    kind = (child_text(c, "comment_type") or "").strip()
+    kind = (f.get("comment_type") or "").strip()
     if kind in ("pingback", "trackback"):
         export.skip(line, what, f"a {kind}, not a reader's comment")
         return
-    approved = (child_text(c, "comment_approved") or "").strip()
+    approved = (f.get("comment_approved") or "").strip()
     if approved not in _STATUSES:
         export.skip(line, what, f"unknown status {approved!r}")
         return
     status, rejection = _STATUSES[approved]
-    created = text.wordpress_time(child_text(c, "comment_date_gmt"), child_text(c, "comment_date"))
+    created = text.wordpress_time(f.get("comment_date_gmt"), f.get("comment_date"))
     if created is None:
         export.skip(line, what, "no readable date")
         return
-    body = text.plain_text(child_text(c, "comment_content") or "")
+    body = text.plain_text(f.get("comment_content") or "")
     if not body:
         export.skip(line, what, "empty body")
         return
     if len(body.encode()) > max_body_bytes:
         export.skip(line, what, "body longer than MAX_BODY_BYTES")
         return
-    parent = (child_text(c, "comment_parent") or "").strip()
+    parent = (f.get("comment_parent") or "").strip()
     export.comments.append(
         CommentRecord(
             origin_id=cid,
             parent_origin_id=parent if parent not in ("", "0") else None,
             article=article,
-            name=text.unescape(child_text(c, "comment_author")) or "Anonymous",
-            email=(child_text(c, "comment_author_email") or "").strip(),
-            url=text.web_address(child_text(c, "comment_author_url")),
-            client_ip=text.ip_address(child_text(c, "comment_author_IP")),
-            user_agent=(child_text(c, "comment_agent") or "").strip() or None,
+            name=text.unescape(f.get("comment_author")) or "Anonymous",
+            email=(f.get("comment_author_email") or "").strip(),
+            url=text.web_address(f.get("comment_author_url")),
+            client_ip=text.ip_address(f.get("comment_author_IP")),
+            user_agent=(f.get("comment_agent") or "").strip() or None,
             body=body,
             created_at=created,
             status=status,

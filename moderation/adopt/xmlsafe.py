@@ -36,7 +36,18 @@ class _Counting:
 
 def local(element: etree._Element) -> str:
     """An element's name without its namespace."""
-    return etree.QName(element).localname
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def fields(element: etree._Element) -> dict[str, str | None]:
+    """Each child's text by its local name (the first child of a name wins)."""
+    found: dict[str, str | None] = {}
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):
+            found.setdefault(tag.rpartition("}")[2], child.text)
+    return found
 
 
 def line_of(element: etree._Element) -> int:

@@ -26,11 +26,18 @@ async def lock(conn: asyncpg.Connection, site: str) -> None:
 async def known(
     conn: asyncpg.Connection, site: str, origin: str, origin_ids: Sequence[str]
 ) -> dict[str, int | None]:
-    """Exported ids already imported -> their comment's id (None once it was deleted)."""
+    """Exported ids already imported -> their comment's id (None once it was deleted).
+
+    A join with the list rather than `= ANY($3)`: with a hundred thousand ids
+    and as many rows the planner can hash one side instead of testing each row
+    against the whole array.
+    """
     rows = await conn.fetch(
         """
-        SELECT origin_id, comment_id FROM comment_imports
-        WHERE site = $1 AND origin = $2 AND origin_id = ANY($3::text[])
+        SELECT i.origin_id, i.comment_id
+        FROM unnest($3::text[]) AS wanted (origin_id)
+        JOIN comment_imports i
+          ON i.site = $1 AND i.origin = $2 AND i.origin_id = wanted.origin_id
         """,
         site,
         origin,
