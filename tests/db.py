@@ -19,6 +19,8 @@ TABLES = (
     "webhook_deliveries",
     "audits",
     "threshold_steps",
+    "articles",
+    "comment_imports",
 )
 CREDENTIALS = ("tokens", "sessions")
 
