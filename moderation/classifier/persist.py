@@ -3,7 +3,8 @@
 An artifact is a skops dump of `{"format": 1, "pipeline": ..., "metadata":
 JSON text}`. Loading first asks skops which types the file would build and
 refuses the file if any is outside `TRUSTED_TYPES`, so a tampered or foreign
-file cannot run code.
+file cannot run code. A file that loads must then score the probe comments
+(probe.py): one that cannot score is refused like an untrusted one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
+from moderation.classifier import probe
 from moderation.classifier.familiarity import Profile
 from moderation.classifier.features import CommentText
 from moderation.classifier.model import Score, Scorer
@@ -161,6 +163,10 @@ def _loads_cached(digest: str, data: bytes) -> TrainedModel:
         model.profile  # noqa: B018
     except (ValueError, AttributeError, KeyError, TypeError) as exc:
         raise UntrustedModel(f"model file holds an unexpected pipeline: {exc}") from exc
+    try:
+        probe.check(model)
+    except probe.ProbeFailed as exc:
+        raise UntrustedModel(f"model cannot score: {exc}") from exc
     return model
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import asyncpg
 import numpy as np
 
-from moderation.classifier import persist, seed
+from moderation.classifier import persist, probe, seed
 from moderation.classifier.data import Example
 from moderation.classifier.evaluate import decide_all, figures
 from moderation.classifier.persist import TrainedModel
@@ -153,6 +153,7 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
             label_sources=dict(Counter(e.source for e in fit)),
             comparison={k: comparison[k] for k in ("heldout", "better")},
         )
+        probe.check(model)  # a ProbeFailed (a ValueError) fails the job: nothing registered
         await report("storing", 90, f"registering candidate {model.version}")
         artifact = await asyncio.to_thread(persist.dumps, model)
         async with pool.acquire() as conn:
