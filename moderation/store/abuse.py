@@ -156,6 +156,17 @@ async def mark(
     await conn.execute(_MARK, subjects, horizon, _kinds(subjects))
 
 
+async def mark_one(conn: asyncpg.Connection, subject: str, horizon: float) -> int:
+    """As `mark`, for one subject; returns the mark's id, so it can be taken back."""
+    return int(
+        await conn.fetchval(_MARK + " RETURNING id", [subject], horizon, [subject.split(":", 1)[0]])
+    )
+
+
+async def unmark(conn: asyncpg.Connection | asyncpg.Pool, mark_id: int) -> None:
+    await conn.execute("DELETE FROM flood_events WHERE id = $1", mark_id)
+
+
 # --- idempotency keys ----------------------------------------------------------------
 
 
