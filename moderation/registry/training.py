@@ -142,6 +142,9 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
             )
         finally:
             heartbeat.cancel()
+        # The job's id makes the version unique: two jobs on the same labels in the same
+        # second would otherwise name their models alike.
+        model.metadata["version"] = f"{model.version}-job{job_id}"
         await report("evaluating", 80, "scoring candidate and active model on held-out labels")
         active_row = await model_store.active(pool)
         active = None
