@@ -25,6 +25,7 @@ from moderation.classifier.data import Example
 from moderation.classifier.evaluate import decide_all, figures
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import TrainingError, train
+from moderation.ops import redact
 from moderation.ops.webhooks import envelope
 from moderation.registry.loading import load_artifact, targets_of
 from moderation.rules import SiteRules
@@ -191,7 +192,9 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
     except (TrainingError, ValueError) as exc:
         await training_store.finish_job(pool, job_id, state="failed", error=str(exc))
     except Exception as exc:  # anything else is a bug, but the job must still end
-        log.exception("job %s failed", job_id)
+        log.error(
+            "job %s failed: %s\n%s", job_id, redact.summary(exc), redact.redacted_traceback(exc)
+        )
         await training_store.finish_job(
             pool, job_id, state="failed", error=f"{type(exc).__name__}: {exc}"
         )
