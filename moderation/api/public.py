@@ -23,7 +23,7 @@ from moderation.http.schemas import Status as StatusOut
 from moderation.intake import idempotency
 from moderation.intake.submission import Submitted, accept, shown_status
 from moderation.intake.verdicts import Checks
-from moderation.keys import POOL, SETTINGS
+from moderation.keys import POOL, SECRET_KEY, SETTINGS
 from moderation.problems import FieldErrors
 from moderation.store import comments as comment_store
 
@@ -62,6 +62,7 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         token_id=caller.token_id if caller else None,
         ip=ip,
         request=data,
+        secret=request.app[SECRET_KEY],
     )
     limits = Limits.from_settings(settings)
     # Checked before anything is stored: a Location aiohttp refuses would drop the answer.
@@ -78,7 +79,7 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
     _, answer = await accept(
         app,
         comment,
-        checks=Checks.from_settings(settings, trusted=caller is not None),
+        checks=Checks.from_settings(settings, trusted=caller is not None, key=app[SECRET_KEY]),
         retry=retry,
         respond=lambda done: _answer(request, done, comment, redirect_to),
     )

@@ -103,12 +103,12 @@ def too_many(refusal: Refusal) -> Problem:
 # --- desk sign-in ---------------------------------------------------------------------
 
 
-def _signin_subject(ip: IPAddress | None) -> str | None:
-    return abuse_store.subject("signin", str(ip)) if ip is not None else None
+def _signin_subject(key: bytes, ip: IPAddress | None) -> str | None:
+    return abuse_store.subject(key, "signin", str(ip)) if ip is not None else None
 
 
 async def signin_attempt(
-    pool: asyncpg.Pool, settings: Settings, ip: IPAddress | None
+    pool: asyncpg.Pool, settings: Settings, key: bytes, ip: IPAddress | None
 ) -> tuple[Refusal | None, int | None]:
     """Count a sign-in attempt as a failure before its token is looked at.
 
@@ -120,7 +120,7 @@ async def signin_attempt(
     `signin_succeeded`.
     """
     limits = FloodLimits.for_signin(settings)
-    subject = _signin_subject(ip)
+    subject = _signin_subject(key, ip)
     if not limits.active or subject is None:
         return None, None
     async with pool.acquire() as conn, conn.transaction():

@@ -8,6 +8,7 @@ cannot both let through what only one may.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,9 +21,14 @@ import asyncpg
 LOCK_SPACE = 0x61627573  # "abus"
 
 
-def subject(kind: str, value: str) -> str:
-    """A lockable, storable name for an IP, an email or a comment: no personal data in it."""
-    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+def subject(key: bytes, kind: str, value: str) -> str:
+    """A lockable, storable name for an IP, an email or a comment: no personal data in it.
+
+    Keyed (HMAC-SHA256 under the service's secret key, ops/secret_key.py): a plain hash
+    of an IPv4 address is reversed by trying all 2³² of them.
+    """
+    mac = hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{kind}:{mac}"
 
 
 def _lock_key(name: str) -> int:

@@ -47,7 +47,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     ip = client_ip(request, settings.trusted_proxies)
     # Guessing tokens is hopeless (256 random bits), but not worth trying at all. The
     # attempt is counted as a failure first (atomically), and given back if the token is known.
-    refusal, attempt = await flood.signin_attempt(pool, settings, ip)
+    refusal, attempt = await flood.signin_attempt(pool, settings, request.app[SECRET_KEY], ip)
     if refusal is not None:
         message = f"Too many failed sign-ins: try again in {refusal.retry_after} seconds."
         response = _login_page(request, next_, message, status=429)
