@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     model_file: Path | None = Field(
         default=None, description="A skops model to use instead of the seed model."
     )
+    audit_share: float = Field(
+        default=0.02, ge=0, le=1, description="share of automatic decisions also audited"
+    )
+    audit_check_seconds: float = Field(
+        default=60, gt=0, description="how often audits are checked against the targets"
+    )
 
     # Retraining and the model registry.
     auto_activate: bool = Field(

@@ -17,6 +17,8 @@ TABLES = (
     "flood_events",
     "idempotency_keys",
     "webhook_deliveries",
+    "audits",
+    "threshold_steps",
     "articles",
     "comment_imports",
 )

@@ -90,9 +90,9 @@ async def comment_check(request: web.Request) -> web.Response:
         return invalid(exc, {"X-akismet-guid": str(uuid.uuid4())})
     done = await service.comment_check(request.app, check, site)
     headers = {"X-akismet-guid": str(done.guid)}
-    if done.verdict.discard:
+    if done.answer.discard:
         headers["X-akismet-pro-tip"] = "discard"
-    return text("true" if done.verdict.spam else "false", headers)
+    return text("true" if done.answer.spam else "false", headers)
 
 
 async def _submit(request: web.Request, label: str) -> web.Response:

@@ -167,26 +167,26 @@ def parse_check(
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class AkismetAnswer:
     spam: bool  # the answer: true or false
     discard: bool  # X-akismet-pro-tip: discard, for blatant spam
     decision: Decision  # what is stored
 
 
-def verdict(decision: Decision, check: Check, settings: Settings) -> Verdict:
+def answer_for(decision: Decision, check: Check, settings: Settings) -> AkismetAnswer:
     """Akismet's answer for a decision. Pure: the same inputs, the same answer."""
     if check.administrator:
-        return Verdict(False, False, _override(decision, Status.APPROVED, "administrator"))
+        return AkismetAnswer(False, False, _override(decision, Status.APPROVED, "administrator"))
     if check.guaranteed_spam:
-        return Verdict(True, False, _override(decision, Status.REJECTED, "guaranteed_spam"))
+        return AkismetAnswer(True, False, _override(decision, Status.REJECTED, "guaranteed_spam"))
     if decision.status is Status.REJECTED:
         outcome = decision.details.get("outcome")
         p = decision.spam_score or 0.0
         blatant = outcome == "rule_spam" or p >= settings.akismet_discard_above
-        return Verdict(True, blatant, decision)
+        return AkismetAnswer(True, blatant, decision)
     if decision.status is Status.APPROVED:
-        return Verdict(False, False, decision)
-    return Verdict(settings.akismet_uncertain_answer, False, decision)  # held for review
+        return AkismetAnswer(False, False, decision)
+    return AkismetAnswer(settings.akismet_uncertain_answer, False, decision)  # held for review
 
 
 def _override(decision: Decision, status: Status, outcome: str) -> Decision:
@@ -205,7 +205,7 @@ def _override(decision: Decision, status: Status, outcome: str) -> Decision:
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    verdict: Verdict
+    answer: AkismetAnswer
     guid: uuid.UUID
     comment_id: int | None  # None: nothing stored (is_test, or a recheck of a known comment)
 
@@ -214,7 +214,7 @@ async def comment_check(app: web.Application, check: Check, site: Site) -> Check
     """Decide a comment-check; a stored comment's decision is announced (ops/events)."""
     done = await _comment_check(app, check, site)
     if done.comment_id is not None:
-        decided_automatically(app, done.comment_id, check.comment.article, done.verdict.decision)
+        decided_automatically(app, done.comment_id, check.comment.article, done.answer.decision)
     return done
 
 
@@ -222,7 +222,7 @@ async def _comment_check(app: web.Application, check: Check, site: Site) -> Chec
     live, rules, s = app[MODEL], app[RULES], app[SETTINGS]
     async with app[POOL].acquire() as conn, conn.transaction():
         decision = await submission.assess(conn, check.comment, live, rules, s)
-        answer = verdict(decision, check, s)
+        answer = answer_for(decision, check, s)
         if check.is_test:
             return Checked(answer, uuid.uuid4(), None)
         if check.recheck:

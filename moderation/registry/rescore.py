@@ -12,7 +12,7 @@ from collections import Counter
 
 from aiohttp import web
 
-from moderation.intake.submission import decide
+from moderation.intake.submission import decide_comment
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.events import decided_automatically
 from moderation.store import comments as comment_store
@@ -39,7 +39,7 @@ async def rescore_pending(app: web.Application) -> dict[str, int]:
         for comment_id, comment in batch:
             _, facts = await comment_store.gather_facts(pool, comment)
             decision = await asyncio.to_thread(
-                decide, comment, facts, live, rules, settings.trust_known_authors
+                decide_comment, comment, facts, live, rules, settings.trust_known_authors
             )
             status = await comment_store.redecide(
                 pool, comment_id, decision, f"re-scored with model {version}"

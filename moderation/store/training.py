@@ -104,7 +104,7 @@ async def fail_stale_jobs(conn: Conn, older_than_seconds: float) -> int:
 
 
 async def site_labels(conn: Conn) -> list[Example]:
-    """Moderators' labels (with their comments' text) and imported labels."""
+    """Moderators' labels (with their comments' text) and imported labels, oldest first."""
     rows = await conn.fetch(
         """
         SELECT l.id, l.label, l.source,
@@ -114,7 +114,7 @@ async def site_labels(conn: Conn) -> list[Example]:
                coalesce(c.body, l.body) AS body
         FROM labels l LEFT JOIN comments c ON c.id = l.comment_id
         WHERE coalesce(c.body, l.body) IS NOT NULL
-        ORDER BY l.id
+        ORDER BY l.created_at, l.id
         """
     )
     return [
