@@ -12,8 +12,8 @@ from moderation.api import routes as api_routes
 from moderation.classifier.live import LiveModel
 from moderation.http.errors import problem_middleware
 from moderation.intake.writer import WRITER, CommentWriter
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops import backups, jobs, webhooks
+from moderation.keys import MODEL, POOL, RULES, SECRET_KEY, SETTINGS
+from moderation.ops import backups, jobs, redact, secret_key, webhooks
 from moderation.ops.audits import audit_watch
 from moderation.ops.observability import METRICS, Metrics, observe
 from moderation.ops.retention import retention
@@ -67,6 +67,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[RULES] = SiteRules.from_settings(settings)
+    app[SECRET_KEY] = secret_key.server_key(settings)
+    redact.quiet_malformed_requests()
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(classifier)
     app.cleanup_ctx.append(hotswap.model_watch)

@@ -22,3 +22,5 @@ MODEL = web.AppKey("model", LiveModel)
 RULES = web.AppKey("rules", SiteRules)
 TASKS = web.AppKey("tasks", set[asyncio.Task[Any]])
 WEBHOOK_WAKE = web.AppKey("webhook_wake", asyncio.Event)
+# The service's HMAC key (ops/secret_key.py): flood and idempotency subjects, sign-in forms.
+SECRET_KEY = web.AppKey("secret_key", bytes)

@@ -177,6 +177,13 @@ class Settings(BaseSettings):
     honeypot_field: str = "website_confirm"
     trust_known_authors: bool = True
 
+    # Keyed hashes of addresses and the sign-in form's tokens (ops/secret_key.py).
+    # No length check here: a training job's process gets these settings with secrets
+    # masked; the README asks for 32 random characters or more.
+    secret_key: SecretStr | None = Field(
+        default=None, description="HMAC key; unset: made once and kept in data_dir/secret_key"
+    )
+
     # Browser pages.
     session_hours: float = Field(default=12, gt=0, description="desk sessions expire after this")
     embed_origins: Annotated[list[str], NoDecode] = Field(

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS, TASKS
+from moderation.ops import redact
 from moderation.store import training as training_store
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,13 @@ def background(app: web.Application, work: Coroutine[Any, Any, Any]) -> asyncio.
     def done(t: asyncio.Task[Any]) -> None:
         tasks.discard(t)
         if not t.cancelled() and t.exception() is not None:
-            log.error("background task failed", exc_info=t.exception())
+            exc = t.exception()
+            assert exc is not None
+            log.error(
+                "background task failed: %s\n%s",
+                redact.summary(exc),
+                redact.redacted_traceback(exc),
+            )
 
     task.add_done_callback(done)
     return task

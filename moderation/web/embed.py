@@ -25,7 +25,7 @@ from moderation.http.requests import (
 from moderation.http.schemas import CommentIn, Limits
 from moderation.intake.submission import accept, shown_status
 from moderation.intake.verdicts import Checks
-from moderation.keys import POOL, SETTINGS
+from moderation.keys import POOL, SECRET_KEY, SETTINGS
 from moderation.problems import FieldErrors, Problem
 from moderation.review import text
 from moderation.store import comments as comment_store
@@ -135,7 +135,7 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
         done, _ = await accept(
             app,
             comment,
-            checks=Checks.from_settings(settings, trusted=False),
+            checks=Checks.from_settings(settings, trusted=False, key=app[SECRET_KEY]),
         )
     except FieldErrors as exc:
         errors: dict[str, str] = {}
