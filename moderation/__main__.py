@@ -19,7 +19,7 @@ from moderation.cli.admin import (
     cmd_train,
     cmd_train_job,
 )
-from moderation.cli.serve import cmd_migrate, cmd_serve
+from moderation.cli.serve import cmd_migrate, cmd_serve, workers_arg
 from moderation.settings import Settings
 
 log = logging.getLogger("moderation")
@@ -48,7 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to listen on (default: MODERATION_HOST)")
     p.add_argument("--port", type=int, help="port to listen on (default: MODERATION_PORT)")
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations at start")
-    p.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    p.add_argument(
+        "--workers",
+        type=workers_arg,
+        default="auto",
+        help="processes sharing the port: a number, or auto (one per core; the default)",
+    )
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_serve)
 
