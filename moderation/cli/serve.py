@@ -117,7 +117,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
     env["MODERATION_DATABASE_URL"] = settings.database_url or ""
     env["MODERATION_MIGRATE_ON_START"] = "false"
     argv = module_argv("serve", "--worker", "--host", host, "--port", str(port))
-    procs = [subprocess.Popen(argv, env=env) for _ in range(workers)]
+    procs = [subprocess.Popen(argv, env=env, preexec_fn=_die_with_parent) for _ in range(workers)]
     log.info("started %d workers on http://%s:%s", workers, host, port)
 
     def forward(signum: int, _: object) -> None:
@@ -129,6 +129,17 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
     signal.signal(signal.SIGINT, forward)
     codes = [p.wait() for p in procs]
     return 0 if all(c == 0 for c in codes) else 1
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGTERM when its serve process dies, even of SIGKILL, so no
+    worker is left serving on its own (PR_SET_PDEATHSIG)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to do
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
