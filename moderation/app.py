@@ -16,6 +16,8 @@ from moderation.keys import MODEL, POOL, RULES, SECRET_KEY, SETTINGS
 from moderation.ops import backups, jobs, redact, secret_key, webhooks
 from moderation.ops.audits import audit_watch
 from moderation.ops.observability import METRICS, Metrics, observe
+from moderation.ops.pages import page_watch
+from moderation.ops.reads import read_replicas
 from moderation.ops.retention import retention
 from moderation.registry import hotswap
 from moderation.registry.loading import load_active_model
@@ -70,6 +72,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SECRET_KEY] = secret_key.server_key(settings)
     redact.quiet_malformed_requests()
     app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(read_replicas)
+    app.cleanup_ctx.append(page_watch)
     app.cleanup_ctx.append(classifier)
     app.cleanup_ctx.append(hotswap.model_watch)
     app.cleanup_ctx.append(jobs.lifetime)

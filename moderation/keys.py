@@ -15,9 +15,11 @@ from aiohttp import web
 from moderation.classifier.live import LiveModel
 from moderation.rules import SiteRules
 from moderation.settings import Settings
+from moderation.store.replicas import Reads
 
 SETTINGS = web.AppKey("settings", Settings)
-POOL = web.AppKey("pool", asyncpg.Pool)
+POOL = web.AppKey("pool", asyncpg.Pool)  # the primary
+READS = web.AppKey("reads", Reads)  # where public reads go (ops/reads.py)
 MODEL = web.AppKey("model", LiveModel)
 RULES = web.AppKey("rules", SiteRules)
 TASKS = web.AppKey("tasks", set[asyncio.Task[Any]])

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     pool_min_size: int = Field(default=2, ge=1)
     pool_max_size: int = Field(default=10, ge=1)
     migrate_on_start: bool = True
+    read_database_url: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="streaming replicas for public reads (comma-separated URLs)",
+    )
+    replica_max_lag_seconds: float = Field(
+        default=5, gt=0, description="a replica further behind than this is not read"
+    )
+    replica_check_seconds: float = Field(default=1, gt=0, description="how often lag is checked")
 
     # Request limits (WordPress's own limits for the comment fields).
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
@@ -189,9 +197,22 @@ class Settings(BaseSettings):
     embed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="origins allowed to frame /embed pages"
     )
+    page_cache_entries: int = Field(
+        default=10000, ge=0, description="article pages kept in memory per process (0: off)"
+    )
+    page_cache_seconds: float = Field(
+        default=300, gt=0, description="a cached page is made again after this at the latest"
+    )
+    page_max_age_seconds: int = Field(
+        default=1, ge=0, description="Cache-Control max-age of article pages"
+    )
+    page_stale_seconds: int = Field(
+        default=30, ge=0, description="Cache-Control stale-while-revalidate of article pages"
+    )
 
     @field_validator(
         "trusted_proxies",
+        "read_database_url",
         "embed_origins",
         "webhook_urls",
         "allowed_origins",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncpg
 import orjson
 from aiohttp import web
 
 from moderation.domain import Comment, Principal, Status
 from moderation.http import cursors
 from moderation.http.auth import authenticate, bearer
+from moderation.http.pagecache import cached_page
 from moderation.http.redirects import redirect_target
 from moderation.http.requests import (
     client_ip,
@@ -23,7 +25,7 @@ from moderation.http.schemas import Status as StatusOut
 from moderation.intake import idempotency
 from moderation.intake.submission import Submitted, accept, shown_status
 from moderation.intake.verdicts import Checks
-from moderation.keys import POOL, SECRET_KEY, SETTINGS
+from moderation.keys import SECRET_KEY, SETTINGS
 from moderation.problems import FieldErrors
 from moderation.store import comments as comment_store
 
@@ -110,15 +112,22 @@ def _answer(
 
 
 async def list_comments(request: web.Request) -> web.Response:
+    """An article's approved comments: from this instance's page cache (http/pagecache.py)."""
     settings = request.app[SETTINGS]
     article = request.match_info["article"]
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
     after = cursors.decode_after(request.query.get("cursor"))
-    async with request.app[POOL].acquire() as conn:  # one connection for the page's queries
-        threads, next_after, total = await comment_store.approved_page(conn, article, after, limit)
-    page = CommentPage(
-        items=[PublicComment.model_validate(t) for t in threads],
-        next_cursor=cursors.encode(next_after) if next_after is not None else None,
-        total=total,
-    )
-    return json_response(page.model_dump(mode="json"))
+
+    async def make(pool: asyncpg.Pool) -> web.Response:
+        async with pool.acquire() as conn:  # one connection for the page's queries
+            threads, next_after, total = await comment_store.approved_page(
+                conn, article, after, limit
+            )
+        page = CommentPage(
+            items=[PublicComment.model_validate(t) for t in threads],
+            next_cursor=cursors.encode(next_after) if next_after is not None else None,
+            total=total,
+        )
+        return json_response(page.model_dump(mode="json"))
+
+    return await cached_page(request, article, f"api:{limit}:{after}", make)

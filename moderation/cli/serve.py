@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
+import os
 
 from moderation.cli.db import database_url
 from moderation.settings import Settings
@@ -22,11 +22,27 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.worker:  # one of several processes started by `serve --workers N`
         _run_app(settings, host, port, reuse_port=True)
         return 0
+    workers = cores() if args.workers == "auto" else int(args.workers)
     with database_url(settings) as ready:
-        if args.workers > 1:
-            return _serve_workers(ready, host, port, args.workers)
+        if workers > 1:
+            return _serve_workers(ready, host, port, workers)
         _run_app(ready, host, port, reuse_port=False)
     return 0
+
+
+def workers_arg(value: str) -> str:
+    """`--workers`: a number of processes, or `auto` (one per core, the default)."""
+    if value != "auto" and not (value.isdigit() and int(value) >= 1):
+        raise argparse.ArgumentTypeError("a number of processes (1 or more), or auto")
+    return value
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _run_app(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
@@ -90,13 +106,14 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
     The parent applies migrations once, starts the workers, forwards SIGTERM
     and SIGINT to them, and exits 0 when they all stopped cleanly.
     """
-    import os
     import signal
     import subprocess
 
     if settings.migrate_on_start:
         cmd_migrate(settings, argparse.Namespace())
-    env = dict(os.environ)
+    from moderation.ops.processes import module_argv, module_env
+
+    env = module_env(os.environ)  # the same package as this process, whatever the cwd
     env["MODERATION_DATABASE_URL"] = settings.database_url or ""
     env["MODERATION_MIGRATE_ON_START"] = "false"
     # What database_url() decided for the embedded server: its tools, daily backups.
@@ -104,18 +121,8 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
         env["MODERATION_PG_BIN_DIR"] = str(settings.pg_bin_dir)
     if settings.backup_auto is not None:
         env["MODERATION_BACKUP_AUTO"] = str(settings.backup_auto).lower()
-    argv = [
-        sys.executable,
-        "-m",
-        "moderation",
-        "serve",
-        "--worker",
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
-    procs = [subprocess.Popen(argv, env=env) for _ in range(workers)]
+    argv = module_argv("serve", "--worker", "--host", host, "--port", str(port))
+    procs = [subprocess.Popen(argv, env=env, preexec_fn=_die_with_parent) for _ in range(workers)]
     log.info("started %d workers on http://%s:%s", workers, host, port)
 
     def forward(signum: int, _: object) -> None:
@@ -127,6 +134,17 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
     signal.signal(signal.SIGINT, forward)
     codes = [p.wait() for p in procs]
     return 0 if all(c == 0 for c in codes) else 1
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGTERM when its serve process dies, even of SIGKILL, so no
+    worker is left serving on its own (PR_SET_PDEATHSIG)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to do
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:

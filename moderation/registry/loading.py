@@ -50,6 +50,9 @@ async def load_checked(data: bytes) -> TrainedModel:
         raise Problem(422, "Model refused", str(exc), kind="untrusted-model") from None
 
 
+SEED_WAIT_SECONDS = 900.0
+
+
 async def load_active_model(pool: asyncpg.Pool, settings: Settings) -> TrainedModel:
     """The model to serve: a configured file, else the registry's active one, else the seed."""
     if settings.model_file:
@@ -68,7 +71,11 @@ async def load_active_model(pool: asyncpg.Pool, settings: Settings) -> TrainedMo
             return await _seed(settings)
     async with pool.acquire() as conn:
         # One instance trains and registers the seed; the others wait and load it.
-        await conn.execute("SELECT pg_advisory_lock($1)", model_store.SEED_LOCK_KEY)
+        # Training the seed takes longer than the pool's command time-out on a small
+        # machine: a second worker (serve --workers) must wait it out, not fail.
+        await conn.execute(
+            "SELECT pg_advisory_lock($1)", model_store.SEED_LOCK_KEY, timeout=SEED_WAIT_SECONDS
+        )
         try:
             row = await model_store.active(conn)
             if row is not None:
