@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import pytest
@@ -119,3 +120,62 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as s:
         yield s
 
+
+class DatabaseLink:
+    """A TCP relay between the service and PostgreSQL that a test can cut and restore.
+
+    Cut, it drops every relayed connection and refuses new ones, as a database
+    host that went away does; the real PostgreSQL (shared by the whole test run)
+    never notices.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        parts = urlsplit(database_url)
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self.port = free_port()
+        self.url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{self.port}"))
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+
+    async def up(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+
+    async def down(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._open):
+            writer.transport.abort()
+        self._open.clear()
+        self._server = None
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self._target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._open |= {writer, up_writer}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except OSError:
+                pass
+            finally:
+                dst.transport.abort()
+                self._open.discard(dst)
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+@pytest.fixture
+async def database_link(database_url: str) -> AsyncIterator[DatabaseLink]:
+    link = DatabaseLink(database_url)
+    await link.up()
+    try:
+        yield link
+    finally:
+        if link._server is not None:
+            await link.down()
