@@ -78,4 +78,3 @@ async def test_metrics_answer_while_the_database_is_down_and_count_the_outage(
 
         await until(back, 60, "moderation_database_up is 1 again")
         assert await service.stop() == 0, service.stderr()
-
