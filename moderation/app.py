@@ -10,6 +10,7 @@ from aiohttp import web
 from moderation import web as pages
 from moderation.api import routes as api_routes
 from moderation.classifier.live import LiveModel
+from moderation.http.deadlines import body_deadline
 from moderation.http.errors import problem_middleware
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SECRET_KEY, SETTINGS
@@ -83,4 +84,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(backups.scheduled)
     app.add_routes(api_routes.ROUTES)
     pages.setup(app)
+    app.middlewares.append(body_deadline)  # innermost: see http/deadlines.py
     return app

@@ -78,6 +78,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=65525, ge=1)
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=200, ge=1)
+    keepalive_timeout_seconds: float = Field(
+        default=15,
+        gt=0,
+        description="a connection that has not sent a whole request head this long after it "
+        "opened or after its last answer is closed (idle keep-alive and slow heads alike)",
+    )
+    max_connections_per_client: int = Field(
+        default=64,
+        ge=0,
+        description="open connections from one address (0: off); trusted proxies are exempt",
+    )
 
     # Client addresses: X-Forwarded-For is believed only from these peers.
     trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = (

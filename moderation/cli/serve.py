@@ -7,11 +7,13 @@ import asyncio
 import logging
 import os
 
+from moderation.cli.connections import ConnectionCap
 from moderation.cli.db import database_url
 from moderation.settings import Settings
 
 log = logging.getLogger("moderation")
 DRAIN_SECONDS = 10.0
+BACKLOG = 1024  # connections the kernel queues before they are accepted (capped by somaxconn)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -52,7 +54,29 @@ def _run_app(settings: Settings, host: str, port: int, reuse_port: bool) -> None
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is not built for every platform
         pass
+    _raise_open_files_limit()
     asyncio.run(_serve(settings, host, port, reuse_port))
+
+
+def _raise_open_files_limit() -> None:
+    """Every connection is a file descriptor: take the hard limit, as nginx and Go do.
+
+    Many systems start processes with a soft limit of 1 024, which a few hundred
+    clients (or one client, below its per-address cap, on a few processes) use up.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        want = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        except (ValueError, OSError):  # a container may forbid it; the soft limit stays
+            want = soft
+        soft = want
+    log.info("open files limit: %d", soft)
 
 
 async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
@@ -82,15 +106,24 @@ async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> 
         access_log=None,  # observability.observe writes one JSON line per request
         shutdown_timeout=DRAIN_SECONDS,
         lingering_time=1.0,  # after a 408/413, stop draining the body soon
+        # aiohttp's keep-alive timer runs from a connection's start and from each
+        # answer until a whole request head is in: an idle connection and a head
+        # that trickles in are both closed when it runs out.
+        keepalive_timeout=settings.keepalive_timeout_seconds,
     )
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port, reuse_port=reuse_port)
-        await site.start()
+        # Not web.TCPSite: its protocol factory cannot be wrapped, and the cap per
+        # client address must see each connection before aiohttp does.
+        cap = ConnectionCap(settings.max_connections_per_client, settings.trusted_proxies)
+        assert runner.server is not None
+        listener = await loop.create_server(
+            cap.guard(runner.server), host, port, reuse_port=reuse_port, backlog=BACKLOG
+        )
         log.info("listening on http://%s:%s", host, port)
         await stop.wait()
         log.info("stopping: no new connections; finishing requests in flight")
-        await site.stop()
+        listener.close()
         metrics = app[METRICS]
         deadline = loop.time() + DRAIN_SECONDS
         while metrics.in_flight and loop.time() < deadline:  # noqa: ASYNC110 - a counter, not an event
