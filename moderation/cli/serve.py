@@ -22,6 +22,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
     if args.worker:  # one of several processes started by `serve --workers N`
+        _early_stop_on_signals()
         _run_app(settings, host, port, reuse_port=True)
         return 0
     workers = cores() if args.workers == "auto" else int(args.workers)
@@ -30,6 +31,21 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             return _serve_workers(ready, host, port, workers)
         _run_app(ready, host, port, reuse_port=False)
     return 0
+
+
+_stop_requested: list[int] = []
+
+
+def _early_stop_on_signals() -> None:
+    """A worker may be stopped while it still imports or loads its model: remember the
+    signal now (the event loop's handlers come later) instead of dying of it."""
+    import signal
+
+    def note(signum: int, _: object) -> None:
+        _stop_requested.append(signum)
+
+    signal.signal(signal.SIGTERM, note)
+    signal.signal(signal.SIGINT, note)
 
 
 def workers_arg(value: str) -> str:
@@ -99,6 +115,8 @@ async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if _stop_requested:
+        stop.set()
     app = create_app(settings)
     runner = web.AppRunner(
         app,
@@ -111,7 +129,21 @@ async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> 
         # that trickles in are both closed when it runs out.
         keepalive_timeout=settings.keepalive_timeout_seconds,
     )
-    await runner.setup()
+    if reuse_port:
+        # A worker stopped while it loads its model (a first start trains the seed,
+        # which cannot be interrupted) leaves at once: it has served nothing, and the
+        # supervisor owns the database. A lone process finishes its start-up first.
+        setup = asyncio.ensure_future(runner.setup())
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({setup, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not setup.done():
+            log.info("stopped while starting")
+            logging.shutdown()
+            os._exit(0)
+        stopping.cancel()
+        setup.result()
+    else:
+        await runner.setup()
     try:
         # Not web.TCPSite: its protocol factory cannot be wrapped, and the cap per
         # client address must see each connection before aiohttp does.
