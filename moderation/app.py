@@ -11,6 +11,7 @@ from moderation import web as pages
 from moderation.api import routes as api_routes
 from moderation.classifier.live import LiveModel
 from moderation.http.errors import problem_middleware
+from moderation.intake import akismet
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops import jobs, webhooks
@@ -68,6 +69,7 @@ def create_app(settings: Settings) -> web.Application:
     app[RULES] = SiteRules.from_settings(settings)
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(classifier)
+    app.cleanup_ctx.append(akismet.lifetime)
     app.cleanup_ctx.append(hotswap.model_watch)
     app.cleanup_ctx.append(jobs.lifetime)
     app.cleanup_ctx.append(retention)

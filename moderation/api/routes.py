@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation import openapi
-from moderation.api import admin, akismet, health, models, moderator, privacy, public
+from moderation.api import admin, akismet, checks, health, models, moderator, privacy, public
 from moderation.ops.observability import metrics_handler
 
 ROUTES: list[web.RouteDef] = [
@@ -48,6 +48,20 @@ ROUTES: list[web.RouteDef] = [
     web.post("/1.1/comment-check", akismet.comment_check),
     web.post("/1.1/submit-spam", akismet.submit_spam),
     web.post("/1.1/submit-ham", akismet.submit_ham),
+    web.route("*", "/1.1/test", akismet.test),
+    web.route("*", "/1.1/get-stats", akismet.get_stats),
+    web.route("*", "/1.1/get-subscription", akismet.get_subscription),
+    web.route("*", "/1.1/verify-wpcom-key", akismet.verify_wpcom_key),
+    web.route("*", "/1.2/usage-limit", akismet.usage_limit),
+    web.route("*", "/1.2/key-sites", akismet.key_sites),
+    web.route("*", "/1.2/activity", akismet.key_sites),
+    web.route("*", "/1.1/{method}", akismet.unknown),
+    web.route("*", "/1.2/{method}", akismet.unknown),
+    # checks.py: Akismet comment-checks held for review
+    web.get("/v1/checks", checks.list_checks),
+    web.get("/v1/checks/{id}", checks.show),
+    web.get("/v1/checks/{id}/history", checks.history),
+    web.post("/v1/checks/{id}/decision", checks.post_decision),
     # privacy.py
     web.get("/v1/admin/commenters/{email}/export", privacy.export),
     web.delete("/v1/admin/commenters/{email}", privacy.erase),
