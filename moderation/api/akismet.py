@@ -224,11 +224,3 @@ async def verify_wpcom_key(request: web.Request) -> web.Response:
 async def test(request: web.Request) -> web.Response:
     """The Akismet plugin's connectivity test."""
     return text("connected")
-
-
-async def unknown(request: web.Request) -> web.Response:
-    return text(
-        "Unknown API method.",
-        {"X-akismet-debug-help": f"There is no Akismet method {request.path}."},
-        status=404,
-    )

@@ -48,15 +48,19 @@ ROUTES: list[web.RouteDef] = [
     web.post("/1.1/comment-check", akismet.comment_check),
     web.post("/1.1/submit-spam", akismet.submit_spam),
     web.post("/1.1/submit-ham", akismet.submit_ham),
-    web.route("*", "/1.1/test", akismet.test),
-    web.route("*", "/1.1/get-stats", akismet.get_stats),
-    web.route("*", "/1.1/get-subscription", akismet.get_subscription),
-    web.route("*", "/1.1/verify-wpcom-key", akismet.verify_wpcom_key),
-    web.route("*", "/1.2/usage-limit", akismet.usage_limit),
-    web.route("*", "/1.2/key-sites", akismet.key_sites),
-    web.route("*", "/1.2/activity", akismet.key_sites),
-    web.route("*", "/1.1/{method}", akismet.unknown),
-    web.route("*", "/1.2/{method}", akismet.unknown),
+    *[
+        route(path, handler)
+        for route in (web.get, web.post)
+        for path, handler in (
+            ("/1.1/test", akismet.test),
+            ("/1.1/get-stats", akismet.get_stats),
+            ("/1.1/get-subscription", akismet.get_subscription),
+            ("/1.1/verify-wpcom-key", akismet.verify_wpcom_key),
+            ("/1.2/usage-limit", akismet.usage_limit),
+            ("/1.2/key-sites", akismet.key_sites),
+            ("/1.2/activity", akismet.key_sites),
+        )
+    ],
     # checks.py: Akismet comment-checks held for review
     web.get("/v1/checks", checks.list_checks),
     web.get("/v1/checks/{id}", checks.show),

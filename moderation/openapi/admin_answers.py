@@ -44,12 +44,20 @@ class Outcomes(BaseModel):
     removed: int
 
 
+class CheckStats(BaseModel):
+    pending: int = Field(description="Akismet checks waiting for a moderator now.")
+    decided_today: Outcomes
+    automatic: Outcomes
+    human: Outcomes
+
+
 class Stats(BaseModel):
     pending: int = Field(description="Comments waiting for a moderator now.")
     since: datetime = Field(description="The start of today (UTC).")
     decided_today: Outcomes
     automatic: Outcomes
     human: Outcomes
+    checks: CheckStats | None = Field(default=None, description="The same for Akismet checks.")
 
 
 class ModelThresholds(BaseModel):
