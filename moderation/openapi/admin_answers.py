@@ -204,9 +204,13 @@ class Export(BaseModel):
     comments: list[ExportedComment]
     history: list[ExportedChange]
     labels: list[ExportedLabel]
+    checks: list[dict[str, Any]] = Field(
+        default_factory=list, description="Akismet checks with this email."
+    )
 
 
 class Erasure(BaseModel):
     mode: Literal["anonymise", "remove"]
     comments: int = Field(description="Comments anonymised or removed.")
     labels: int = Field(description="Labels anonymised or removed.")
+    checks: int = Field(default=0, description="Akismet checks anonymised or removed.")

@@ -253,3 +253,26 @@ async def test_the_plugins_account_and_stats_endpoints_answer_with_real_figures(
     assert activity["total"] == 1
     usage = await (await client.get("/1.2/usage-limit", params={"api_key": site_key})).json()
     assert usage["usage"] == 2
+
+
+async def test_a_readers_checks_are_exported_erased_and_kept_to_the_retention_schedule(
+    client, db, make_token, site_key
+):
+    await check(client, wordpress_form(site_key))
+    await check(client, wordpress_form(site_key, "Spam", comment_author="akismet-guaranteed-spam"))
+    admin = await make_token("admin")
+    exported = await (
+        await client.get("/v1/admin/commenters/dana@example.org/export", headers=admin)
+    ).json()
+    assert [c["body"] for c in exported["checks"]] == [HAM, "Spam"]
+    await db.execute("UPDATE checks SET updated_at = now() - interval '400 days', "
+                     "created_at = now() - interval '400 days'")  # fmt: skip
+    from moderation.ops.retention import sweep
+
+    done = await sweep(client.app)
+    assert done["purged"] >= 1 and done["reduced"] >= 1
+    assert await db.fetchval("SELECT host(client_ip) FROM checks") == "203.0.113.0"
+    erased = await client.delete("/v1/admin/commenters/dana@example.org", headers=admin)
+    assert (await erased.json())["checks"] == 1
+    row = await db.fetchrow("SELECT author_name, author_email, client_ip FROM checks")
+    assert (row["author_name"], row["author_email"], row["client_ip"]) == ("Anonymous", "", None)
