@@ -10,8 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from moderation.domain import Role
-from moderation.http.schemas import Status as StatusName
-from moderation.http.schemas_moderator import DecisionIn
+from moderation.http.schemas_moderator import DecisionIn, StatusName
 from moderation.openapi.answers import (
     CommentLabel,
     DecisionConflict,
@@ -159,7 +158,15 @@ def _json(
         body=Body({"application/x-www-form-urlencoded": AkismetQuery}, required=False)
         if method == "post"
         else None,
-        replies={200: Reply(summary, model, schema=schema, headers=AKISMET_HEADERS)},
+        replies={
+            200: Reply(
+                summary,
+                model,
+                schema=schema,
+                headers=AKISMET_HEADERS,
+                also={PLAIN: {"type": "string"}},  # `invalid`, key-sites' CSV
+            )
+        },
         problems=(400, 408, 413, *DB),
     )
 

@@ -41,6 +41,8 @@ class Reply:
     media: str = "application/json"
     schema: dict[str, Any] | None = None  # a body that is not a model (text)
     headers: Sequence[str] = ()
+    # other media types the same answer may come as (the Akismet API's `invalid` text)
+    also: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

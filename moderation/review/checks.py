@@ -54,7 +54,13 @@ async def decide(
             "Stale decision",
             f"The check is {row['status']} now, not {expected_status}.",
             kind="stale",
-            extra={"current": {"status": row["status"], "rejection": row["rejection"]}},
+            extra={
+                "current": {
+                    "status": row["status"],
+                    "rejection": row["rejection"],
+                    "decided_by": row["decided_by"],
+                }
+            },
         )
     if (
         who is not None
