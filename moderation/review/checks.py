@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from moderation.domain import Principal
+from moderation.domain import AUTO, Principal
 from moderation.keys import POOL, SETTINGS
 from moderation.ops import jobs, webhooks
 from moderation.ops.observability import METRICS
@@ -92,7 +92,7 @@ def announce(app: web.Application, row: Any, by: str, *, tell_site: bool) -> Non
     """After the commit: the metric, and the webhook to the site when it did not decide."""
     metrics = app.get(METRICS)
     if metrics is not None:
-        metrics.decided(row["status"], row["rejection"], automatic=False)
+        metrics.decided(row["status"], row["rejection"], automatic=by == AUTO)
     if tell_site and app[SETTINGS].webhook_urls:
         data = {
             "guid": str(row["guid"]),

@@ -409,3 +409,74 @@ async def reduce_ips(conn: Conn, days: int) -> int:
         days,
     )
     return int(done.split()[-1])
+
+
+# --- re-scoring held checks after a model change (registry/rescore.py) --------------
+
+
+async def pending_batch(conn: Conn, after_id: int, limit: int) -> list[tuple[int, str, Comment]]:
+    """Unclaimed pending checks after `after_id`: (id, site, the comment as scored)."""
+    rows = await conn.fetch(
+        """
+        SELECT id, site, permalink, author_name, author_email, author_url, body, client_ip,
+               user_agent, referrer
+        FROM checks
+        WHERE status = 'pending' AND id > $1
+          AND (claimed_by IS NULL OR claim_expires_at < now())
+        ORDER BY id LIMIT $2
+        """,
+        after_id,
+        limit,
+    )
+    return [
+        (
+            r["id"],
+            r["site"],
+            Comment(
+                article=r["permalink"] or "",
+                name=r["author_name"],
+                email=r["author_email"],
+                body=r["body"],
+                url=r["author_url"],
+                client_ip=r["client_ip"],
+                user_agent=r["user_agent"],
+                referrer=r["referrer"],
+            ),
+        )
+        for r in rows
+    ]
+
+
+# Only a still-pending, unclaimed check is re-decided: a moderator's claim or decision
+# made meanwhile wins.
+_REDECIDE = """
+WITH k AS (
+    UPDATE checks SET status = $2, rejection = $3, spam_score = $4, model_version = $5,
+                      decision = $6, reasons = $7, decided_by = 'auto', updated_at = now()
+    WHERE id = $1 AND status = 'pending' AND (claimed_by IS NULL OR claim_expires_at < now())
+    RETURNING id, guid, status, rejection, spam_score, model_version
+), h AS (
+    INSERT INTO check_history (check_id, actor, from_status, to_status, rejection,
+                               spam_score, model_version, note)
+    SELECT id, 'auto', 'pending', status, rejection, spam_score, model_version, $8
+    FROM k WHERE status <> 'pending'
+)
+SELECT guid, status, rejection FROM k
+"""
+
+
+async def redecide(
+    conn: Conn, check_id: int, decision: Decision, note: str
+) -> asyncpg.Record | None:
+    """Store a new automatic decision for a pending check; its guid and new status."""
+    return await conn.fetchrow(
+        _REDECIDE,
+        check_id,
+        decision.status.value,
+        decision.rejection.value if decision.rejection else None,
+        decision.spam_score,
+        decision.model_version,
+        decision.details,
+        list(decision.reasons),
+        note,
+    )

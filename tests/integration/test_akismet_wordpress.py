@@ -276,3 +276,23 @@ async def test_a_readers_checks_are_exported_erased_and_kept_to_the_retention_sc
     assert (await erased.json())["checks"] == 1
     row = await db.fetchrow("SELECT author_name, author_email, client_ip FROM checks")
     assert (row["author_name"], row["author_email"], row["client_ip"]) == ("Anonymous", "", None)
+
+
+async def test_a_new_models_rescoring_decides_held_checks_and_tells_the_site(
+    aiohttp_server, make_settings, make_app_client, db, site_key
+):
+    from moderation.registry.rescore import rescore_pending
+
+    text = "Is the zorblax festival on this year? The page does not say."
+    holding = await make_app_client(make_settings(moderation_words=["zorblax"]))
+    guid = (await check(holding, wordpress_form(site_key, text))).headers["X-akismet-guid"]
+    assert await db.fetchval("SELECT status FROM checks") == "pending"
+    receiver = Receiver()
+    url = await start(aiohttp_server, receiver)
+    client = await make_app_client(hook_settings(make_settings, url, disallowed_words=["zorblax"]))
+    await rescore_pending(client.app)
+    row = await db.fetchrow("SELECT status, rejection, decided_by FROM checks")
+    assert tuple(row) == ("rejected", "spam", "auto")
+    await until(lambda: any(e["event"] == "check.decided" for e in receiver.events()))
+    event = next(e for e in receiver.events() if e["event"] == "check.decided")
+    assert event["data"] == {"guid": guid, "status": "rejected", "rejection": "spam", "by": "auto"}
