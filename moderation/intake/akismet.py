@@ -395,7 +395,12 @@ async def comment_check(app: web.Application, check: Check, site: Site) -> Check
         c = check.comment
         known = await check_store.by_content(app[POOL], site.site, c.email, c.body)
         if known is not None:
-            return Checked(answer, known["guid"], None, status)
+            # The stored check's status stands (a moderator may have decided it since).
+            was = Status(known["status"])
+            spam = was is Status.REJECTED or (
+                was is Status.PENDING and app[SETTINGS].akismet_uncertain_answer
+            )
+            return Checked(replace(answer, spam=spam), known["guid"], None, was)
     guid = uuid.uuid4()
     fields = check.fields if not site.admin else {**check.fields, "key": site.name}
     new = check_store.NewCheck(

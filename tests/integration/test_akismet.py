@@ -418,6 +418,17 @@ async def test_a_recheck_of_a_known_comment_stores_no_second_copy(client, db, si
     assert len(await stored(db)) == 1
 
 
+async def test_a_recheck_answers_the_known_checks_status_as_it_stands(
+    client, db, make_token, site_key
+):
+    await check(client, form(site_key))
+    mod = await make_token("moderator", name="mia")
+    [row] = await stored(db)
+    await client.post(f"/v1/checks/{row['id']}/decision", headers=mod, json={"action": "spam"})
+    text, again = await check(client, form(site_key, recheck_reason="recheck_queue"))
+    assert (text, again.headers["X-Moderation-Status"]) == ("true", "rejected")
+
+
 async def test_a_nul_character_in_a_field_is_dropped_not_an_error(client, db, site_key):
     text, _ = await check(client, form(site_key, comment_author="Da\x00na"))
     assert text in ("true", "false")
