@@ -61,7 +61,6 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import traceback
@@ -83,6 +82,7 @@ from bench.common import (
     recreate_database,
     run_main,
 )
+from tests.server import NO_GUARDS, environment, free_port, serve_argv
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_load"
 READ_ARTICLE = "bench-read-article"
@@ -209,28 +209,12 @@ async def backend_pids(url: str) -> list[int]:
 # --------------------------------------------------------------------------- the service
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def serve_env(url: str, data_dir: Path, guards: bool = False) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
-    env.update(MODERATION_DATABASE_URL=url, MODERATION_DATA_DIR=str(data_dir))
     if guards:
         # The defaults stay on; the client's requests come through a trusted proxy
         # (X-Forwarded-For), each from an address of its own.
-        env.update(MODERATION_TRUSTED_PROXIES="127.0.0.1/32")
-    else:
-        env.update(
-            MODERATION_FLOOD_IP_INTERVAL_SECONDS="0",
-            MODERATION_FLOOD_EMAIL_INTERVAL_SECONDS="0",
-            MODERATION_FLOOD_IP_MAX="0",
-            MODERATION_DUPLICATE_WINDOW_SECONDS="0",
-        )
-    return env
+        return environment(data_dir, url, MODERATION_TRUSTED_PROXIES="127.0.0.1/32")
+    return environment(data_dir, url, **NO_GUARDS)
 
 
 def start_service(
@@ -238,8 +222,7 @@ def start_service(
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
     port = free_port()
     log_file = tmp / "serve.log"
-    argv = [sys.executable, "-m", "moderation", "serve", "--host", "127.0.0.1"]
-    argv += ["--port", str(port), "--workers", str(workers)]
+    argv = serve_argv(port, workers)
     with log_file.open("ab") as err:
         # There is no log-level setting: the one JSON line per request goes to a file.
         proc = subprocess.Popen(

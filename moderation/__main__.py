@@ -19,6 +19,8 @@ from moderation.cli.admin import (
     cmd_train,
     cmd_train_job,
 )
+from moderation.cli.adopt import cmd_import_comments
+from moderation.cli.backups import cmd_backup, cmd_restore
 from moderation.cli.serve import cmd_migrate, cmd_serve
 from moderation.settings import Settings
 
@@ -68,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="a name for where the labels came from")
     p.set_defaults(func=cmd_import)
 
+    p = sub.add_parser(
+        "import-comments", help="bring a site's comments in from a WordPress or Disqus export"
+    )
+    p.add_argument("--format", choices=["wxr", "disqus"], required=True, help="the export's kind")
+    p.add_argument("file", type=Path, help="the export file (XML)")
+    p.add_argument("--site", default="default", help="the site the comments belong to")
+    p.set_defaults(func=cmd_import_comments)
+
+    p = sub.add_parser("backup", help="write a consistent backup (pg_dump custom format)")
+    p.add_argument("--out", type=Path, help="the file (default: BACKUP_DIR/moderation-<time>.dump)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup into an empty database, then migrate")
+    p.add_argument("file", type=Path, help="a file made by `moderation backup`")
+    p.set_defaults(func=cmd_restore)
+
     p = sub.add_parser("models", help="list, retrain, activate or roll back models")
     p.add_argument("action", choices=["list", "retrain", "activate", "rollback"])
     p.add_argument("version", nargs="?", help="activate: the version")
@@ -93,9 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from moderation.adopt.records import ExportError
     from moderation.classifier.data import DataError
     from moderation.classifier.persist import UntrustedModel
     from moderation.classifier.train import TrainingError
+    from moderation.ops.backups import BackupError
 
     args = build_parser().parse_args(argv)
     try:
@@ -109,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.func(settings, args)
         return result
+    except ExportError as exc:
+        print(f"moderation: {args.file}: {exc}; nothing was imported", file=sys.stderr)
+        return 2
+    except BackupError as exc:
+        print(f"moderation: {exc}", file=sys.stderr)
+        return 2
     except (DataError, TrainingError, UntrustedModel, FileNotFoundError) as exc:
         print(f"moderation: {exc}", file=sys.stderr)
         return 2

@@ -14,7 +14,8 @@ from moderation.http.errors import problem_middleware
 from moderation.intake import akismet
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops import jobs, webhooks
+from moderation.ops import backups, jobs, webhooks
+from moderation.ops.audits import audit_watch
 from moderation.ops.observability import METRICS, Metrics, observe
 from moderation.ops.retention import retention
 from moderation.registry import hotswap
@@ -73,7 +74,9 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(hotswap.model_watch)
     app.cleanup_ctx.append(jobs.lifetime)
     app.cleanup_ctx.append(retention)
+    app.cleanup_ctx.append(audit_watch)
     app.cleanup_ctx.append(webhooks.sender)
+    app.cleanup_ctx.append(backups.scheduled)
     app.add_routes(api_routes.ROUTES)
     pages.setup(app)
     return app

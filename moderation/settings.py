@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     model_file: Path | None = Field(
         default=None, description="A skops model to use instead of the seed model."
     )
+    audit_share: float = Field(
+        default=0.02, ge=0, le=1, description="share of automatic decisions also audited"
+    )
+    audit_check_seconds: float = Field(
+        default=60, gt=0, description="how often audits are checked against the targets"
+    )
 
     # Retraining and the model registry.
     auto_activate: bool = Field(
@@ -152,6 +158,18 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_retry_seconds: float = Field(default=10, gt=0, description="first back-off step")
     webhook_poll_seconds: float = Field(default=5, gt=0)
+
+    # Backups (ops/backups.py): pg_dump's custom format, daily by `serve`.
+    backup_auto: bool | None = Field(
+        default=None, description="serve makes backups; unset: on with the embedded PostgreSQL"
+    )
+    backup_dir: Path | None = Field(default=None, description="unset: data_dir/backups")
+    backup_keep: int = Field(default=7, ge=1, description="the newest this many are kept")
+    backup_interval_hours: float = Field(default=24, gt=0)
+    backup_check_seconds: float = Field(default=600, gt=0, description="how often it looks")
+    pg_bin_dir: Path | None = Field(
+        default=None, description="pg_dump and pg_restore; unset: the embedded ones, else PATH"
+    )
 
     # Site rules, as WordPress's discussion settings.
     max_links: int = Field(default=2, ge=0)

@@ -18,6 +18,10 @@ TABLES = (
     "flood_events",
     "idempotency_keys",
     "webhook_deliveries",
+    "audits",
+    "threshold_steps",
+    "articles",
+    "comment_imports",
 )
 CREDENTIALS = ("tokens", "sessions")
 

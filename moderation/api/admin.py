@@ -15,6 +15,7 @@ from moderation.http.schemas import ID_MAX
 from moderation.http.schemas_moderator import TokenIn
 from moderation.keys import POOL
 from moderation.ops.access import create_token
+from moderation.ops.audits import audit_figures
 from moderation.problems import Problem
 from moderation.store import checks as check_store
 from moderation.store import decisions, tokens
@@ -71,6 +72,7 @@ async def stats(request: web.Request) -> web.Response:
             "decided_today": {o: by["auto"][o] + by["human"][o] for o in outcomes},
             "automatic": by["auto"],
             "human": by["human"],
+            "audits": await audit_figures(request.app),
             "checks": await _check_stats(request, today, outcomes),
         }
     )

@@ -25,9 +25,9 @@ from aiohttp import web
 from moderation.http.requests import FORM_TYPES, read_limited
 from moderation.intake import akismet as service
 from moderation.intake.akismet import KEYS, Invalid, Site
-from moderation.intake.akismet_reports import report
 from moderation.keys import POOL, SETTINGS
 from moderation.ops import akismet_figures as figures
+from moderation.review.akismet_reports import report
 
 Form = dict[str, str]
 CONTEXT = re.compile(r"comment_context(?:\[(\d*)\])?")
@@ -128,9 +128,9 @@ async def comment_check(request: web.Request) -> web.Response:
         return invalid(exc)
     done = await service.comment_check(request.app, check, site)
     headers = {"X-akismet-guid": str(done.guid), "X-Moderation-Status": done.status.value}
-    if done.verdict.discard:
+    if done.answer.discard:
         headers["X-akismet-pro-tip"] = "discard"
-    return text("true" if done.verdict.spam else "false", headers)
+    return text("true" if done.answer.spam else "false", headers)
 
 
 async def _submit(request: web.Request, label: str) -> web.Response:
@@ -141,7 +141,14 @@ async def _submit(request: web.Request, label: str) -> web.Response:
             raise service.missing("user_ip")
     except Invalid as exc:
         return invalid(exc)
-    await report(request.app, form, site, label)
+    await report(
+        request.app,
+        form,
+        site=site.site,
+        given_by=site.name,
+        label=label,
+        is_test=service.truthy(form.get("is_test")),
+    )
     return text(service.THANKS)
 
 

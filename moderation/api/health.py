@@ -8,6 +8,7 @@ from aiohttp import web
 
 from moderation.http.responses import json_response
 from moderation.keys import MODEL, POOL
+from moderation.ops.backups import BACKUPS
 from moderation.problems import DATABASE_DOWN
 from moderation.store import migrations
 
@@ -20,6 +21,8 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     """Ready for traffic: the database answers and the schema is current."""
     body: dict[str, object] = {"model_version": request.app[MODEL].version}
+    if (backups := request.app.get(BACKUPS)) is not None:
+        body["last_backup_at"] = backups.last_at
     try:
         async with asyncio.timeout(2):
             async with request.app[POOL].acquire() as conn:

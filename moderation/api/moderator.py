@@ -17,6 +17,7 @@ from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors, Problem
 from moderation.review import decisions as review
 from moderation.review.presenters import moderator_view
+from moderation.store import audits as audit_store
 from moderation.store import decisions, queue
 
 
@@ -53,6 +54,37 @@ async def list_queue(request: web.Request) -> web.Response:
             "next_cursor": next_cursor,
             "total": total,
             "total_capped": total >= queue.TOTAL_CAP,  # "10 000 or more"
+        }
+    )
+
+
+async def list_audits(request: web.Request) -> web.Response:
+    """Automatic decisions sampled for a moderator to confirm (same action) or overturn."""
+    await require(request, Role.MODERATOR)
+    settings = request.app[SETTINGS]
+    limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
+    after = cursors.decode_key(request.query.get("cursor"), "oldest")
+    rows = await audit_store.open_page(request.app[POOL], after, limit)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows else None
+    next_cursor = (
+        cursors.encode_key("oldest", last["audited_at"], last["id"]) if more and last else None
+    )
+    return json_response(
+        {
+            "items": [
+                {
+                    **moderator_view(r),
+                    "audit": {
+                        "auto_status": r["auto_status"],
+                        "outcome": r["outcome"],
+                        "audited_at": r["audited_at"],
+                    },
+                }
+                for r in rows
+            ],
+            "next_cursor": next_cursor,
         }
     )
 

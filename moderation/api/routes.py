@@ -10,7 +10,16 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation import openapi
-from moderation.api import admin, akismet, checks, health, models, moderator, privacy, public
+from moderation.api import (
+    admin,
+    akismet,
+    checks,
+    health,
+    moderator,
+    privacy,
+    public,
+    registry,
+)
 from moderation.ops.observability import metrics_handler
 
 ROUTES: list[web.RouteDef] = [
@@ -22,6 +31,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/v1/articles/{article}/comments", public.list_comments),
     # moderator.py
     web.get("/v1/queue", moderator.list_queue),
+    web.get("/v1/audits", moderator.list_audits),
     web.post("/v1/queue/claim", moderator.claim),
     web.post("/v1/queue/release", moderator.release),
     web.post("/v1/comments/{id}/decision", moderator.post_decision),
@@ -33,16 +43,16 @@ ROUTES: list[web.RouteDef] = [
     web.get("/v1/admin/tokens", admin.list_tokens),
     web.delete("/v1/admin/tokens/{id:\\d+}", admin.revoke_token),
     web.get("/v1/stats", admin.stats),
-    # models.py
-    web.get("/v1/admin/models", models.list_models),
-    web.post("/v1/admin/models/rollback", models.rollback_model),
-    web.get("/v1/admin/models/{version}", models.show_model),
-    web.post("/v1/admin/models/{version}/activate", models.activate_model),
-    web.post("/v1/admin/training", models.start_training),
-    web.get("/v1/admin/training", models.list_training),
-    web.get("/v1/admin/training/{id:\\d+}", models.show_training),
-    web.post("/v1/admin/labels", models.import_labels),
-    web.get("/v1/admin/simulate", models.simulate),
+    # registry.py
+    web.get("/v1/admin/models", registry.list_models),
+    web.post("/v1/admin/models/rollback", registry.rollback_model),
+    web.get("/v1/admin/models/{version}", registry.show_model),
+    web.post("/v1/admin/models/{version}/activate", registry.activate_model),
+    web.post("/v1/admin/training", registry.start_training),
+    web.get("/v1/admin/training", registry.list_training),
+    web.get("/v1/admin/training/{id:\\d+}", registry.show_training),
+    web.post("/v1/admin/labels", registry.import_labels),
+    web.get("/v1/admin/simulate", registry.simulate),
     # akismet.py
     web.post("/1.1/verify-key", akismet.verify_key),
     web.post("/1.1/comment-check", akismet.comment_check),

@@ -1,7 +1,7 @@
 """Feature names a moderator can read: "sender uses a free-mail address", not `meta:email:free`.
 
 The scorer names the terms that moved a score (`Score.top_features`, each
-above `model.WEIGHT_FLOOR`); this module only words them. A term it does not
+above `WEIGHT_FLOOR`); this module only words them. A term it does not
 know is shown as it is, so a new feature is never hidden.
 """
 
@@ -9,6 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+# A term explains a score only if it moved the decision value by at least this
+# much (a linear SVM's margin is ±1; one word of a ten-word comment moves it by a few
+# hundredths): below it, a term is noise next to the rest.
+WEIGHT_FLOOR = 0.01
+# Words never highlighted as spam-ward, whatever their weight: they say nothing a
+# moderator can act on ("the", "and", "https").
+FILLER = ENGLISH_STOP_WORDS | {"http", "https", "www", "com", "org", "net", "html"}
+
+
+def filler(term: str) -> bool:
+    return all(w in FILLER or w.isdigit() for w in term.split())
+
 
 _FIXED = {
     "email:free": "sender uses a free-mail address",

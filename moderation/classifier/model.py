@@ -15,17 +15,17 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
+from moderation.classifier.explain import WEIGHT_FLOOR, filler
 from moderation.classifier.familiarity import Familiarity, Profile
 from moderation.classifier.features import (
     GENERIC_PATTERN,
@@ -34,6 +34,7 @@ from moderation.classifier.features import (
     Docs,
     extract,
 )
+from moderation.classifier.terms import Found, fast_found
 
 TEXT, META = 0, 1
 
@@ -126,108 +127,7 @@ def as_matrix(docs: Sequence[Docs]) -> np.ndarray:
     return out
 
 
-# --- the terms of a comment that are in a block's vocabulary --------------------------
-#
-# For binary blocks the scorer needs only the columns of the distinct terms that
-# are in the vocabulary, which these functions find exactly as scikit-learn's
-# analyzers would (a test holds them to it), without its per-term Python loops.
-
-Found = Callable[[str], set[int]]
-
-# Words whose character n-grams are remembered (about 2 MB when full).
-CACHE_WORDS = 1 << 14
-LONGEST_CACHED_WORD = 64
-
-
-def _plain(vec: TfidfVectorizer) -> bool:
-    """No preprocessing step that the fast term functions below would skip."""
-    return (
-        vec.input == "content"
-        and vec.preprocessor is None
-        and vec.tokenizer is None
-        and vec.stop_words is None
-        and vec.strip_accents is None
-        and not vec.lowercase
-    )
-
-
-def _word_found(pattern: str, lo: int, hi: int, vocab: dict[str, int]) -> Found:
-    # r"\S+" finds what str.split() does (the same whitespace), at a third of the cost.
-    tokenize = str.split if pattern == r"\S+" else re.compile(pattern).findall
-    known, column = vocab.__contains__, vocab.__getitem__
-
-    def found(text: str) -> set[int]:
-        tokens = tokenize(text)
-        out: set[int] = set(map(column, filter(known, tokens))) if lo == 1 else set()
-        for n in range(max(lo, 2), hi + 1):
-            shifted = [tokens[i:] for i in range(n)]
-            grams = map(" ".join, zip(*shifted, strict=False))
-            out.update(map(column, filter(known, grams)))
-        return out
-
-    return found
-
-
-def _char_wb_found(lo: int, hi: int, vocab: dict[str, int]) -> Found:
-    # Character n-grams never cross a word boundary, so a comment's set is the union
-    # of its words' sets, and a word's set can be remembered: most words recur.
-    cache: dict[str, tuple[int, ...]] = {}
-
-    def of_word(word: str) -> tuple[int, ...]:
-        padded = f" {word} "
-        size = len(padded)
-        grams: list[str] = []
-        for n in range(lo, hi + 1):
-            if n >= size:  # scikit-learn counts a short word once, whole
-                grams.append(padded)
-                break
-            grams.extend([padded[i : i + n] for i in range(size - n + 1)])
-        return tuple({vocab[g] for g in grams if g in vocab})
-
-    def found(text: str) -> set[int]:
-        words = dict.fromkeys(text.split())  # in order: see `Scorer.decision`
-        hits = list(map(cache.get, words))
-        if None not in hits:
-            return set(chain.from_iterable(cast(list[tuple[int, ...]], hits)))
-        if len(cache) + len(words) > CACHE_WORDS:
-            cache.clear()  # crude, but bounded; common words come back at once
-        filled: list[tuple[int, ...]] = []
-        for word, grams in zip(words, hits, strict=True):
-            if grams is None:
-                grams = of_word(word)
-                # A huge "word" is not worth the memory; a huge comment not the room.
-                if len(word) <= LONGEST_CACHED_WORD and len(cache) < CACHE_WORDS:
-                    cache[word] = grams
-            filled.append(grams)
-        return set(chain.from_iterable(filled))
-
-    return found
-
-
-def _fast_found(vec: TfidfVectorizer) -> Found | None:
-    if not (vec.binary and _plain(vec)):
-        return None
-    lo, hi = vec.ngram_range
-    if vec.analyzer == "word":
-        return _word_found(vec.token_pattern, lo, hi, vec.vocabulary_)
-    if vec.analyzer == "char_wb":
-        return _char_wb_found(lo, hi, vec.vocabulary_)
-    return None
-
-
 # --- the scorer ----------------------------------------------------------------------
-
-# A term explains a score only if it moved the decision value by at least this
-# much (a linear SVM's margin is ±1; one word of a ten-word comment moves it by a few
-# hundredths): below it, a term is noise next to the rest.
-WEIGHT_FLOOR = 0.01
-# Words never highlighted as spam-ward, whatever their weight: they say nothing a
-# moderator can act on ("the", "and", "https").
-FILLER = ENGLISH_STOP_WORDS | {"http", "https", "www", "com", "org", "net", "html"}
-
-
-def _filler(term: str) -> bool:
-    return all(w in FILLER or w.isdigit() for w in term.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +148,41 @@ class _Block:
     terms: list[str]  # column -> term, for explanations
     sublinear: bool
     binary: bool
+    spec: dict[str, Any] | None = None  # the analyzer's settings, for the serving form
+
+    @classmethod
+    def fast(
+        cls,
+        name: str,
+        column: int,
+        found: Found,
+        packed: list[complex],
+        strength: list[float],
+        index: dict[str, int],
+        terms: list[str],
+        spec: dict[str, Any],
+    ) -> _Block:
+        """A binary block rebuilt from a serving form: only the fast path's parts."""
+        empty = np.empty(0)
+        return cls(
+            name,
+            column,
+            found,
+            packed,
+            strength,
+            _no_analyzer,
+            index,
+            empty,
+            empty,
+            terms,
+            False,
+            True,
+            spec,
+        )
+
+
+def _no_analyzer(text: str) -> list[str]:
+    raise AssertionError("a block from a serving form scores only through its fast path")
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +225,7 @@ class Scorer:
             terms = [""] * len(vocab)
             for t, i in vocab.items():
                 terms[i] = t
-            found = _fast_found(vec)
+            found = fast_found(vec)
             # One complex sum is a third cheaper than two float sums, and as exact.
             packed: list[complex] = (
                 [] if found is None else (idf * weights + 1j * idf * idf).tolist()
@@ -310,12 +245,27 @@ class Scorer:
                     terms,
                     vec.sublinear_tf,
                     vec.binary,
+                    None
+                    if found is None
+                    else {
+                        "analyzer": vec.analyzer,
+                        "ngram_range": list(vec.ngram_range),
+                        "token_pattern": vec.token_pattern,
+                    },
                 )
             )
             offset += len(vocab)
         if offset != coef.shape[0]:
             raise ValueError("feature blocks and classifier weights do not line up")
         self._blocks = tuple(blocks)
+
+    @classmethod
+    def from_parts(cls, blocks: Sequence[_Block], intercept: float, a: float, b: float) -> Scorer:
+        """A scorer from its parts, as classifier/serving reads them back."""
+        self = cls.__new__(cls)
+        self._blocks = tuple(blocks)
+        self._intercept, self._a, self._b = intercept, a, b
+        return self
 
     def decision(
         self, docs: Docs, explain: int = 0, spam_words: int = 0
@@ -357,7 +307,7 @@ class Scorer:
                         up = [
                             i
                             for i in ranked[: 4 * (explain + spam_words)]
-                            if packed[i].real >= floor and not _filler(terms[i])
+                            if packed[i].real >= floor and not filler(terms[i])
                         ][: explain + spam_words]
                         words = [(label + terms[i], packed[i].real / norm) for i in up]
             else:
@@ -367,7 +317,7 @@ class Scorer:
                 named.extend(parts)
                 if block.name == "words":
                     words = sorted(
-                        (p for p in parts if p[1] > 0 and not _filler(p[0].partition(":")[2])),
+                        (p for p in parts if p[1] > 0 and not filler(p[0].partition(":")[2])),
                         key=lambda p: -p[1],
                     )
         named.sort(key=lambda p: abs(p[1]), reverse=True)

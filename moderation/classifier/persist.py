@@ -1,9 +1,17 @@
 """Model files: skops (never pickle), with metadata, loaded from trusted types only.
 
-An artifact is a skops dump of `{"format": 1, "pipeline": ..., "metadata":
-JSON text}`. Loading first asks skops which types the file would build and
+The skops part is a dump of `{"format": 1, "pipeline": ..., "metadata": JSON
+text}`. Loading it first asks skops which types the file would build and
 refuses the file if any is outside `TRUSTED_TYPES`, so a tampered or foreign
 file cannot run code.
+
+An artifact written now is a zip of four members: `moderation.json` (format 2
+and the metadata), `model.skops` (the part above), and the serving form
+(`serving.json`, `serving.npz`, see classifier/serving.py). Loading reads the
+serving form only, which takes a fraction of skops' seconds, so a hot swap or a
+restart serves at once; the scikit-learn pipeline is rebuilt from `model.skops`
+only when something asks for it (training code, the CLI's evaluation). A bare
+skops file (format 1, as written before) still loads the old way.
 """
 
 from __future__ import annotations
@@ -13,19 +21,22 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
+from moderation.classifier import serving
 from moderation.classifier.familiarity import Profile
 from moderation.classifier.features import CommentText
 from moderation.classifier.model import Score, Scorer
 from moderation.classifier.thresholds import Thresholds
 
-FORMAT = 1
+FORMAT = 1  # the skops part
+CONTAINER = 2  # the artifact with a serving form
+MARKER, SKOPS = "moderation.json", "model.skops"
+SERVING_HEAD, SERVING_ARRAYS = "serving.json", "serving.npz"
 
 # Everything the pipeline in model.py is made of, and nothing more.
 TRUSTED_TYPES: list[str] = [
@@ -61,18 +72,49 @@ class UntrustedModel(ValueError):
     """The file is not a model this service wrote, or holds types it will not load."""
 
 
-@dataclass(slots=True)
 class TrainedModel:
-    pipeline: Pipeline
-    thresholds: Thresholds
-    metadata: dict[str, Any] = field(default_factory=dict)
-    _scorer: Scorer | None = None
-    _artifact: bytes | None = None  # the skops bytes, once written or read
-    _profile: tuple[Profile | None] | None = None  # parsed once from the metadata
+    """A fitted model, its thresholds and metadata; the pipeline is rebuilt on demand."""
+
+    __slots__ = (
+        "_artifact",
+        "_pipeline",
+        "_profile",
+        "_scorer",
+        "_skops",
+        "metadata",
+        "thresholds",
+    )
+
+    def __init__(
+        self,
+        pipeline: Pipeline | None,
+        thresholds: Thresholds,
+        metadata: dict[str, Any] | None = None,
+        *,
+        scorer: Scorer | None = None,
+        artifact: bytes | None = None,
+        skops: bytes | None = None,
+    ) -> None:
+        if pipeline is None and (scorer is None or skops is None):
+            raise ValueError("a model needs its pipeline, or a scorer and its skops part")
+        self._pipeline = pipeline
+        self.thresholds = thresholds
+        self.metadata: dict[str, Any] = metadata if metadata is not None else {}
+        self._scorer = scorer
+        self._artifact = artifact  # the artifact's bytes, once written or read
+        self._skops = skops  # the skops part, to rebuild the pipeline from
+        self._profile: tuple[Profile | None] | None = None  # parsed once from the metadata
 
     @property
     def version(self) -> str:
         return str(self.metadata.get("version", "unversioned"))
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            assert self._skops is not None
+            self._pipeline = _load_skops(self._skops)[0]
+        return self._pipeline
 
     @property
     def scorer(self) -> Scorer:
@@ -91,6 +133,16 @@ class TrainedModel:
     def assess(self, comment: CommentText, explain: int = 0, spam_words: int = 0) -> Score:
         """The score, its strongest terms, and whether the model knows this kind of text."""
         return self.scorer.score(comment, explain, spam_words, self.profile)
+
+    def with_thresholds(self, thresholds: Thresholds) -> TrainedModel:
+        """The same model deciding at other thresholds (not a file of its own)."""
+        return TrainedModel(
+            self._pipeline,
+            thresholds,
+            dict(self.metadata),
+            scorer=self._scorer,
+            skops=self._skops,
+        )
 
 
 def types_in(data: bytes) -> set[str]:
@@ -115,22 +167,78 @@ def dumps(model: TrainedModel) -> bytes:
         return model._artifact  # skops takes seconds; a model is written once
     meta = dict(model.metadata)
     meta["thresholds"] = model.thresholds.to_dict()
-    data: bytes = sio.dumps(
+    skops_part: bytes = sio.dumps(
         {"format": FORMAT, "pipeline": model.pipeline, "metadata": json.dumps(meta)},
         compression=zipfile.ZIP_DEFLATED,
     )
+    form = serving.dump(model.scorer)
+    if form is None:  # an older kind of pipeline: the skops file alone
+        data = skops_part
+    else:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(MARKER, json.dumps({"format": CONTAINER, "metadata": meta}))
+            archive.writestr(SKOPS, skops_part)
+            archive.writestr(SERVING_HEAD, form[0])
+            archive.writestr(SERVING_ARRAYS, form[1])
+        data = out.getvalue()
     model._artifact = data
     return data
 
 
 def loads(data: bytes) -> TrainedModel:
-    """Load an artifact; the same bytes load once per process (skops takes ~1 s)."""
+    """Load an artifact; the same bytes load once per process."""
     return _loads_cached(hashlib.sha256(data).hexdigest(), data)
 
 
 @functools.lru_cache(maxsize=4)
 def _loads_cached(digest: str, data: bytes) -> TrainedModel:
-    del digest  # the cache key; hashing bytes is cheap next to skops' load
+    del digest  # the cache key; hashing bytes is cheap next to loading
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise UntrustedModel(f"not a readable model file: {exc}") from exc
+    if MARKER not in names:
+        pipeline, meta = _load_skops(data)
+        return _checked(TrainedModel(pipeline, _thresholds(meta), meta, artifact=data))
+    try:
+        with archive:
+            head = json.loads(archive.read(MARKER))
+            skops_part = archive.read(SKOPS)
+            form = archive.read(SERVING_HEAD), archive.read(SERVING_ARRAYS)
+        if head.get("format") != CONTAINER:
+            raise ValueError("unknown container format")
+        meta = dict(head["metadata"])
+    except (KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
+        raise UntrustedModel(f"model file is damaged: {exc!r}") from exc
+    try:
+        scorer = serving.load(*form)
+    except serving.BadServingForm as exc:
+        raise UntrustedModel(str(exc)) from exc
+    return _checked(
+        TrainedModel(None, _thresholds(meta), meta, scorer=scorer, artifact=data, skops=skops_part)
+    )
+
+
+def _thresholds(meta: dict[str, Any]) -> Thresholds:
+    try:
+        return Thresholds.from_dict(meta.pop("thresholds"))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UntrustedModel(f"model file has broken metadata: {exc!r}") from exc
+
+
+def _checked(model: TrainedModel) -> TrainedModel:
+    try:
+        model.scorer  # noqa: B018 - fail now, not on the first comment
+        model.profile  # noqa: B018
+    except (ValueError, AttributeError, KeyError, TypeError) as exc:
+        raise UntrustedModel(f"model file holds an unexpected pipeline: {exc}") from exc
+    return model
+
+
+def _load_skops(data: bytes) -> tuple[Pipeline, dict[str, Any]]:
+    """The pipeline and metadata of a skops part, from trusted types only."""
     try:
         named = types_in(data)
         untrusted = set(sio.get_untrusted_types(data=data))
@@ -152,16 +260,11 @@ def _loads_cached(digest: str, data: bytes) -> TrainedModel:
         raise UntrustedModel("model file holds no pipeline")
     try:
         meta = json.loads(doc["metadata"])
-        thresholds = Thresholds.from_dict(meta.pop("thresholds"))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise UntrustedModel(f"model file has broken metadata: {exc!r}") from exc
-    model = TrainedModel(pipeline, thresholds, meta, _artifact=data)
-    try:
-        model.scorer  # noqa: B018 - fail now, not on the first comment
-        model.profile  # noqa: B018
-    except (ValueError, AttributeError, KeyError, TypeError) as exc:
-        raise UntrustedModel(f"model file holds an unexpected pipeline: {exc}") from exc
-    return model
+    if not isinstance(meta, dict):
+        raise UntrustedModel("model file has broken metadata")
+    return pipeline, meta
 
 
 def save(model: TrainedModel, path: Path) -> None:

@@ -108,3 +108,21 @@ def derive(
     # into that gap.
     low, high = min(low, MAX_LOW), max(high, MIN_HIGH)
     return Thresholds(low, high, spam_in_approved, ham_in_rejected, confidence)
+
+
+MAX_LEVEL = 4
+
+
+def tightened(t: Thresholds, approve_level: int = 0, reject_level: int = 0) -> Thresholds:
+    """Thresholds after audits showed automation erring more than promised.
+
+    Each level halves the room for an automatic decision: the low threshold is
+    halved, and the distance of the high one from 1 is halved. So a level is a
+    step whose effect is known beforehand, and four steps leave about a
+    sixteenth of the automation at each end.
+    """
+    if not (approve_level or reject_level):
+        return t
+    low = t.low / 2 ** min(approve_level, MAX_LEVEL)
+    high = 1 - (1 - t.high) / 2 ** min(reject_level, MAX_LEVEL)
+    return Thresholds(low, high, t.spam_in_approved, t.ham_in_rejected, t.confidence)

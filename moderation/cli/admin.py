@@ -172,6 +172,7 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
         examples,
         targets=targets_of(settings),
         holdout_fraction=args.holdout,
+        identity=True,  # a site's own labels: senders' domains that recur are real signals
         description=args.description or "trained from " + ", ".join(str(p) for p in args.data),
         progress=lambda line: print(line, file=sys.stderr),
     )

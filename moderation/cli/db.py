@@ -22,10 +22,16 @@ def database_url(settings: Settings) -> Iterator[Settings]:
     if settings.database_url:
         yield settings
         return
-    from moderation.ops.embedded import embedded_postgres
+    from moderation.ops.embedded import bin_dir, embedded_postgres
 
     with embedded_postgres(settings.pgdata) as url:
-        yield settings.model_copy(update={"database_url": url})
+        # The embedded server's own pg_dump matches it; nobody else backs it up.
+        update: dict[str, object] = {"database_url": url}
+        if settings.pg_bin_dir is None:
+            update["pg_bin_dir"] = bin_dir()
+        if settings.backup_auto is None:
+            update["backup_auto"] = True
+        yield settings.model_copy(update=update)
 
 
 def with_pool(settings: Settings, work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:

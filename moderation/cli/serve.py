@@ -99,6 +99,11 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
     env = dict(os.environ)
     env["MODERATION_DATABASE_URL"] = settings.database_url or ""
     env["MODERATION_MIGRATE_ON_START"] = "false"
+    # What database_url() decided for the embedded server: its tools, daily backups.
+    if settings.pg_bin_dir is not None:
+        env["MODERATION_PG_BIN_DIR"] = str(settings.pg_bin_dir)
+    if settings.backup_auto is not None:
+        env["MODERATION_BACKUP_AUTO"] = str(settings.backup_auto).lower()
     argv = [
         sys.executable,
         "-m",

@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 import asyncpg
 from aiohttp import web
 
-from moderation import policy
 from moderation.domain import Comment, Decision, Facts, Principal, Rejection, Role, Status, digest
 from moderation.intake import submission
 from moderation.intake.batches import Batcher
@@ -288,28 +287,28 @@ def parse_check(form: Mapping[str, str], context: Sequence[str], settings: Setti
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class AkismetAnswer:
     spam: bool  # the answer: true or false
     discard: bool  # X-akismet-pro-tip: discard, for blatant spam
     decision: Decision  # what is stored; its status is X-Moderation-Status
 
 
-def verdict(decision: Decision, check: Check, settings: Settings) -> Verdict:
+def answer_for(decision: Decision, check: Check, settings: Settings) -> AkismetAnswer:
     """Akismet's answer for a decision. Pure: the same inputs, the same answer."""
     if check.administrator:
-        return Verdict(False, False, _override(decision, Status.APPROVED, "administrator"))
+        return AkismetAnswer(False, False, _override(decision, Status.APPROVED, "administrator"))
     if check.guaranteed_spam:
-        return Verdict(True, False, _override(decision, Status.REJECTED, "guaranteed_spam"))
+        return AkismetAnswer(True, False, _override(decision, Status.REJECTED, "guaranteed_spam"))
     if check.script_url:
-        return Verdict(True, True, _override(decision, Status.REJECTED, "script_url"))
+        return AkismetAnswer(True, True, _override(decision, Status.REJECTED, "script_url"))
     if decision.status is Status.REJECTED:
         outcome = decision.details.get("outcome")
         p = decision.spam_score or 0.0
         blatant = outcome == "rule_spam" or p >= settings.akismet_discard_above
-        return Verdict(True, blatant, decision)
+        return AkismetAnswer(True, blatant, decision)
     if decision.status is Status.APPROVED:
-        return Verdict(False, False, decision)
-    return Verdict(settings.akismet_uncertain_answer, False, decision)  # held for review
+        return AkismetAnswer(False, False, decision)
+    return AkismetAnswer(settings.akismet_uncertain_answer, False, decision)  # held for review
 
 
 _OVERRIDES = {
@@ -331,7 +330,7 @@ def _override(decision: Decision, status: Status, outcome: str) -> Decision:
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    verdict: Verdict
+    answer: AkismetAnswer
     guid: uuid.UUID
     check_id: int | None  # None: nothing stored (is_test, or a recheck of a known check)
     status: Status  # X-Moderation-Status: the truth, whatever the body says
@@ -357,37 +356,26 @@ async def lifetime(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _decide(app: web.Application, check: Check, site: Site) -> Decision:
+    """The public API's decision (intake/submission.py), with this site's checks as the
+    facts: a known author is one whose checks the site has had approved."""
     live, rules, s = app[MODEL], app[RULES], app[SETTINGS]
     c = check.comment
     if len(c.body) > submission.OFFLOAD_CHARS:
         scored = await asyncio.to_thread(submission.score, c, live, rules)
     else:
         scored = submission.score(c, live, rules)
-    model, result, hits = scored
     trust = s.trust_known_authors and bool(c.email.strip()) and check.is_comment
-
-    def decide(facts: Facts) -> Decision:
-        return policy.decide(
-            result,
-            model.thresholds,
-            hits,
-            facts,
-            model_version=model.version,
-            trust_known_authors=trust,
-        )
-
-    decision = decide(Facts())
-    if trust and decision.details.get("outcome") == "uncertain":
-        # Only an uncertain comment asks: has this site approved this email before?
+    decision = submission._decide(scored, Facts(), trust)
+    if trust and decision.details.get("outcome") in submission.TRUST_OUTCOMES:
         known = await check_store.author_has_approved(app[POOL], site.site, c.email)
-        decision = decide(Facts(author_has_approved=known))
+        decision = submission._decide(scored, Facts(author_has_approved=known), trust)
     return decision
 
 
 async def comment_check(app: web.Application, check: Check, site: Site) -> Checked:
     """Decide a comment-check and store it as a check (unless it is a test)."""
     decision = await _decide(app, check, site)
-    answer = verdict(decision, check, app[SETTINGS])
+    answer = answer_for(decision, check, app[SETTINGS])
     status = answer.decision.status
     if check.is_test:
         return Checked(answer, uuid.uuid4(), None, status)

@@ -6,6 +6,7 @@ Free of HTTP, so the JSON API, the HTML form and the Akismet API share it.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from moderation.classifier.features import CommentText
 from moderation.classifier.live import LiveModel
 from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
+from moderation.classifier.thresholds import Thresholds
 from moderation.domain import Comment, Decision, Facts, Status
 from moderation.intake import idempotency, verdicts
 from moderation.intake.writer import WRITER
@@ -28,6 +30,8 @@ from moderation.store import comments as comment_store
 
 # Below this many characters scoring takes well under a millisecond: do it inline.
 OFFLOAD_CHARS = 2000
+# Outcomes that a known author would turn into an approval (see policy.decide).
+TRUST_OUTCOMES = ("uncertain", "unfamiliar")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +47,7 @@ def shown_status(status: Status, settings: Settings) -> Status:
     return status
 
 
-Scored = tuple[TrainedModel, Score, list[rules.Hit]]
+Scored = tuple[TrainedModel, Score, list[rules.Hit], Thresholds]
 
 
 def score(comment: Comment, live: LiveModel, site: rules.SiteRules) -> Scored:
@@ -53,14 +57,14 @@ def score(comment: Comment, live: LiveModel, site: rules.SiteRules) -> Scored:
             body=comment.body, name=comment.name, email=comment.email, url=comment.url or ""
         )
     )
-    return model, result, rules.check(comment, site)
+    return model, result, rules.check(comment, site), live.thresholds(model)
 
 
 def _decide(scored: Scored, facts_: Facts, trust_known_authors: bool) -> Decision:
-    model, result, hits = scored
+    model, result, hits, thresholds = scored
     return policy.decide(
         result,
-        model.thresholds,
+        thresholds,
         hits,
         facts_,
         model_version=model.version,
@@ -68,7 +72,7 @@ def _decide(scored: Scored, facts_: Facts, trust_known_authors: bool) -> Decisio
     )
 
 
-def decide(
+def decide_comment(
     comment: Comment,
     facts_: Facts,
     live: LiveModel,
@@ -106,9 +110,11 @@ async def assess(
         scored = score(comment, live, site)
     trust = settings.trust_known_authors and bool(comment.email.strip())
     decision = _decide(scored, facts_ or Facts(), trust)
-    if facts_ is None and trust and decision.details.get("outcome") == "uncertain":
+    if facts_ is None and trust and decision.details.get("outcome") in TRUST_OUTCOMES:
         _, facts_ = await comment_store.gather_facts(conn, comment)
         decision = _decide(scored, facts_, trust)
+    if decision.status is not Status.PENDING and random.random() < settings.audit_share:
+        decision.details["audit"] = True  # a moderator will look at it too (store/audits)
     return decision
 
 

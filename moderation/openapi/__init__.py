@@ -4,7 +4,7 @@ Built in code from one table of operations (method, path, role, parameters,
 request body, answers per status), with JSON Schemas generated from the
 pydantic models: the request models the handlers parse with, and the response
 models below for answers that handlers build as plain dicts. Every error is
-`application/problem+json` (see errors.py and docs/API.md).
+`application/problem+json` (see problems.py, http/errors.py and docs/API.md).
 
 The browser pages (/desk, /embed, /demo, /static) are HTML, not API, and are
 left out. tests/integration/test_openapi.py checks that every other route the

@@ -44,6 +44,22 @@ class Outcomes(BaseModel):
     removed: int
 
 
+class AuditFigures(BaseModel):
+    resolved: int = Field(description="Audits a moderator confirmed or overturned.")
+    overturned: int
+    error_rate: float | None = Field(description="overturned / resolved; null before any.")
+    upper_bound_95: float | None = Field(description="One-sided 95 % Clopper-Pearson bound.")
+    target: float = Field(description="The error rate the thresholds were derived for.")
+    level: int = Field(description="How often audits tightened the thresholds (0: never).")
+
+
+class Audits(BaseModel):
+    model_version: str = Field(description="The model served; figures are for its decisions.")
+    open: int = Field(description="Audits waiting for a moderator.")
+    approved: AuditFigures = Field(description="Automatic approvals: spam that was published.")
+    rejected: AuditFigures = Field(description="Automatic rejections: ham that was not.")
+
+
 class CheckStats(BaseModel):
     pending: int = Field(description="Akismet checks waiting for a moderator now.")
     decided_today: Outcomes
@@ -57,6 +73,7 @@ class Stats(BaseModel):
     decided_today: Outcomes
     automatic: Outcomes
     human: Outcomes
+    audits: Audits
     checks: CheckStats | None = Field(default=None, description="The same for Akismet checks.")
 
 

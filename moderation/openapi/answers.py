@@ -113,6 +113,13 @@ class DecisionThresholds(BaseModel):
     high: float = Field(description="Above this spam probability a comment is rejected.")
 
 
+class Reason(BaseModel):
+    term: str = Field(description="The scorer's term, e.g. `meta:links:2`.")
+    label: str = Field(description="What it means, e.g. `links to 2 sites`.")
+    weight: float = Field(description="How far it moved the decision value (+ spam, - ham).")
+    towards: Literal["spam", "ham"]
+
+
 class QueueItem(BaseModel):
     """A comment as moderators see it: everything the decision used, emails and IPs included."""
 
@@ -135,6 +142,7 @@ class QueueItem(BaseModel):
     top_features: list[tuple[str, float]] = Field(
         description="[term, weight] pairs that moved the score most."
     )
+    why: list[Reason] = Field(description="The same terms, named for a moderator.")
     thresholds: DecisionThresholds | None
     decided_by: str = Field(description="`auto`, or the name of a moderator's token.")
     created_at: datetime
@@ -162,6 +170,21 @@ class QueuePage(BaseModel):
         description=f"Pending comments that match the filters, counted up to {TOTAL_CAP}."
     )
     total_capped: bool = Field(description=f"True: {TOTAL_CAP} or more.")
+
+
+class AuditNote(BaseModel):
+    auto_status: Literal["approved", "rejected"] = Field(description="What automation chose.")
+    outcome: str = Field(description="The policy outcome that was audited.")
+    audited_at: datetime
+
+
+class AuditItem(QueueItem):
+    audit: AuditNote
+
+
+class AuditPage(BaseModel):
+    items: list[AuditItem]
+    next_cursor: str | None
 
 
 class ClaimedItems(BaseModel):

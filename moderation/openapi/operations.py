@@ -20,6 +20,7 @@ from moderation.openapi.answers import (
     AkismetForm,
     AkismetKeyForm,
     Alive,
+    AuditPage,
     BulkResults,
     ClaimedItems,
     CommentSubmission,
@@ -172,6 +173,22 @@ def operations(settings: Settings) -> list[Operation]:
                 *page,
             ],
             replies={200: Reply("A page of the queue.", QueuePage)},
+            problems=(400, *AUTH, 422, *DB),
+        ),
+        Operation(
+            "get",
+            "/v1/audits",
+            "list_audits",
+            "Automatic decisions sampled for audit",
+            "moderator",
+            moderator,
+            description=(
+                "Open audits, oldest first. The comment keeps its automatic status; a "
+                "moderator's decision on it (POST /v1/comments/{id}/decision) confirms the "
+                "audit when the status stays, and overturns it when it changes."
+            ),
+            params=[*page],
+            replies={200: Reply("A page of open audits.", AuditPage)},
             problems=(400, *AUTH, 422, *DB),
         ),
         Operation(

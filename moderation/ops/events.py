@@ -60,3 +60,9 @@ def decided_automatically(
 def model_activated(app: web.Application, version: str, by: str) -> None:
     if app[SETTINGS].webhook_urls:
         jobs.background(app, webhooks.emit(app, "model.activated", {"version": version, "by": by}))
+
+
+def thresholds_tightened(app: web.Application, data: dict[str, object]) -> None:
+    """Audits showed automation erring more than its target: thresholds moved a level."""
+    if app[SETTINGS].webhook_urls:
+        jobs.background(app, webhooks.emit(app, "thresholds.tightened", dict(data)))

@@ -70,6 +70,28 @@ class Metrics:
             registry=r,
         )
 
+        self.audit_error = Gauge(
+            "moderation_audit_error_rate",
+            "Realised error of automatic decisions of the served model, from audits",
+            ["decision"],
+            registry=r,
+        )
+        self.audit_bound = Gauge(
+            "moderation_audit_error_upper_bound",
+            "One-sided 95 % upper bound of that error",
+            ["decision"],
+            registry=r,
+        )
+        self.audit_level = Gauge(
+            "moderation_threshold_level",
+            "How many times audits tightened the thresholds of the served model",
+            ["decision"],
+            registry=r,
+        )
+        self.audits_open = Gauge(
+            "moderation_audits_open", "Audits waiting for a moderator", registry=r
+        )
+
     def decided(self, status: str, rejection: str | None, automatic: bool) -> None:
         outcome = rejection if status == "rejected" and rejection else status
         self.decisions.labels(outcome, "auto" if automatic else "human").inc()

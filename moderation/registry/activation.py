@@ -1,27 +1,19 @@
 """The model registry's operations, shared by the admin API and the desk's Models page:
-activation (refuse what does not load, swap, announce, re-score the queue), rollback,
-training jobs and the what-if replay. They raise `Problem`s with the API's statuses.
+activation (refuse what does not load, swap, announce, re-score the queue), rollback and
+starting a training job. They raise `Problem`s with the API's statuses; loading is
+loading.py, the what-if replay whatif.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-from dataclasses import dataclass
-from typing import Any
-
 from aiohttp import web
 
-from moderation.classifier.persist import TrainedModel
-from moderation.classifier.thresholds import Thresholds
-from moderation.classifier.train import Targets
 from moderation.keys import MODEL, POOL
 from moderation.ops import jobs
 from moderation.ops.events import model_activated
 from moderation.problems import Problem
 from moderation.registry.loading import load_checked
 from moderation.registry.rescore import rescore_pending
-from moderation.registry.whatif import project, thresholds_for
 from moderation.store import models as model_store
 from moderation.store import training as training_store
 
@@ -59,55 +51,3 @@ async def start_training(app: web.Application, include_seed: bool, by: str) -> i
     job_id = await training_store.create_job(app[POOL], params, by)
     jobs.spawn_training(app, job_id)
     return job_id
-
-
-async def load(app: web.Application, version: str | None) -> TrainedModel:
-    """A registered version (checked like an activation), or the model this instance serves."""
-    live = app[MODEL].model
-    if not version or version == live.version:
-        return live
-    data = await model_store.artifact(app[POOL], version)
-    if data is None:
-        raise _no_such_model()
-    return await load_checked(data)
-
-
-@dataclass(frozen=True, slots=True)
-class WhatIf:
-    model_version: str
-    thresholds: Thresholds
-    own: Thresholds  # the model's own, for the baseline
-    basis: str  # "model", "derived from the model's held-out scores" or "given"
-    history: str  # what was replayed
-    projection: dict[str, Any]  # simulate.project's answer
-    baseline: dict[str, Any] | None  # the same replay at the model's own thresholds
-
-
-async def what_if(
-    app: web.Application,
-    model: TrainedModel,
-    targets: Targets | None,
-    low: float | None = None,
-    high: float | None = None,
-) -> WhatIf:
-    """The simulator: thresholds for the targets (or the given ones), replayed on site labels.
-
-    Raises ValueError when targets need held-out scores the model did not keep, or the
-    thresholds are not 0 <= low <= high <= 1.
-    """
-    thresholds, basis = thresholds_for(model, targets)
-    if low is not None or high is not None:
-        low = thresholds.low if low is None else low
-        high = thresholds.high if high is None else high
-        if not 0 <= low <= high <= 1:
-            raise ValueError("the thresholds need 0 ≤ low ≤ high ≤ 1")
-        thresholds = dataclasses.replace(thresholds, low=low, high=high)
-        basis = "given"
-    history = await training_store.site_labels(app[POOL])
-    replay = "site labels" if history else "none yet: no moderator or imported labels"
-    projection = await asyncio.to_thread(project, model, history, thresholds)
-    baseline = None
-    own = model.thresholds
-    if history and (own.low, own.high) != (thresholds.low, thresholds.high):
-        baseline = await asyncio.to_thread(project, model, history, own)
-    return WhatIf(model.version, thresholds, own, basis, replay, projection, baseline)

@@ -12,10 +12,12 @@ import asyncio
 import logging
 
 import asyncpg
+from aiohttp import web
 
 from moderation.classifier import persist, seed
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import Targets
+from moderation.keys import MODEL, POOL
 from moderation.problems import Problem
 from moderation.settings import Settings
 from moderation.store import models as model_store
@@ -82,3 +84,14 @@ async def _seed(settings: Settings) -> TrainedModel:
     return await asyncio.to_thread(
         seed.seed_model, settings.data_dir / "models", targets_of(settings)
     )
+
+
+async def load_version(app: web.Application, version: str | None) -> TrainedModel:
+    """A registered version (checked like an activation), or the model this instance serves."""
+    live = app[MODEL].model
+    if not version or version == live.version:
+        return live
+    data = await model_store.artifact(app[POOL], version)
+    if data is None:
+        raise Problem(404, "Not found", "There is no model with that version.")
+    return await load_checked(data)

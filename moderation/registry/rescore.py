@@ -14,7 +14,7 @@ from collections import Counter
 from aiohttp import web
 
 from moderation.domain import AUTO, Facts
-from moderation.intake.submission import decide
+from moderation.intake.submission import decide_comment
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.events import decided_automatically
 from moderation.review.checks import announce as announce_check
@@ -43,7 +43,7 @@ async def rescore_pending(app: web.Application) -> dict[str, int]:
         for comment_id, comment in batch:
             _, facts = await comment_store.gather_facts(pool, comment)
             decision = await asyncio.to_thread(
-                decide, comment, facts, live, rules, settings.trust_known_authors
+                decide_comment, comment, facts, live, rules, settings.trust_known_authors
             )
             status = await comment_store.redecide(
                 pool, comment_id, decision, f"re-scored with model {version}"
@@ -73,7 +73,7 @@ async def rescore_checks(app: web.Application) -> dict[str, int]:
             trust = settings.trust_known_authors and bool(comment.email.strip())
             known = trust and await check_store.author_has_approved(pool, site, comment.email)
             decision = await asyncio.to_thread(
-                decide, comment, Facts(author_has_approved=known), live, rules, trust
+                decide_comment, comment, Facts(author_has_approved=known), live, rules, trust
             )
             row = await check_store.redecide(
                 pool, check_id, decision, f"re-scored with model {live.version}"

@@ -9,8 +9,8 @@ only the job. Progress and a heartbeat go to the job's row.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
+import math
 import sys
 import time
 from collections import Counter
@@ -35,31 +35,27 @@ from moderation.store import webhooks as webhook_store
 
 log = logging.getLogger(__name__)
 
-HELDOUT_EVERY = 5  # a fifth of the site's labels is kept for the comparison
-MIN_PER_CLASS = 5  # held-out labels per class before the seed's held-out part is needed
-
-
-def is_heldout(example: Example) -> bool:
-    """A fixed fifth of the labels, by content, so it is the same set in every job."""
-    c = example.comment
-    digest = hashlib.sha256(f"{c.name}\x1f{c.body}".encode()).digest()
-    return digest[0] % HELDOUT_EVERY == 0
+RECENT_SHARE = 0.2  # the newest fifth of the site's labels judges a candidate
+MIN_PER_CLASS = 5  # labels per class a judging set needs to say anything
 
 
 def split(site: Sequence[Example], include_seed: bool) -> tuple[list[Example], list[Example]]:
-    """(training set, held-out set) from the site's labels and, optionally, the seed."""
-    site_fit = [e for e in site if not is_heldout(e)]
-    held = [e for e in site if is_heldout(e)]
-    fit = list(site_fit)
+    """(training set, the site's newest labels) from the site's labels, oldest first.
+
+    A model is judged on the comments it will meet next, so the newest fifth by time,
+    not a random fifth that would share authors and threads with the training part.
+    """
+    cut = len(site) - math.ceil(len(site) * RECENT_SHARE)
+    fit, recent = list(site[:cut]), list(site[cut:])
     if include_seed:
         seed_fit, seed_held = seed.load_corpus()
-        fit += seed_fit
-        n_spam = sum(e.spam for e in held)
-        if min(n_spam, len(held) - n_spam) < MIN_PER_CLASS:
-            held += seed_held  # too few site labels to compare on: add the seed's held-out part
-        else:
-            fit += seed_held
-    return fit, held
+        fit += seed_fit + seed_held if _enough(recent) else seed_fit
+    return fit, recent
+
+
+def _enough(examples: Sequence[Example]) -> bool:
+    n_spam = sum(e.spam for e in examples)
+    return min(n_spam, len(examples) - n_spam) >= MIN_PER_CLASS
 
 
 def validation_record(proba: np.ndarray[Any, Any], held: Sequence[Example]) -> dict[str, Any]:
@@ -70,29 +66,64 @@ def validation_record(proba: np.ndarray[Any, Any], held: Sequence[Example]) -> d
     }
 
 
+def judging_sets(recent: Sequence[Example]) -> dict[str, list[Example]]:
+    """The sets a candidate and the active model are compared on, first one decides.
+
+    The site's newest labels when they hold enough of both classes, then the
+    independent set (written apart from the seed corpus, never trained on); the seed
+    corpus's held-out part last, and only as a secondary line: both models score
+    their own writers' comments too well for it to tell them apart.
+    """
+    tune, report = seed.load_independent()
+    _, seed_held = seed.load_corpus()
+    sets = {"site_recent": list(recent), "independent": tune + report, "seed_heldout": seed_held}
+    return {name: examples for name, examples in sets.items() if _enough(examples)}
+
+
 def compare(
     candidate: TrainedModel,
     active: TrainedModel | None,
-    held: Sequence[Example],
+    recent: Sequence[Example],
     rules: SiteRules,
 ) -> dict[str, Any]:
-    """Both models on the same held-out labels, through the service's decision code."""
-    spam = np.array([e.spam for e in held], dtype=bool)
-    proba, statuses = decide_all(candidate, held, rules)
-    cand = figures(spam, proba, statuses)
-    candidate.metadata["validation"] = validation_record(proba, held)
-    out: dict[str, Any] = {
-        "heldout": {"n": len(held), "sources": dict(Counter(e.source for e in held))},
-        "candidate": {"version": candidate.version, **cand},
-        "active": None,
-        "better": True,
+    """Both models on the same judging sets, through the service's decision code."""
+    sets = judging_sets(recent)
+    if not sets:
+        raise TrainingError("no labelled comments of both classes to judge the candidate on")
+    decided_on = next(iter(sets))
+    lines: dict[str, Any] = {}
+    better = True
+    for name, examples in sets.items():
+        spam = np.array([e.spam for e in examples], dtype=bool)
+        proba, statuses = decide_all(candidate, examples, rules)
+        line: dict[str, Any] = {
+            "n": len(examples),
+            "candidate": {"version": candidate.version, **figures(spam, proba, statuses)},
+            "active": None,
+        }
+        if name == decided_on:
+            candidate.metadata["validation"] = validation_record(proba, examples)
+        if active is not None:
+            a_proba, a_statuses = decide_all(active, examples, rules)
+            line["active"] = {"version": active.version, **figures(spam, a_proba, a_statuses)}
+            line["better"] = is_better(line["candidate"], line["active"])
+            if name == decided_on:
+                better = line["better"]
+        lines[name] = line
+    first = lines[decided_on]
+    return {
+        # The first set's figures, as before, so existing readers keep working.
+        "heldout": {
+            "n": first["n"],
+            "set": decided_on,
+            "sources": dict(Counter(e.source for e in sets[decided_on])),
+        },
+        "candidate": first["candidate"],
+        "active": first["active"],
+        "decided_on": decided_on,
+        "sets": lines,
+        "better": better,
     }
-    if active is not None:
-        a_proba, a_statuses = decide_all(active, held, rules)
-        act = figures(spam, a_proba, a_statuses)
-        out["active"] = {"version": active.version, **act}
-        out["better"] = is_better(cand, act)
-    return out
 
 
 def is_better(cand: dict[str, Any], act: dict[str, Any]) -> bool:
@@ -126,7 +157,8 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
         await report(
             "training",
             15,
-            f"training on {len(fit)} labels ({len(site)} from the site), {len(held)} held out",
+            f"training on {len(fit)} labels ({len(site)} from the site), "
+            f"the newest {len(held)} kept to judge it",
         )
         # Training is CPU-bound: a thread keeps this loop free for heartbeats.
         heartbeat = asyncio.create_task(_beat(pool, job_id, latest))
@@ -135,6 +167,7 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
                 train,
                 fit,
                 heldout=held,
+                identity=True,  # a site's own senders are real signals (classifier/features)
                 targets=targets_of(settings),
                 description=f"training job {job_id}",
                 created_by=job["created_by"],
@@ -142,7 +175,7 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
             )
         finally:
             heartbeat.cancel()
-        await report("evaluating", 80, "scoring candidate and active model on held-out labels")
+        await report("evaluating", 80, "scoring candidate and active model on the judging sets")
         active_row = await model_store.active(pool)
         active = None
         if active_row is not None:

@@ -1,5 +1,8 @@
 """What-if: replay labeled history against proposed targets or thresholds.
 
+`what_if` is the simulator the admin API and the Models page call; `project` is
+the pure replay it runs off the event loop.
+
 Thresholds for proposed targets are re-derived from the model's own held-out
 scores (kept with the model when it was trained), never from the history
 being replayed, so the projection is not flattered by data the model saw.
@@ -7,15 +10,21 @@ being replayed, so the projection is not flattered by data the model saw.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from aiohttp import web
 
 from moderation.classifier.data import Example
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds
 from moderation.classifier.train import Targets
+from moderation.keys import POOL
+from moderation.store import training as training_store
 
 
 def thresholds_for(model: TrainedModel, targets: Targets | None) -> tuple[Thresholds, str]:
@@ -69,3 +78,44 @@ def project(
             "auto_error_rate": round((spam_approved + ham_rejected) / auto, 4) if auto else 0.0,
         },
     }
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIf:
+    model_version: str
+    thresholds: Thresholds
+    own: Thresholds  # the model's own, for the baseline
+    basis: str  # "model", "derived from the model's held-out scores" or "given"
+    history: str  # what was replayed
+    projection: dict[str, Any]  # simulate.project's answer
+    baseline: dict[str, Any] | None  # the same replay at the model's own thresholds
+
+
+async def what_if(
+    app: web.Application,
+    model: TrainedModel,
+    targets: Targets | None,
+    low: float | None = None,
+    high: float | None = None,
+) -> WhatIf:
+    """The simulator: thresholds for the targets (or the given ones), replayed on site labels.
+
+    Raises ValueError when targets need held-out scores the model did not keep, or the
+    thresholds are not 0 <= low <= high <= 1.
+    """
+    thresholds, basis = thresholds_for(model, targets)
+    if low is not None or high is not None:
+        low = thresholds.low if low is None else low
+        high = thresholds.high if high is None else high
+        if not 0 <= low <= high <= 1:
+            raise ValueError("the thresholds need 0 ≤ low ≤ high ≤ 1")
+        thresholds = dataclasses.replace(thresholds, low=low, high=high)
+        basis = "given"
+    history = await training_store.site_labels(app[POOL])
+    replay = "site labels" if history else "none yet: no moderator or imported labels"
+    projection = await asyncio.to_thread(project, model, history, thresholds)
+    baseline = None
+    own = model.thresholds
+    if history and (own.low, own.high) != (thresholds.low, thresholds.high):
+        baseline = await asyncio.to_thread(project, model, history, own)
+    return WhatIf(model.version, thresholds, own, basis, replay, projection, baseline)

@@ -16,7 +16,7 @@ from moderation.domain import Principal, Rejection, Status
 from moderation.keys import POOL
 from moderation.ops.events import comment_decided
 from moderation.problems import Problem
-from moderation.store import decisions
+from moderation.store import audits, decisions
 from moderation.store.queue import claim_is_live
 
 # action -> (new status, rejection, training label)
@@ -79,6 +79,7 @@ async def apply_decision(
             note=note,
         )
         await decisions.set_label(conn, comment_id, label, who.name)
+        await audits.resolve(conn, comment_id, status.value, who.name)
     comment_decided(
         app, updated["id"], updated["article"], updated["status"], updated["rejection"], who.name
     )

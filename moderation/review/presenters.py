@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from moderation.classifier import explain
 from moderation.review import text
 
 STATUSES = ("approved", "pending", "rejected")
@@ -32,6 +33,8 @@ def moderator_view(row: Any, now: datetime | None = None) -> dict[str, Any]:
         "reasons": list(row["reasons"]),
         "rules": decision.get("rules", []),
         "top_features": decision.get("top_features", []),
+        # Decisions made before readable reasons were kept get them from their terms.
+        "why": decision.get("why") or explain.why(decision.get("top_features", [])),
         "thresholds": decision.get("thresholds"),
         "decided_by": row["decided_by"],
         "created_at": created,
@@ -71,8 +74,9 @@ def comment(row: Any, now: datetime | None = None) -> dict[str, Any]:
         high=thresholds.get("high"),
         actions=actions_for(view["status"], view["rejection"]),
         features=[
-            {"term": t, "weight": w, "spam": w > 0}
-            for t, w in (tuple(f) for f in view["top_features"] if len(f) == 2)
+            {"term": w["label"], "weight": w["weight"], "spam": w["towards"] == "spam"}
+            for w in view["why"]
+            if abs(w["weight"]) >= explain.WEIGHT_FLOOR
         ],
     )
     return view

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from moderation.classifier.explain import WEIGHT_FLOOR, filler
+
 # scikit-learn's default token pattern, which the model's word features use.
 _WORD = re.compile(r"\b\w\w+\b")
 _REPEAT = re.compile(r"(.)\1{2,}")
@@ -27,10 +29,12 @@ def spam_words(top_features: Iterable[Sequence[Any]]) -> set[str]:
         if len(item) != 2:
             continue
         term, weight = item
-        if not isinstance(term, str) or not isinstance(weight, int | float) or weight <= 0:
+        if not isinstance(term, str) or not isinstance(weight, int | float):
             continue
-        if term.startswith("words:"):
-            words.update(term.removeprefix("words:").split())
+        if weight < WEIGHT_FLOOR or not term.startswith("words:"):
+            continue
+        # Decisions stored before the scorer dropped filler words may still name them.
+        words.update(w for w in term.removeprefix("words:").split() if not filler(w))
     return words
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from moderation.domain import AUTO, Comment, Decision, Facts
+from moderation.store import audits
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +38,27 @@ async def gather_facts(
 
 
 # One round trip: the comment and its first history entry are written together.
-_INSERT = """
+_INSERT = (
+    """
 WITH c AS (
     INSERT INTO comments (
         article, parent_id, author_name, author_email, author_url, body,
         client_ip, user_agent, referrer, status, rejection, spam_score,
         model_version, decision, reasons, decided_by
     ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-    RETURNING id, created_at, status, rejection, spam_score, model_version
+    RETURNING id, created_at, status, rejection, spam_score, model_version,
+              decision ? 'audit' AS audit, decision ->> 'outcome' AS outcome
 ), h AS (
     INSERT INTO comment_history (comment_id, at, actor, from_status, to_status, rejection,
                                  spam_score, model_version, note)
     SELECT id, created_at, $16, NULL, status, rejection, spam_score, model_version, $17 FROM c
 )
+"""
+    + audits.INSERT_CTE
+    + """
 SELECT id, created_at FROM c
 """
+)
 
 
 def _values(comment: Comment, decision: Decision) -> tuple[Any, ...]:
@@ -92,7 +99,8 @@ async def insert(
 # handed back with each row's ordinal, so no reliance on RETURNING's order. The reasons
 # (a list per comment) travel as one JSON list: an array of arrays cannot be unnested
 # row by row.
-_INSERT_MANY = """
+_INSERT_MANY = (
+    """
 WITH input AS (
     SELECT nextval('comments_id_seq'::regclass) AS id, t.*
     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
@@ -112,7 +120,8 @@ WITH input AS (
            model_version, decision,
            ARRAY(SELECT jsonb_array_elements_text($15::jsonb -> (ord - 1)::int)), $16
     FROM input
-    RETURNING id, created_at, status, rejection, spam_score, model_version, reasons
+    RETURNING id, created_at, status, rejection, spam_score, model_version, reasons,
+              decision ? 'audit' AS audit, decision ->> 'outcome' AS outcome
 ), h AS (
     INSERT INTO comment_history (comment_id, at, actor, from_status, to_status, rejection,
                                  spam_score, model_version, note)
@@ -120,8 +129,12 @@ WITH input AS (
            nullif(array_to_string(reasons, '; '), '')
     FROM c
 )
+"""
+    + audits.INSERT_CTE
+    + """
 SELECT input.ord, c.id, c.created_at FROM c JOIN input USING (id) ORDER BY input.ord
 """
+)
 
 
 async def insert_many(

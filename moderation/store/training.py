@@ -104,7 +104,8 @@ async def fail_stale_jobs(conn: Conn, older_than_seconds: float) -> int:
 
 
 async def site_labels(conn: Conn) -> list[Example]:
-    """Moderators' labels (with their comments' or checks' text) and imported labels."""
+    """Moderators' labels (with their comments' or checks' text) and imported labels, oldest
+    first."""
     rows = await conn.fetch(
         """
         SELECT l.id, l.label, l.source,
@@ -115,7 +116,7 @@ async def site_labels(conn: Conn) -> list[Example]:
         FROM labels l LEFT JOIN comments c ON c.id = l.comment_id
                       LEFT JOIN checks k ON k.id = l.check_id
         WHERE coalesce(c.body, k.body, l.body) IS NOT NULL
-        ORDER BY l.id
+        ORDER BY l.created_at, l.id
         """
     )
     return [

@@ -25,7 +25,7 @@ from moderation.http.responses import json_response
 from moderation.keys import MODEL, POOL, SETTINGS
 from moderation.ops.jobs import STALE_SECONDS
 from moderation.problems import Problem
-from moderation.registry import activation as registry
+from moderation.registry import activation, loading, whatif
 from moderation.store import desk as desk_store
 from moderation.store import models as model_store
 from moderation.store import training as training_store
@@ -114,8 +114,8 @@ async def _run_what_if(request: web.Request, form: WhatIfForm) -> dict[str, Any]
     if form.errors:
         return None
     try:
-        model = await registry.load(request.app, form.values["version"] or None)
-        result = await registry.what_if(request.app, model, form.targets, form.low, form.high)
+        model = await loading.load_version(request.app, form.values["version"] or None)
+        result = await whatif.what_if(request.app, model, form.targets, form.low, form.high)
     except Problem as exc:
         form.errors.append(exc.detail or exc.title)
         return None
@@ -217,7 +217,7 @@ async def train_form(request: web.Request) -> web.StreamResponse:
         )
         return see_other(f"{PAGE}?job={running}#job")
     include_seed = form.get("include_seed") in ("1", "on", "true")
-    job_id = await registry.start_training(request.app, include_seed, session.who.name)
+    job_id = await activation.start_training(request.app, include_seed, session.who.name)
     seed = "with" if include_seed else "without"
     await sessions.flash(
         request,
@@ -233,7 +233,7 @@ async def activate_form(request: web.Request) -> web.StreamResponse:
     if not isinstance(version, str) or not version or len(version) > 200:
         raise Problem(400, "Malformed form", "The form names no model version.")
     try:
-        await registry.activate(request.app, version, session.who.name)
+        await activation.activate(request.app, version, session.who.name)
     except Problem as exc:
         message = {"kind": "error", "text": f"{version} was not activated: {exc.detail}"}
     else:
@@ -248,7 +248,7 @@ async def activate_form(request: web.Request) -> web.StreamResponse:
 async def rollback_form(request: web.Request) -> web.StreamResponse:
     session, _ = await _admin_form(request)
     try:
-        version = await registry.rollback(request.app, session.who.name)
+        version = await activation.rollback(request.app, session.who.name)
     except Problem as exc:
         message = {"kind": "error", "text": f"Not rolled back: {exc.detail}"}
     else:

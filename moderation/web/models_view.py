@@ -207,7 +207,7 @@ def chart(projection: Mapping[str, Any], baseline: Mapping[str, Any] | None) -> 
 
 
 def what_if_view(result: Any) -> dict[str, Any]:
-    """The simulator's answer (registry.WhatIf) for the template."""
+    """The simulator's answer (registry/whatif.WhatIf) for the template."""
     p = result.projection
     errors = p["expected_errors"]
     baseline = result.baseline

@@ -16,8 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
-import sys
 import tempfile
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -32,6 +30,7 @@ import asyncpg
 import pytest
 
 from moderation.store.db import init_connection
+from tests.server import NO_GUARDS, environment, free_port, serve_argv
 
 pytestmark = pytest.mark.slow
 
@@ -50,26 +49,8 @@ BODIES = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _environment(data_dir: Path, database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
-    env.update(
-        MODERATION_DATA_DIR=str(data_dir),
-        MODERATION_DATABASE_URL=database_url,
-        MODERATION_POOL_MIN_SIZE="1",
-        # The clients post many comments from one address.
-        MODERATION_FLOOD_IP_INTERVAL_SECONDS="0",
-        MODERATION_FLOOD_EMAIL_INTERVAL_SECONDS="0",
-        MODERATION_FLOOD_IP_MAX="0",
-        MODERATION_DUPLICATE_WINDOW_SECONDS="0",
-    )
-    return env
+    return environment(data_dir, database_url, MODERATION_POOL_MIN_SIZE="1", **NO_GUARDS)
 
 
 _serial = count(1)
@@ -176,9 +157,8 @@ async def serving(
     env: dict[str, str], log: Path, session: aiohttp.ClientSession, workers: int = 1
 ) -> AsyncIterator[Service]:
     """`moderation serve` on a free port, ready; killed (with its children) if left running."""
-    port = _free_port()
-    argv = [sys.executable, "-m", "moderation", "serve", "--host", "127.0.0.1"]
-    argv += ["--port", str(port), "--workers", str(workers)]
+    port = free_port()
+    argv = serve_argv(port, workers)
     with log.open("ab") as err:
         process = await asyncio.create_subprocess_exec(
             *argv, env=env, cwd=log.parent, stdin=asyncio.subprocess.DEVNULL, stdout=err, stderr=err

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -26,6 +23,8 @@ from typing import Any
 
 import asyncpg
 import pytest
+
+from tests.server import environment, free_port, serve_argv
 
 pytestmark = pytest.mark.slow
 
@@ -51,20 +50,8 @@ class Service:
         return self.log.read_text(errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
-    env["MODERATION_DATA_DIR"] = str(data_dir)
-    env["MODERATION_POOL_MIN_SIZE"] = "1"
-    if database_url is not None:
-        env["MODERATION_DATABASE_URL"] = database_url
-    return env
+    return environment(data_dir, database_url, MODERATION_POOL_MIN_SIZE="1")
 
 
 def _request(
@@ -119,19 +106,10 @@ def _stop(service: Service) -> int:
 @contextmanager
 def serving(env: dict[str, str], log: Path) -> Iterator[Service]:
     """`moderation serve` on a free port, answering /healthz; killed if a test leaves it running."""
-    port = _free_port()
+    port = free_port()
     with log.open("ab") as err:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "moderation",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+            serve_argv(port),
             env=env,
             cwd=log.parent,
             stdin=subprocess.DEVNULL,

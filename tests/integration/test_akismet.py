@@ -578,6 +578,6 @@ def a_check(**overrides: Any) -> service.Check:
 )
 def test_the_answer_follows_the_decision(made, spam, discard):
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    answer = service.verdict(made, a_check(), settings)
+    answer = service.answer_for(made, a_check(), settings)
     assert (answer.spam, answer.discard) == (spam, discard)
     assert answer.decision is made

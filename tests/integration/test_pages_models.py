@@ -268,7 +268,7 @@ async def test_a_refused_artifact_is_not_activated_and_the_page_says_why(own):
     resp = await own.post("/desk/models/activate", version="broken")
     assert resp.status == 303
     [message] = await flash_of(own.client)
-    assert message.startswith("broken was not activated: not a readable skops file")
+    assert message.startswith("broken was not activated: not a readable model file")
     assert await own.states() == {seed: "active", "broken": "candidate"}
     assert await own.serving() == seed
 

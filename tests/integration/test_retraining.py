@@ -179,7 +179,8 @@ async def test_the_whole_retraining_loop_across_two_instances(
     # The what-if simulator answers for the current settings and for other targets.
     sim = await (await one.get("/v1/admin/simulate", headers=admin)).json()
     assert sim["model_version"] == seed_version and sim["n"] > 0
-    assert abs(sim["approved"] + sim["rejected"] + sim["queued"] - 1) < 1e-6
+    # three shares, each rounded to four places
+    assert abs(sim["approved"] + sim["rejected"] + sim["queued"] - 1) < 2e-4
     strict = await (
         await one.get(
             "/v1/admin/simulate?spam_in_approved=0.001&ham_in_rejected=0.001", headers=admin

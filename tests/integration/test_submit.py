@@ -285,8 +285,6 @@ async def test_health_and_readiness(client):
 
 
 async def test_an_uncertain_comment_from_a_known_author_is_approved(client, db, payload):
-    import dataclasses
-
     from moderation.classifier.thresholds import Thresholds
     from moderation.keys import MODEL
 
@@ -294,7 +292,7 @@ async def test_an_uncertain_comment_from_a_known_author_is_approved(client, db, 
     # Thresholds that make every score uncertain, so only the author's history decides.
     everything_uncertain = Thresholds(0.0, 1.0, 0.01, 0.005, 0.8)
     # A copy: the loaded model itself is shared (cached) with other apps in this process.
-    live.swap(dataclasses.replace(live.model, thresholds=everything_uncertain, _scorer=None))
+    live.swap(live.model.with_thresholds(everything_uncertain))
     first = await (await client.post("/v1/comments", json=payload(email="new@example.org"))).json()
     assert first["status"] == "pending"
     await db.execute("UPDATE comments SET status = 'approved' WHERE id = $1", first["id"])

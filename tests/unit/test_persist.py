@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import skops.io as sio
 from sklearn.pipeline import Pipeline
@@ -107,10 +108,71 @@ def test_saving_over_an_existing_model_replaces_it(
     assert persist.load(path).version == tiny_model.version
 
 
-def test_an_artifact_is_a_compressed_skops_zip(artifact_bytes: bytes) -> None:
+def test_an_artifact_holds_a_compressed_skops_part_and_a_serving_form(
+    artifact_bytes: bytes,
+) -> None:
     with zipfile.ZipFile(io.BytesIO(artifact_bytes)) as z:
-        assert "schema.json" in z.namelist()
+        assert set(z.namelist()) == {
+            persist.MARKER,
+            persist.SKOPS,
+            persist.SERVING_HEAD,
+            persist.SERVING_ARRAYS,
+        }
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+        skops_part = z.read(persist.SKOPS)
+    with zipfile.ZipFile(io.BytesIO(skops_part)) as z:
+        assert "schema.json" in z.namelist()
+
+
+def test_a_loaded_model_scores_from_its_serving_form_as_the_pipeline_would(
+    tiny_model: TrainedModel,
+) -> None:
+    loaded = persist._loads_cached("fresh", persist.dumps(tiny_model))
+    assert loaded._pipeline is None  # nothing rebuilt from skops to serve
+    for c in COMMENTS:
+        assert loaded.assess(c, 6, 3) == tiny_model.assess(c, 6, 3)
+    assert loaded.pipeline is not None  # rebuilt on demand
+    assert loaded._pipeline is not None
+
+
+def _with_member(data: bytes, name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, content if info.filename == name else src.read(info))
+    return out.getvalue()
+
+
+def test_a_serving_form_with_a_number_that_is_not_finite_is_refused(
+    artifact_bytes: bytes,
+) -> None:
+    with zipfile.ZipFile(io.BytesIO(artifact_bytes)) as z:
+        arrays = dict(np.load(io.BytesIO(z.read(persist.SERVING_ARRAYS))))
+    arrays["real0"] = arrays["real0"].copy()
+    arrays["real0"][0] = np.nan
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    with pytest.raises(persist.UntrustedModel, match="malformed"):
+        persist.loads(_with_member(artifact_bytes, persist.SERVING_ARRAYS, buf.getvalue()))
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"not json", b'{"format": 9}', b'{"format": 1, "intercept": 0, "a": 1, "b": 0}'],
+)
+def test_a_damaged_serving_head_is_refused(artifact_bytes: bytes, head: bytes) -> None:
+    with pytest.raises(persist.UntrustedModel):
+        persist.loads(_with_member(artifact_bytes, persist.SERVING_HEAD, head))
+
+
+def test_a_serving_form_that_holds_a_pickle_is_refused(artifact_bytes: bytes) -> None:
+    buf = io.BytesIO()
+    np.save(buf, np.array([object()], dtype=object), allow_pickle=True)
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as z:
+        z.writestr("real0.npy", buf.getvalue())
+    with pytest.raises(persist.UntrustedModel):
+        persist.loads(_with_member(artifact_bytes, persist.SERVING_ARRAYS, evil.getvalue()))
 
 
 def test_a_model_without_a_version_in_its_metadata_is_unversioned(

@@ -9,7 +9,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
-from moderation.classifier import model
+from moderation.classifier import explain, terms
 from moderation.classifier.features import CommentText, extract
 from moderation.classifier.model import Scorer, as_matrix, build_pipeline, predict_proba
 from moderation.classifier.persist import TrainedModel
@@ -101,14 +101,14 @@ def test_explain_returns_at_most_n_features_by_absolute_weight(scorer: Scorer, n
 def test_explain_names_at_most_n_features_each_above_the_weight_floor(scorer: Scorer) -> None:
     top = scorer.score(SPAMMY, explain=5).top_features
     assert 0 < len(top) <= 5
-    assert all(abs(w) >= model.WEIGHT_FLOOR for _, w in top)
+    assert all(abs(w) >= explain.WEIGHT_FLOOR for _, w in top)
 
 
 def test_filler_words_are_never_offered_as_spam_ward_words(scorer: Scorer) -> None:
     comment = CommentText("the and https www com now http://cheap-pills.xyz buy viagra now")
     words = scorer.score(comment, spam_words=10).top_features
     assert words
-    assert not [t for t, _ in words if t.removeprefix("words:") in model.FILLER]
+    assert not [t for t, _ in words if t.removeprefix("words:") in explain.FILLER]
 
 
 def test_without_explain_no_features_are_given(scorer: Scorer) -> None:
@@ -129,7 +129,7 @@ def test_after_the_top_come_the_strongest_spam_ward_words_not_already_shown(
     spam_words = [
         (t, w)
         for t, w in everything
-        if t.startswith("words:") and w > 0 and not model._filler(t.removeprefix("words:"))
+        if t.startswith("words:") and w > 0 and not explain.filler(t.removeprefix("words:"))
     ]
     top = scorer.score(SPAMMY, explain=2).top_features
     shown = scorer.score(SPAMMY, explain=2, spam_words=3).top_features
@@ -144,7 +144,7 @@ def test_spam_words_alone_are_the_strongest_spam_ward_words(scorer: Scorer) -> N
     spam_words = [
         (t, w)
         for t, w in everything
-        if t.startswith("words:") and w > 0 and not model._filler(t.removeprefix("words:"))
+        if t.startswith("words:") and w > 0 and not explain.filler(t.removeprefix("words:"))
     ]
     assert list(scorer.score(SPAMMY, spam_words=2).top_features) == spam_words[:2]
 
@@ -221,7 +221,7 @@ def test_the_fast_term_lookup_finds_what_scikit_learn_finds(
     )
     # Fitted on half the texts, so that some terms are known and some are not.
     vec.fit(TRICKY_TEXTS[::2])
-    found = model._fast_found(vec)
+    found = terms.fast_found(vec)
     assert found is not None
     sklearn_terms = vec.build_analyzer()
     for text in TRICKY_TEXTS * 2:  # twice: the second time from the word cache
@@ -230,15 +230,15 @@ def test_the_fast_term_lookup_finds_what_scikit_learn_finds(
 
 
 def test_vectorizers_the_fast_lookup_would_get_wrong_take_the_general_path() -> None:
-    assert model._fast_found(TfidfVectorizer(binary=True)) is None  # lowercases
-    assert model._fast_found(TfidfVectorizer(lowercase=False)) is None  # counts terms
-    assert model._fast_found(TfidfVectorizer(analyzer="char", binary=True, lowercase=False)) is None
+    assert terms.fast_found(TfidfVectorizer(binary=True)) is None  # lowercases
+    assert terms.fast_found(TfidfVectorizer(lowercase=False)) is None  # counts terms
+    assert terms.fast_found(TfidfVectorizer(analyzer="char", binary=True, lowercase=False)) is None
 
 
 def test_a_small_word_cache_gives_the_same_probabilities(
     tiny_model: TrainedModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(model, "CACHE_WORDS", 4)  # cleared again and again
+    monkeypatch.setattr(terms, "CACHE_WORDS", 4)  # cleared again and again
     small = Scorer(tiny_model.pipeline)
     expected = predict_proba(tiny_model.pipeline, VARIED)
     for _ in range(2):

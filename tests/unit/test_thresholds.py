@@ -292,3 +292,28 @@ def test_thresholds_never_approve_likely_spam_nor_reject_likely_ham():
     spam = np.concatenate([np.zeros(400, bool), np.ones(400, bool)])
     t = derive(proba, spam, spam_in_approved=0.01, ham_in_rejected=0.005, confidence=0.8)
     assert t.low <= 0.5 <= t.high
+
+
+# --- audits: the tightening rule --------------------------------------------------------
+
+
+def test_each_level_halves_the_room_for_automatic_decisions() -> None:
+    from moderation.classifier.thresholds import Thresholds, tightened
+
+    t = Thresholds(0.4, 0.9, 0.01, 0.005, 0.8)
+    assert tightened(t) == t
+    one = tightened(t, approve_level=1)
+    assert (one.low, one.high) == (0.2, 0.9)
+    two = tightened(t, reject_level=2)
+    assert two.low == 0.4
+    assert abs((1 - two.high) - 0.1 / 4) < 1e-12
+
+
+def test_a_step_needs_enough_audits_an_error_and_a_bound_past_the_target() -> None:
+    from moderation.ops.audits import MIN_AUDITS, step_due
+
+    assert not step_due(MIN_AUDITS - 1, 5, 0.01, 0)
+    assert not step_due(MIN_AUDITS, 0, 0.01, 0)
+    assert step_due(MIN_AUDITS, 1, 0.01, 0)
+    assert not step_due(10_000, 1, 0.01, 0)  # one error in ten thousand: within target
+    assert not step_due(MIN_AUDITS, 10, 0.01, 4)  # the last level

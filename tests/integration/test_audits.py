@@ -1,0 +1,141 @@
+"""Audits: a sample of automatic decisions measured by moderators, and what follows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moderation.keys import MODEL
+from moderation.ops import audits as audit_service
+from tests.conftest import insert_comment
+
+
+async def _audited_client(make_app_client: Any, make_settings: Any, **extra: Any) -> Any:
+    return await make_app_client(make_settings(audit_share=1.0, **extra))
+
+
+async def test_every_automatic_decision_is_audited_at_share_one(
+    make_app_client, make_settings, payload, make_token, db
+):
+    client = await _audited_client(make_app_client, make_settings)
+    resp = await client.post("/v1/comments", json=payload())
+    assert resp.status == 201
+    comment_id = (await resp.json())["id"]
+    audit = await db.fetchrow("SELECT * FROM audits WHERE comment_id = $1", comment_id)
+    assert audit["auto_status"] == "approved"
+    assert audit["outcome"] == "confident_ham"
+    assert audit["verdict"] is None
+    mod = await make_token("moderator")
+    page = await (await client.get("/v1/audits", headers=mod)).json()
+    assert [i["id"] for i in page["items"]] == [comment_id]
+    assert page["items"][0]["status"] == "approved"  # the comment keeps its status
+    assert page["items"][0]["audit"]["auto_status"] == "approved"
+
+
+async def test_no_audit_is_made_at_share_zero(make_app_client, make_settings, payload, db):
+    client = await make_app_client(make_settings(audit_share=0.0))
+    assert (await client.post("/v1/comments", json=payload())).status == 201
+    assert await db.fetchval("SELECT count(*) FROM audits") == 0
+
+
+async def test_a_held_comment_is_never_audited(make_app_client, make_settings, payload, db):
+    client = await _audited_client(make_app_client, make_settings, max_links=0)
+    body = "See https://nvd.nist.gov/vuln/detail/CVE-2024-3094 for the details of the flaw."
+    resp = await client.post("/v1/comments", json=payload(body=body))
+    assert (await resp.json())["status"] == "pending"
+    assert await db.fetchval("SELECT count(*) FROM audits") == 0
+
+
+async def test_the_same_status_confirms_and_another_overturns(
+    make_app_client, make_settings, payload, make_token, db
+):
+    client = await _audited_client(make_app_client, make_settings)
+    mod = await make_token("moderator", "mia")
+    admin = await make_token("admin")
+    first = (await (await client.post("/v1/comments", json=payload())).json())["id"]
+    second = (
+        await (
+            await client.post("/v1/comments", json=payload(body="Good point about the backups."))
+        ).json()
+    )["id"]
+    for cid, action in ((first, "approve"), (second, "spam")):
+        resp = await client.post(
+            f"/v1/comments/{cid}/decision", headers=mod, json={"action": action}
+        )
+        assert resp.status == 200, await resp.text()
+    verdicts = dict(await db.fetch("SELECT comment_id, verdict FROM audits"))
+    assert verdicts == {first: "confirmed", second: "overturned"}
+    assert (await (await client.get("/v1/audits", headers=mod)).json())["items"] == []
+    stats = await (await client.get("/v1/stats", headers=admin)).json()
+    approved = stats["audits"]["approved"]
+    assert (approved["resolved"], approved["overturned"]) == (2, 1)
+    assert approved["error_rate"] == 0.5
+    assert approved["upper_bound_95"] > 0.5
+    assert approved["target"] == client.server.app[MODEL].model.thresholds.spam_in_approved
+
+
+async def _resolved_audits(db: Any, version: str, n: int, overturned: int) -> None:
+    for i in range(n):
+        cid = await insert_comment(db, status="approved", model_version=version)
+        await db.execute(
+            "INSERT INTO audits (comment_id, auto_status, outcome, model_version, verdict, "
+            "resolved_by, resolved_at) VALUES ($1, 'approved', 'confident_ham', $2, $3, 'mia', "
+            "now())",
+            cid,
+            version,
+            "overturned" if i < overturned else "confirmed",
+        )
+
+
+async def test_audits_past_the_target_tighten_the_low_threshold_once(
+    make_app_client, make_settings, payload, db
+):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    live = app[MODEL]
+    version = live.model.version
+    before = live.thresholds(live.model)
+    await _resolved_audits(db, version, audit_service.MIN_AUDITS, overturned=2)
+    steps = await audit_service.check(app)
+    assert [(s["decision"], s["level"]) for s in steps] == [("approved", 1)]
+    after = live.thresholds(live.model)
+    assert after.low < before.low
+    assert after.high == before.high
+    # Nothing new resolved since the step: no second step.
+    assert await audit_service.check(app) == []
+    row = await db.fetchrow("SELECT * FROM threshold_steps")
+    assert (row["level"], row["audited"], row["overturned"]) == (1, audit_service.MIN_AUDITS, 2)
+    # New submissions are decided with the tightened thresholds.
+    resp = await client.post("/v1/comments", json=payload())
+    cid = (await resp.json())["id"]
+    used = await db.fetchval(
+        "SELECT decision -> 'thresholds' ->> 'low' FROM comments WHERE id = $1", cid
+    )
+    assert float(used) == after.low
+
+
+async def test_audits_within_the_target_change_nothing(make_app_client, make_settings, db):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    await _resolved_audits(db, app[MODEL].model.version, audit_service.MIN_AUDITS, overturned=0)
+    assert await audit_service.check(app) == []
+    assert await db.fetchval("SELECT count(*) FROM threshold_steps") == 0
+
+
+async def test_a_step_is_announced_by_webhook(make_app_client, make_settings, db):
+    client = await _audited_client(
+        make_app_client,
+        make_settings,
+        webhook_urls=["http://127.0.0.1:9/hook"],
+        webhook_secret="s3cret",
+    )
+    app = client.server.app
+    await _resolved_audits(db, app[MODEL].model.version, audit_service.MIN_AUDITS, overturned=3)
+    assert await audit_service.check(app)
+    for _ in range(50):
+        events = await db.fetch("SELECT event FROM webhook_deliveries")
+        if events:
+            break
+        import asyncio
+
+        await asyncio.sleep(0.05)
+    assert "thresholds.tightened" in [e["event"] for e in events]

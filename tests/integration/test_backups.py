@@ -1,0 +1,177 @@
+"""Backups: consistent while serving, restored only into an empty database and brought
+forward by the migrations, an old version's backup included; daily backups by serve."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from moderation.ops import backups
+from moderation.ops.backups import BackupError
+from moderation.store import migrations
+
+DATA = Path(__file__).parents[1] / "data"
+OLD = DATA / "backup-0008.dump"
+
+
+async def _count(url: str, sql: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        return int(await conn.fetchval(sql))
+    finally:
+        await conn.close()
+
+
+async def test_a_backup_taken_while_comments_arrive_restores_into_an_empty_database(
+    client, make_settings, fresh_database, payload, tmp_path
+):
+    async def post_many() -> int:
+        n = 0
+        for i in range(40):
+            resp = await client.post(
+                "/v1/comments",
+                json=payload(body=f"Comment number {i} about backups and the hospital."),
+            )
+            assert resp.status in (201, 202)
+            n += 1
+        return n
+
+    settings = make_settings()
+    posting = asyncio.create_task(post_many())
+    made = await backups.dump(settings, tmp_path / "live.dump")
+    posted = await posting
+    assert made.bytes > 0 and made.path.read_bytes()[:5] == b"PGDMP"
+    assert not list(tmp_path.glob("*.partial"))
+
+    target = fresh_database("restore_live")
+    done = await backups.restore(make_settings(database_url=target), made.path)
+    assert done.applied == [] and done.schema_from == max(
+        m.version for m in migrations.load_migrations()
+    )
+    restored = await _count(target, "SELECT count(*) FROM comments")
+    histories = await _count(target, "SELECT count(DISTINCT comment_id) FROM comment_history")
+    # One snapshot: whatever it caught, each comment came with its history entry.
+    assert 0 <= restored <= posted and histories == restored
+
+
+async def test_restore_refuses_a_database_that_is_not_empty(make_settings, database_url, tmp_path):
+    settings = make_settings()
+    made = await backups.dump(settings, tmp_path / "a.dump")
+    with pytest.raises(BackupError, match="not empty"):
+        await backups.restore(settings, made.path)
+
+
+async def test_restore_refuses_a_file_that_is_not_a_backup(make_settings, fresh_database):
+    target = fresh_database("restore_junk")
+    with pytest.raises(BackupError, match="not a backup"):
+        await backups.restore(make_settings(database_url=target), DATA / "wordpress-export.xml")
+    assert await _count(target, backups._USER_RELATIONS) == 0
+
+
+async def test_a_backup_from_an_older_version_restores_and_migrates_forward(
+    make_settings, fresh_database, make_app_client
+):
+    target = fresh_database("restore_0008")
+    done = await backups.restore(make_settings(database_url=target), OLD)
+    assert done.schema_from == 8
+    newer = [m.name for m in migrations.load_migrations() if m.version > 8]
+    assert done.applied == newer and "0012_articles" in newer
+    conn = await asyncpg.connect(target)
+    try:
+        assert await migrations.pending(conn) == []
+        rows = await conn.fetch("SELECT id, parent_id, status, rejection FROM comments ORDER BY id")
+        assert [(r["status"], r["rejection"]) for r in rows] == [
+            ("approved", None),
+            ("pending", None),
+            ("rejected", "spam"),
+        ]
+        assert rows[1]["parent_id"] == rows[0]["id"]
+        assert await conn.fetchval("SELECT label FROM labels WHERE comment_id = 3") == "spam"
+        # The new tables are there and usable.
+        await conn.execute("INSERT INTO articles (article, title) VALUES ('x', 'X')")
+        assert await conn.fetchval("SELECT site FROM articles") == "default"
+    finally:
+        await conn.close()
+    # The service serves the restored data.
+    client = await make_app_client(make_settings(database_url=target))
+    resp = await client.get("/v1/articles/ransomware-hits-hospital/comments")
+    doc = await resp.json()
+    assert [c["name"] for c in doc["items"]] == ["Dana Whitfield"]
+    ready = await client.get("/readyz")
+    assert ready.status == 200
+
+
+async def test_a_backup_from_a_newer_version_is_refused_and_leaves_the_database_empty(
+    make_settings, fresh_database, tmp_path
+):
+    source = fresh_database("newer_src")
+    conn = await asyncpg.connect(source)
+    try:
+        await migrations.migrate(conn)
+        await conn.execute(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, '9999_future', 'x')"
+        )
+    finally:
+        await conn.close()
+    made = await backups.dump(make_settings(database_url=source), tmp_path / "future.dump")
+    target = fresh_database("newer_dst")
+    with pytest.raises(BackupError, match="newer version"):
+        await backups.restore(make_settings(database_url=target), made.path)
+    assert await _count(target, backups._USER_RELATIONS) == 0
+
+
+async def test_serve_makes_a_daily_backup_keeps_n_and_tells_when(
+    make_app_client, make_settings, tmp_path
+):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = [datetime.now(UTC) - timedelta(days=d) for d in (4, 3, 2)]
+    for at in old:
+        (folder / backups.backup_name(at)).write_bytes(b"PGDMP old")
+    (folder / "notes.txt").write_text("not ours: never pruned")
+    settings = make_settings(backup_auto=True, backup_dir=folder, backup_keep=2)
+    client = await make_app_client(settings)
+    for _ in range(100):
+        body = await (await client.get("/readyz")).json()
+        if body["last_backup_at"] and body["last_backup_at"] > old[-1].isoformat():
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError(f"no backup was made: {body}")
+    names = sorted(p.name for p in folder.iterdir())
+    assert len([n for n in names if n.endswith(".dump")]) == 2 and "notes.txt" in names
+    assert backups.backup_name(old[0]) not in names and backups.backup_name(old[1]) not in names
+    metrics = await (await client.get("/metrics")).text()
+    line = next(
+        x
+        for x in metrics.splitlines()
+        if x.startswith("moderation_backup_last_success_timestamp_seconds")
+    )
+    assert float(line.split()[-1]) > old[-1].timestamp()
+
+
+async def test_with_an_external_database_serve_makes_no_backups_unless_asked(client, settings):
+    body = await (await client.get("/readyz")).json()
+    assert body["last_backup_at"] is None
+    assert not (settings.data_dir / "backups").exists() or not backups.backups_in(
+        settings.data_dir / "backups"
+    )
+
+
+def test_the_tools_come_from_the_configured_folder_first(make_settings, tmp_path):
+    with pytest.raises(BackupError, match="MODERATION_PG_BIN_DIR"):
+        backups.tool("pg_dump", make_settings(pg_bin_dir=tmp_path))
+    assert os.access(backups.tool("pg_dump", make_settings()), os.X_OK)
+
+
+def test_passwords_stay_out_of_the_command_line():
+    url, env = backups._libpq(
+        "postgresql://app:s%40cret@db.internal:5433/moderation?sslmode=require"
+    )
+    assert url == "postgresql://app@db.internal:5433/moderation?sslmode=require"
+    assert env["PGPASSWORD"] == "s@cret"

@@ -1,0 +1,147 @@
+"""Reading WordPress and Disqus exports: statuses, threads, skips, and unsafe XML refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderation.adopt import disqus, wxr
+from moderation.adopt.records import ExportError
+from moderation.adopt.text import plain_text
+from moderation.domain import Rejection, Status
+
+DATA = Path(__file__).parents[1] / "data"
+LIMIT = 65525
+
+
+def by_id(export):
+    return {c.origin_id: c for c in export.comments}
+
+
+def test_wxr_statuses_map_to_the_services_words():
+    comments = by_id(wxr.read(DATA / "wordpress-export.xml", max_body_bytes=LIMIT))
+    assert (comments["501"].status, comments["501"].rejection) == (Status.APPROVED, None)
+    assert (comments["503"].status, comments["503"].rejection) == (Status.REJECTED, Rejection.SPAM)
+    assert (comments["504"].status, comments["504"].rejection) == (Status.PENDING, None)
+    assert (comments["506"].status, comments["506"].rejection) == (
+        Status.REJECTED,
+        Rejection.REMOVED,
+    )
+    assert [comments[i].label for i in ("501", "503", "504", "506")] == ["ham", "spam", None, None]
+
+
+def test_wxr_keeps_threads_dates_addresses_and_articles():
+    export = wxr.read(DATA / "wordpress-export.xml", max_body_bytes=LIMIT)
+    comments = by_id(export)
+    assert export.origin == "wordpress:https://news.example.org"
+    assert comments["502"].parent_origin_id == "501"
+    assert comments["502"].created_at.isoformat() == "2024-05-02T10:02:10+00:00"
+    assert str(comments["504"].client_ip) == "2001:db8::15"
+    assert comments["520"].client_ip is None  # "not-an-address" is dropped, not stored
+    assert comments["520"].name == "Sinéad O\u2019Brien"
+    assert comments["501"].email == "dana@example.org"
+    assert set(export.articles) == {"ransomware-hits-hospital", "ferry-timetable-june", "about"}
+    article = export.articles["ransomware-hits-hospital"]
+    assert article.title == "Ransomware hits the county hospital"
+    assert article.url == "https://news.example.org/2024/05/ransomware-hits-hospital/"
+
+
+def test_wxr_zero_gmt_date_falls_back_to_local_time():
+    comments = by_id(wxr.read(DATA / "wordpress-export.xml", max_body_bytes=LIMIT))
+    assert comments["520"].created_at.isoformat() == "2024-05-24T18:45:00+00:00"
+
+
+def test_wxr_skips_pingbacks_and_empty_comments_saying_why_and_where():
+    export = wxr.read(DATA / "wordpress-export.xml", max_body_bytes=LIMIT)
+    skipped = {s.what: s for s in export.skipped}
+    assert skipped["comment 505"].reason == "a pingback, not a reader's comment"
+    assert skipped["comment 522"].reason == "empty body"
+    assert skipped["comment 522"].line > 100
+
+
+def test_wxr_body_over_the_limit_is_skipped():
+    export = wxr.read(DATA / "wordpress-export.xml", max_body_bytes=60)
+    assert "body longer than MAX_BODY_BYTES" in export.skipped_by_reason()
+
+
+def test_disqus_threads_become_articles_and_posts_keep_their_parents():
+    export = disqus.read(DATA / "disqus-export.xml", max_body_bytes=LIMIT)
+    comments = by_id(export)
+    assert export.origin == "disqus:harbourgazette"
+    assert set(export.articles) == {"ransomware-hits-hospital", "2024/05/ferry-timetable-june"}
+    assert export.articles["2024/05/ferry-timetable-june"].title == (
+        "Ferry timetable: what changes in June & why"
+    )
+    assert comments["4410002"].parent_origin_id == "4410001"
+    assert comments["4410001"].body == (
+        "Thanks for the write-up.\n\nDo you know whether the hospital had offline backups?"
+    )
+    assert comments["4410003"].rejection is Rejection.SPAM
+    assert comments["4410004"].rejection is Rejection.REMOVED
+    assert comments["4410011"].status is Status.PENDING
+    assert comments["4410003"].email == ""  # anonymous posters have none
+    assert [s.reason for s in export.skipped] == ["its thread is not in the export"]
+
+
+def test_html_becomes_plain_text_with_link_addresses_kept():
+    assert plain_text('<p>One &amp; two</p><p>see <a href="https://a.example/x">this</a></p>') == (
+        "One & two\n\nsee this (https://a.example/x)"
+    )
+    assert plain_text("line<br>next") == "line\nnext"
+    assert plain_text("<script>x</script>plain") == "xplain"
+
+
+def test_a_truncated_file_is_an_error_naming_its_line(tmp_path):
+    text = (DATA / "wordpress-export.xml").read_text(encoding="utf-8")
+    cut = text[: text.index("<wp:comment_id>504")]
+    (tmp_path / "cut.xml").write_text(cut, encoding="utf-8")
+    with pytest.raises(ExportError) as err:
+        wxr.read(tmp_path / "cut.xml", max_body_bytes=LIMIT)
+    assert err.value.line is not None and err.value.line > 90
+    assert "line" in str(err.value)
+
+
+def test_a_broken_tag_names_the_line_it_is_on(tmp_path):
+    text = (DATA / "disqus-export.xml").read_text(encoding="utf-8")
+    broken = text.replace("<isSpam>true</isSpam>", "<isSpam>true</isSpm>")
+    (tmp_path / "broken.xml").write_text(broken, encoding="utf-8")
+    line = broken[: broken.index("</isSpm>")].count("\n") + 1
+    with pytest.raises(ExportError) as err:
+        disqus.read(tmp_path / "broken.xml", max_body_bytes=LIMIT)
+    assert err.value.line == line
+
+
+def test_the_wrong_kind_of_export_is_refused():
+    with pytest.raises(ExportError, match="not a Disqus export"):
+        disqus.read(DATA / "wordpress-export.xml", max_body_bytes=LIMIT)
+    with pytest.raises(ExportError, match="not a WordPress export"):
+        wxr.read(DATA / "disqus-export.xml", max_body_bytes=LIMIT)
+
+
+def test_external_entities_are_refused_and_never_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    (tmp_path / "xxe.xml").write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]>\n'
+        '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<wp:base_site_url>https://a.example</wp:base_site_url>"
+        "<item><wp:post_id>1</wp:post_id><wp:post_type>post</wp:post_type>"
+        "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content>&x;</wp:comment_content>"
+        "<wp:comment_approved>1</wp:comment_approved>"
+        "<wp:comment_date_gmt>2024-01-01 00:00:00</wp:comment_date_gmt></wp:comment>"
+        "</item></channel></rss>"
+    )
+    with pytest.raises(ExportError, match="DTD"):
+        wxr.read(tmp_path / "xxe.xml", max_body_bytes=LIMIT)
+
+
+def test_entity_expansion_bombs_are_refused(tmp_path):
+    lol = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    (tmp_path / "bomb.xml").write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE disqus [<!ENTITY l0 "lol">{lol}]>\n'
+        '<disqus xmlns="http://disqus.com"><thread><forum>f</forum><title>&l9;</title></thread>'
+        "</disqus>"
+    )
+    with pytest.raises(ExportError, match="DTD"):
+        disqus.read(tmp_path / "bomb.xml", max_body_bytes=LIMIT)
