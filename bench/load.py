@@ -1,7 +1,7 @@
 """Load benchmark: `moderation serve` under concurrent comment submissions and page reads.
 
     python bench/load.py [--duration 20] [--connections 32] [--workers auto] [--guards]
-                         [--database-url URL] [--profile OUT.svg|OUT.txt] [--keep]
+                         [--akismet] [--database-url URL] [--profile OUT.svg|OUT.txt] [--keep]
 
 Creates its own database (dropped and re-created; by default `moderation_bench_load` on
 the local server), starts `moderation serve --workers W` against it as a subprocess
@@ -22,6 +22,10 @@ time, after a short untimed warm-up:
    senders in its transaction before the insert;
 2. GET /v1/articles/{a}/comments on the article with 1 000 approved comments (the
    first page of 50 threads and the total).
+3. With --akismet, right after the first phase: POST /1.1/comment-check with the same
+   kind of comments, form-encoded as WordPress's Akismet plugin sends them (the text
+   twice, as comment_content and POST_comment, and a dozen HTTP_* fields), with a site
+   key; the service's CPU per check is printed as a ratio of a JSON submission's.
 
 The baselines are measured in the same run, against the same PostgreSQL, with pgbench
 at the same concurrency: a one-row INSERT into a small table (PostgreSQL's own rate for
@@ -384,6 +388,62 @@ def comment_payload(rng: random.Random, client: int, n: int) -> dict[str, Any]:
     return doc
 
 
+def akismet_form(rng: random.Random, client: int, n: int, key: str) -> list[tuple[str, str]]:
+    """The same kind of comment as a WordPress comment-check (the Akismet plugin's shape)."""
+    doc = comment_payload(rng, client, n)
+    permalink = f"https://news.example/2024/05/{doc['article']}/"
+    agent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    fields = {
+        "api_key": key,
+        "blog": "https://news.example/",
+        "user_ip": f"10.{client % 256}.{n >> 8 & 255}.{n & 255}",
+        "user_agent": agent,
+        "referrer": permalink,
+        "blog_lang": "en_US",
+        "blog_charset": "UTF-8",
+        "permalink": permalink,
+        "comment_type": "comment",
+        "comment_author": doc["name"],
+        "comment_author_email": doc["email"],
+        "comment_author_url": doc.get("url", ""),
+        "comment_content": doc["body"],
+        "comment_date_gmt": "2024-05-21 10:15:00",
+        "comment_post_modified_gmt": "2024-05-20 08:00:00",
+        "user_role": "",
+        "POST_author": doc["name"],
+        "POST_email": doc["email"],
+        "POST_url": doc.get("url", ""),
+        "POST_comment": doc["body"],
+        "POST_comment_post_ID": "42",
+        "POST_comment_parent": "0",
+        "HTTP_HOST": "news.example",
+        "HTTP_USER_AGENT": agent,
+        "HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.5",
+        "HTTP_ACCEPT_ENCODING": "gzip, deflate, br",
+        "HTTP_REFERER": permalink,
+        "HTTP_ORIGIN": "https://news.example",
+        "HTTP_CONNECTION": "keep-alive",
+        "HTTP_SEC_FETCH_DEST": "document",
+        "HTTP_SEC_FETCH_MODE": "navigate",
+        "HTTP_SEC_FETCH_SITE": "same-origin",
+        "HTTP_UPGRADE_INSECURE_REQUESTS": "1",
+    }
+    return list(fields.items())
+
+
+async def make_site_key(url: str) -> str:
+    """A site key for the comment-check phase (made as `moderation tokens create` does)."""
+    from moderation.ops.access import create_token
+
+    conn = await asyncpg.connect(url)
+    try:
+        secret, _ = await create_token(conn, "bench.example", "site")
+        return secret
+    finally:
+        await conn.close()
+
+
 def client_main(cfg: dict[str, Any], out: Connection) -> None:
     """The client process: one phase of load, its samples sent back through the pipe."""
     try:
@@ -425,7 +485,9 @@ async def drive(cfg: dict[str, Any], out: Connection) -> dict[str, Any]:
         while (t0 := clock()) < until:
             sent += 1
             kw: dict[str, Any] = {}
-            if posting:
+            if cfg.get("akismet_key"):
+                kw["data"] = akismet_form(rng, index, sent, cfg["akismet_key"])
+            elif posting:
                 kw["json"] = comment_payload(rng, index, sent)
             if cfg.get("forwarded"):
                 # A new sender each time, so the flood limits let every comment in.
@@ -664,6 +726,24 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             url,
             profile_of(args.profile, pids[0], "post"),
         )
+        check: dict[str, Any] | None = None
+        if args.akismet:
+            key = await make_site_key(url)
+            check = await run_phase(
+                "POST /1.1/comment-check",
+                {**phase, "method": "POST", "path": "/1.1/comment-check", "akismet_key": key},
+                pids,
+                url,
+                profile_of(args.profile, pids[0], "check"),
+            )
+            cpu_ratio = check["cpu_ms_per_request"]["service"] / max(
+                write["cpu_ms_per_request"]["service"], 1e-9
+            )
+            check["service_cpu_vs_json"] = round(cpu_ratio, 2)
+            log(
+                f"comment-check: {check['cpu_ms_per_request']['service']:.3f} ms of service CPU "
+                f"per check, {cpu_ratio:.2f}x a JSON submission's; p99 {check['p99_ms']:.1f} ms"
+            )
         log(f"pgbench: one-row INSERT, {args.connections} connections, {args.duration:g} s ...")
         insert = await asyncio.to_thread(
             pgbench, url, insert_script(), args.connections, args.duration, tmp
@@ -752,6 +832,17 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "big_uncached": big,
         "big_to_small_ratio": big_ratio,
         "service_exit": max(code or 0, code2 or 0),
+        **(
+            {
+                "akismet": check,
+                "check_rps": check["rps"],
+                "check_p99_ms": check["p99_ms"],
+                "check_service_cpu_ms": check["cpu_ms_per_request"]["service"],
+                "check_cpu_vs_json": check["service_cpu_vs_json"],
+            }
+            if check is not None
+            else {}
+        ),
     }
 
 
@@ -771,6 +862,11 @@ def main() -> int:
         action="store_true",
         help="keep the default flood limits and duplicate window on (each request from "
         "its own forwarded address)",
+    )
+    parser.add_argument(
+        "--akismet",
+        action="store_true",
+        help="also measure POST /1.1/comment-check (WordPress's shape) after the JSON phase",
     )
     args = parser.parse_args()
     workers_ok = args.workers == "auto" or (args.workers.isdigit() and int(args.workers) >= 1)

@@ -12,6 +12,7 @@ from moderation.api import routes as api_routes
 from moderation.classifier.live import LiveModel
 from moderation.http.deadlines import body_deadline
 from moderation.http.errors import problem_middleware
+from moderation.intake import akismet
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SECRET_KEY, SETTINGS
 from moderation.ops import backups, jobs, redact, secret_key, webhooks
@@ -76,6 +77,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(read_replicas)
     app.cleanup_ctx.append(page_watch)
     app.cleanup_ctx.append(classifier)
+    app.cleanup_ctx.append(akismet.lifetime)
     app.cleanup_ctx.append(hotswap.model_watch)
     app.cleanup_ctx.append(jobs.lifetime)
     app.cleanup_ctx.append(retention)

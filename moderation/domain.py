@@ -104,5 +104,12 @@ def new_token() -> str:
     return PREFIX + secrets.token_urlsafe(32)
 
 
+def new_site_key() -> str:
+    """A site key as Akismet's: 12 lowercase hex characters (48 bits), because the
+    WordPress plugin keeps only hex characters and refuses any other length, and host
+    names (the key-in-subdomain form) are case-insensitive."""
+    return secrets.token_hex(6)
+
+
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

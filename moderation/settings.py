@@ -148,6 +148,12 @@ class Settings(BaseSettings):
     akismet_discard_above: float = Field(
         default=0.99, gt=0.5, le=1, description="spam probability that earns the discard tip"
     )
+    # WordPress sends a comment twice (comment_content and POST_comment), percent-encoded:
+    # its longest (65 525 bytes, ~9 encoded bytes per CJK character) takes ~400 KB.
+    akismet_max_request_bytes: int = Field(default=512 * 1024, ge=1024)
+    akismet_key_cache_seconds: float = Field(
+        default=10, ge=0, description="a valid key is remembered this long (a revoked one works)"
+    )
 
     # Readers' personal data.
     erase_mode: EraseMode = EraseMode.ANONYMISE

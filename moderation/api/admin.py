@@ -17,6 +17,7 @@ from moderation.keys import POOL
 from moderation.ops.access import create_token
 from moderation.ops.audits import audit_figures
 from moderation.problems import Problem
+from moderation.store import checks as check_store
 from moderation.store import decisions, tokens
 
 
@@ -72,5 +73,23 @@ async def stats(request: web.Request) -> web.Response:
             "automatic": by["auto"],
             "human": by["human"],
             "audits": await audit_figures(request.app),
+            "checks": await _check_stats(request, today, outcomes),
         }
     )
+
+
+async def _check_stats(
+    request: web.Request, today: datetime, outcomes: tuple[str, ...]
+) -> dict[str, Any]:
+    """The same figures for Akismet checks, which are not comments (store/checks.py)."""
+    pending, rows = await check_store.stats(request.app[POOL], today)
+    by: dict[str, dict[str, int]] = {w: dict.fromkeys(outcomes, 0) for w in ("auto", "human")}
+    for r in rows:
+        outcome = r["rejection"] if r["to_status"] == "rejected" else r["to_status"]
+        by["auto" if r["automatic"] else "human"][outcome] += r["n"]
+    return {
+        "pending": pending,
+        "decided_today": {o: by["auto"][o] + by["human"][o] for o in outcomes},
+        "automatic": by["auto"],
+        "human": by["human"],
+    }

@@ -1,54 +1,84 @@
-"""The Akismet-compatible API (REST API 1.1): form-encoded in, text/plain out.
+"""The Akismet-compatible API (REST API 1.1 and 1.2): form-encoded in, text/plain out.
 
-Akismet's own paths and answers, so WordPress and Akismet client libraries
-can point at this service. The API key is the `api_key` field (`key` for
-verify-key) or, as Akismet's older clients send it, the first label of the
-host name (`<key>.rest.example.com`). A wrong request is answered `invalid`
-with an X-akismet-debug-help header, as Akismet does.
+Akismet's own paths, answers, headers and messages, so WordPress's Akismet
+plugin and Akismet client libraries can point at this service. The key is the
+`api_key` field (`key` for verify-key and get-stats; either is accepted
+everywhere) or, as older clients send it, the first label of the host name
+(`<key>.rest.example.com`, case-insensitive). Fields come from the form body
+and, for GET requests, the query string.
+
+Answers: a key problem is `invalid` with X-akismet-debug-help (and no guid); a
+request Akismet refuses otherwise gets Akismet's message as its body (such as
+`Missing required field: user_ip.`) with X-akismet-debug-help and
+X-akismet-error; a revoked key adds X-akismet-alert-code and -msg. A success
+never carries X-akismet-debug-help (clients read it as an error).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import uuid
+import re
+from datetime import UTC, datetime
 
+import orjson
 from aiohttp import web
 
 from moderation.http.requests import FORM_TYPES, read_limited
 from moderation.intake import akismet as service
-from moderation.intake.akismet import Invalid, Site
+from moderation.intake.akismet import KEYS, Invalid, Site
 from moderation.keys import POOL, SETTINGS
+from moderation.ops import akismet_figures as figures
+from moderation.review.akismet_reports import report
 
 Form = dict[str, str]
+CONTEXT = re.compile(r"comment_context(?:\[(\d*)\])?")
 
 
-def text(body: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(text=body, content_type="text/plain", charset="utf-8", headers=headers)
+def text(body: str, headers: dict[str, str] | None = None, status: int = 200) -> web.Response:
+    return web.Response(
+        text=body, status=status, content_type="text/plain", charset="utf-8", headers=headers
+    )
 
 
-def invalid(exc: Invalid, headers: dict[str, str] | None = None) -> web.Response:
-    return text("invalid", {**(headers or {}), "X-akismet-debug-help": exc.help})
+def json_text(doc: object) -> web.Response:
+    return web.Response(body=orjson.dumps(doc), content_type="application/json")
 
 
-async def read_form(request: web.Request) -> tuple[Form, list[str]]:
-    """The fields (the first value of each wins) and the comment_context[] values."""
-    if request.content_type not in (*FORM_TYPES, ""):
-        raise Invalid("Send the fields form-encoded (application/x-www-form-urlencoded).")
-    try:
-        form = await read_limited(request, request.post)
-    except ValueError:
-        raise Invalid("The form body cannot be read.") from None
+def invalid(exc: Invalid) -> web.Response:
+    headers = {"X-akismet-debug-help": exc.help}
+    if not exc.key_problem:
+        headers["X-akismet-error"] = exc.help
+    if exc.alert:
+        headers["X-akismet-alert-code"], headers["X-akismet-alert-msg"] = exc.alert
+    return text(exc.body, headers)
+
+
+async def read_fields(request: web.Request) -> tuple[web.Request, Form, list[str]]:
+    """The fields (the first value of each wins, the body's before the query's) and the
+    comment_context values (`comment_context[]`, or indexed `comment_context[N]` in order).
+
+    Akismet requests may be larger than others: WordPress sends the comment twice
+    (comment_content and POST_comment), percent-encoded, so its longest comment
+    needs about 400 KB; the limit is MAX_AKISMET_REQUEST_BYTES for these paths."""
+    request = request.clone(client_max_size=request.app[SETTINGS].akismet_max_request_bytes)
+    pairs: list[tuple[str, str]] = []
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type not in (*FORM_TYPES, ""):
+            raise Invalid("Send the fields form-encoded (application/x-www-form-urlencoded).")
+        try:
+            form = await read_limited(request, request.post)
+        except ValueError:
+            raise Invalid("The form body cannot be read.") from None
+        pairs += [(k, v) for k, v in form.items() if isinstance(v, str)]
+    pairs += list(request.query.items())
     fields: Form = {}
-    for name, value in form.items():
-        if isinstance(value, str):
+    indexed: list[tuple[int, int, str]] = []
+    for n, (name, value) in enumerate(pairs):
+        m = CONTEXT.fullmatch(name)
+        if m is not None:
+            indexed.append((int(m.group(1)) if m.group(1) else 1 << 30, n, value))
+        else:
             fields.setdefault(name, value)
-    context = [
-        v
-        for name in ("comment_context[]", "comment_context")
-        for v in form.getall(name, [])
-        if isinstance(v, str)
-    ]
-    return fields, context
+    return request, fields, [v for _, _, v in sorted(indexed)]
 
 
 def host_key(request: web.Request) -> str:
@@ -57,39 +87,47 @@ def host_key(request: web.Request) -> str:
     if host.startswith("["):
         return ""  # an IPv6 literal carries no key
     name = host.rsplit(":", 1)[0]
-    try:
-        ipaddress.ip_address(name)
+    if name.replace(".", "").isdigit():
         return ""  # nor does an IPv4 one
-    except ValueError:
-        pass
     first, dot, _ = name.partition(".")
     return first if dot else ""
 
 
-async def site_of(request: web.Request, form: Form, key_field: str = "api_key") -> Site:
-    key = form.get(key_field, "").strip() or host_key(request)
-    return await service.key_site(request.app[POOL], key, form.get("blog", ""))
+def key_of(request: web.Request, form: Form, *names: str) -> str:
+    for name in (*names, "api_key", "key"):
+        if value := form.get(name, "").strip():
+            return value
+    return host_key(request)
+
+
+async def site_of(
+    request: web.Request, form: Form, *, blog: bool = True, names: tuple[str, ...] = ()
+) -> Site:
+    key = key_of(request, form, *names)
+    app = request.app
+    return await service.key_site(
+        app[POOL], key, form.get("blog", "") if blog else None, app.get(KEYS)
+    )
 
 
 async def verify_key(request: web.Request) -> web.Response:
     try:
-        form, _ = await read_form(request)
-        await site_of(request, form, "key" if form.get("key") else "api_key")
+        request, form, _ = await read_fields(request)
+        await site_of(request, form, names=("key",))
     except Invalid as exc:
         return invalid(exc)
     return text("valid")
 
 
 async def comment_check(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
     try:
-        form, context = await read_form(request)
+        request, form, context = await read_fields(request)
         site = await site_of(request, form)
-        check = service.parse_check(form, context, site, settings)
+        check = service.parse_check(form, context, request.app[SETTINGS])
     except Invalid as exc:
-        return invalid(exc, {"X-akismet-guid": str(uuid.uuid4())})
+        return invalid(exc)
     done = await service.comment_check(request.app, check, site)
-    headers = {"X-akismet-guid": str(done.guid)}
+    headers = {"X-akismet-guid": str(done.guid), "X-Moderation-Status": done.status.value}
     if done.answer.discard:
         headers["X-akismet-pro-tip"] = "discard"
     return text("true" if done.answer.spam else "false", headers)
@@ -97,13 +135,20 @@ async def comment_check(request: web.Request) -> web.Response:
 
 async def _submit(request: web.Request, label: str) -> web.Response:
     try:
-        form, _ = await read_form(request)
+        request, form, _ = await read_fields(request)
         site = await site_of(request, form)
         if not form.get("user_ip", "").strip():
-            raise Invalid('Empty "user_ip" value: send the commenter\'s IP address.')
+            raise service.missing("user_ip")
     except Invalid as exc:
         return invalid(exc)
-    await service.submit_label(request.app[POOL], form, site, label, request.app[SETTINGS])
+    await report(
+        request.app,
+        form,
+        site=site.site,
+        given_by=site.name,
+        label=label,
+        is_test=service.truthy(form.get("is_test")),
+    )
     return text(service.THANKS)
 
 
@@ -113,3 +158,76 @@ async def submit_spam(request: web.Request) -> web.Response:
 
 async def submit_ham(request: web.Request) -> web.Response:
     return await _submit(request, "ham")
+
+
+def _int(form: Form, name: str, default: int, most: int) -> int:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise service.bad_field(name, "is not a whole number")
+    return min(int(raw), most)
+
+
+async def usage_limit(request: web.Request) -> web.Response:
+    try:
+        request, form, _ = await read_fields(request)
+        site = await site_of(request, form, blog=False)
+    except Invalid as exc:
+        return invalid(exc)
+    now = datetime.now(UTC)
+    return json_text(await figures.usage_limit(request.app[POOL], site.site, now))
+
+
+async def key_sites(request: web.Request) -> web.Response:
+    """key-sites (and activity): a month's checks per site, as JSON or Akismet's CSV."""
+    try:
+        request, form, _ = await read_fields(request)
+        site = await site_of(request, form, blog=False)
+        month = figures.month_bounds(form.get("month"), datetime.now(UTC))
+        if month is None:
+            raise service.bad_field("month", "is not a month (YYYY-MM)")
+        limit = _int(form, "limit", 10, 1000)
+        offset = _int(form, "offset", 0, 1 << 31)
+    except Invalid as exc:
+        return invalid(exc)
+    order = form.get("order") or None
+    doc = await figures.key_sites(request.app[POOL], site.site, month, order, limit, offset)
+    if form.get("format", "json").strip().lower() == "csv":
+        return text(figures.key_sites_csv(doc, month[0], site.name))
+    return json_text(doc)
+
+
+async def get_stats(request: web.Request) -> web.Response:
+    try:
+        request, form, _ = await read_fields(request)
+        site = await site_of(request, form, blog=False, names=("key",))
+    except Invalid as exc:
+        return invalid(exc)
+    interval = form.get("from", "all").strip() or "all"
+    return json_text(await figures.stats(request.app[POOL], site.site, interval, datetime.now(UTC)))
+
+
+async def get_subscription(request: web.Request) -> web.Response:
+    try:
+        request, form, _ = await read_fields(request)
+        site = await site_of(request, form, blog=False, names=("key",))
+    except Invalid as exc:
+        return invalid(exc)
+    return json_text(figures.subscription(site.site))
+
+
+async def verify_wpcom_key(request: web.Request) -> web.Response:
+    """Jetpack's key look-up: there are no WordPress.com accounts here, so a valid key
+    is described as the self-hosted account it is; anything else is `invalid`."""
+    try:
+        request, form, _ = await read_fields(request)
+        site = await site_of(request, form, blog=False)
+    except Invalid as exc:
+        return invalid(exc)
+    return json_text({**figures.subscription(site.site), "valid": True})
+
+
+async def test(request: web.Request) -> web.Response:
+    """The Akismet plugin's connectivity test."""
+    return text("connected")

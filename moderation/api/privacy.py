@@ -10,6 +10,7 @@ from moderation.http.responses import json_response
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors
 from moderation.settings import EraseMode
+from moderation.store import checks as check_store
 from moderation.store import privacy as privacy_store
 
 
@@ -24,7 +25,9 @@ def _email(request: web.Request) -> str:
 
 async def export(request: web.Request) -> web.Response:
     await require(request, Role.ADMIN)
-    data = await privacy_store.export(request.app[POOL], _email(request))
+    email = _email(request)
+    data = await privacy_store.export(request.app[POOL], email)
+    data["checks"] = await check_store.export(request.app[POOL], email)
     return json_response(data)
 
 
@@ -38,4 +41,6 @@ async def erase(request: web.Request) -> web.Response:
             counts = await privacy_store.remove(conn, email)
         else:
             counts = await privacy_store.anonymise(conn, email)
-    return json_response({"mode": mode.value, **counts})
+        remove = mode is EraseMode.REMOVE
+        checks = await check_store.erase(conn, email, remove, privacy_store.ANONYMOUS)
+    return json_response({"mode": mode.value, **counts, "checks": checks})

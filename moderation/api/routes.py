@@ -10,7 +10,16 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation import openapi
-from moderation.api import admin, akismet, health, moderator, privacy, public, registry
+from moderation.api import (
+    admin,
+    akismet,
+    checks,
+    health,
+    moderator,
+    privacy,
+    public,
+    registry,
+)
 from moderation.ops.observability import metrics_handler
 
 ROUTES: list[web.RouteDef] = [
@@ -49,6 +58,24 @@ ROUTES: list[web.RouteDef] = [
     web.post("/1.1/comment-check", akismet.comment_check),
     web.post("/1.1/submit-spam", akismet.submit_spam),
     web.post("/1.1/submit-ham", akismet.submit_ham),
+    *[
+        route(path, handler)
+        for route in (web.get, web.post)
+        for path, handler in (
+            ("/1.1/test", akismet.test),
+            ("/1.1/get-stats", akismet.get_stats),
+            ("/1.1/get-subscription", akismet.get_subscription),
+            ("/1.1/verify-wpcom-key", akismet.verify_wpcom_key),
+            ("/1.2/usage-limit", akismet.usage_limit),
+            ("/1.2/key-sites", akismet.key_sites),
+            ("/1.2/activity", akismet.key_sites),
+        )
+    ],
+    # checks.py: Akismet comment-checks held for review
+    web.get("/v1/checks", checks.list_checks),
+    web.get("/v1/checks/{id}", checks.show),
+    web.get("/v1/checks/{id}/history", checks.history),
+    web.post("/v1/checks/{id}/decision", checks.post_decision),
     # privacy.py
     web.get("/v1/admin/commenters/{email}/export", privacy.export),
     web.delete("/v1/admin/commenters/{email}", privacy.erase),

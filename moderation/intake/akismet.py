@@ -1,18 +1,26 @@
-"""The Akismet API (REST API 1.1) as a service: keys, checks, answers, labels. No HTTP.
+"""The Akismet API as a service: keys, comment-checks and their answers. No HTTP.
 
-comment-check runs the same decision code as the public API
-(`submission.assess`: facts, rules, score, policy) and stores the comment like
-any other, with the key's site as the article's site; a held comment lands in
-the review queue. `is_test` decides and stores nothing. submit-spam and
-submit-ham record training labels (source 'akismet').
+comment-check runs the same decision code as the public API (`submission.score`
+and the policy, with the facts the database knows) and stores the result as a
+*check* (store/checks.py), never as a comment: a site that uses the Akismet API
+publishes its comments itself, so nothing checked here is ever listed by the
+article endpoints or the embed pages. A held check waits in the checks' review
+queue (review/checks.py). Checks are stored by a group-commit writer, as public
+submissions are, so a check costs about what a JSON submission costs.
+
+`is_test` decides and stores nothing. submit-spam and submit-ham are in
+intake/akismet_reports.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
+import re
+import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,26 +28,30 @@ from urllib.parse import urlsplit
 import asyncpg
 from aiohttp import web
 
-from moderation.domain import Comment, Decision, Principal, Rejection, Role, Status, digest
+from moderation.domain import Comment, Decision, Facts, Principal, Rejection, Role, Status, digest
 from moderation.intake import submission
+from moderation.intake.batches import Batcher
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops.events import decided_automatically
+from moderation.ops.observability import METRICS
 from moderation.settings import Settings
-from moderation.store import akismet as akismet_store
-from moderation.store import comments, tokens
-from moderation.store import labels as label_store
+from moderation.store import checks as check_store
+from moderation.store import tokens
 
 GUARANTEED_SPAM_AUTHOR = "akismet-guaranteed-spam"
 GUARANTEED_SPAM_EMAIL = "akismet-guaranteed-spam@example.com"
 THANKS = "Thanks for making the web a better place."
-ARTICLE_CHARS = 200  # as the public API's article field
 FIELD_CHARS = 1000  # for what is only kept with the check
+CONTEXT_ITEMS = 50
+# WordPress's roles that Akismet always answers ham for (a multisite sends a list).
+ADMIN_ROLES = frozenset({"administrator", "super_admin"})
+# Schemes no reader's website has: a comment that gives one is spam.
+SCRIPT_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
+COMMENT_TYPES = frozenset({"", "comment", "reply", "trackback", "pingback", "forum-post"})
+AKISMET_KEY = re.compile(r"[0-9a-fA-F]{12}")
 
 # Kept with a stored check, for moderators and audits; they do not change the decision.
 EXTRA_FIELDS = (
     "blog",
-    "permalink",
-    "comment_type",
     "blog_lang",
     "blog_charset",
     "comment_date_gmt",
@@ -51,11 +63,34 @@ EXTRA_FIELDS = (
 
 
 class Invalid(Exception):
-    """The request is wrong: Akismet answers `invalid` with this as X-akismet-debug-help."""
+    """A request Akismet would refuse. `body` is the answer (`invalid` for a key problem,
+    else Akismet's message, such as `Missing required field: user_ip.`); `help` goes in
+    X-akismet-debug-help; `alert` (code, message) in X-akismet-alert-code/-msg."""
 
-    def __init__(self, help_text: str) -> None:
+    def __init__(
+        self, help_text: str, body: str = "invalid", alert: tuple[str, str] | None = None
+    ) -> None:
         super().__init__(help_text)
         self.help = help_text
+        self.body = body
+        self.alert = alert
+
+    @property
+    def key_problem(self) -> bool:
+        return self.body == "invalid"
+
+
+def missing(field: str) -> Invalid:
+    message = f"Missing required field: {field}."
+    return Invalid(message, body=message)
+
+
+def bad_field(field: str, why: str) -> Invalid:
+    message = f"Invalid field: {field} {why}."
+    return Invalid(message, body=message)
+
+
+REVOKED = ("90001", "This API key was revoked; ask the service's admin for a new site key.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,25 +99,64 @@ class Site:
 
     name: str
     site: str
+    admin: bool = False
 
 
-async def key_site(conn: asyncpg.Connection | asyncpg.Pool, key: str, blog: str) -> Site:
-    """The site a valid key stands for; `Invalid` for an unknown key or a missing blog.
+def normalise_key(key: str) -> str:
+    """Akismet-style keys (12 hex characters) are case-insensitive: host names are
+    lowercased by Node and WHATWG URL clients. Other tokens are kept as they are."""
+    key = key.strip()
+    return key.lower() if AKISMET_KEY.fullmatch(key) else key
+
+
+class KeyCache:
+    """Valid keys for a few seconds, so a busy site's checks skip the token look-up;
+    a revoked key stops working within `seconds`. Unknown keys are not cached."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._rows: dict[str, tuple[float, Any]] = {}
+
+    async def find(self, conn: asyncpg.Connection | asyncpg.Pool, wanted: str) -> Any:
+        now = time.monotonic()
+        hit = self._rows.get(wanted)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        row = await tokens.find_active(conn, wanted)
+        if row is not None and self.seconds > 0:
+            if len(self._rows) > 10_000:
+                self._rows.clear()
+            self._rows[wanted] = (now + self.seconds, row)
+        return row
+
+
+async def key_site(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    key: str,
+    blog: str | None,
+    cache: KeyCache | None = None,
+) -> Site:
+    """The site a valid key stands for; `Invalid` for an unknown key or a bad blog.
 
     Keys are API tokens with the site role (the token's name is the site) or an
-    admin's (the blog's host name is the site).
+    admin's (the blog's host name is the site). `blog` None: the endpoint needs none.
     """
+    key = normalise_key(key)
     if not key:
         raise Invalid('Empty "api_key" value: send your API key.')
-    host = _blog_host(blog)
     wanted = digest(key)
-    row = await tokens.find_active(conn, wanted)
+    row = await (cache.find(conn, wanted) if cache else tokens.find_active(conn, wanted))
     if row is None or not hmac.compare_digest(row["hash"], wanted):
-        raise Invalid("The API key is unknown or revoked.")
+        if await conn.fetchval("SELECT 1 FROM tokens WHERE hash = $1", wanted):
+            raise Invalid("This API key was revoked.", alert=REVOKED)
+        raise Invalid("The API key is unknown.")
     role = Role(row["role"])
     if not Principal(row["id"], row["name"], role).may(Role.SITE):
         raise Invalid("This key is not a site key: ask an admin for a token with the site role.")
-    return Site(name=row["name"], site=row["name"] if role is Role.SITE else host)
+    host = _blog_host(blog) if blog is not None else None
+    if role is Role.SITE:
+        return Site(name=row["name"], site=row["name"])
+    return Site(name=row["name"], site=host or row["name"], admin=True)
 
 
 def _blog_host(blog: str) -> str:
@@ -94,20 +168,18 @@ def _blog_host(blog: str) -> str:
     return parts.hostname.lower()
 
 
-def article_for(site: str, permalink: str) -> str:
-    """The key's site and the permalink's path: `news.example/2024/05/story`."""
-    path = urlsplit(permalink.strip()).path if permalink.strip() else ""
-    article = "".join((site + path.rstrip("/")).split())  # no whitespace, as public articles
-    return article[:ARTICLE_CHARS] or site
-
-
 def truthy(value: str | None) -> bool:
     return (value or "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
-def _clean(value: str | None, limit: int | None = None) -> str:
+def clean(value: str | None, limit: int | None = None) -> str:
     text = (value or "").replace("\x00", "")  # PostgreSQL text cannot hold NUL
     return text[:limit] if limit is not None else text
+
+
+def roles(value: str | None) -> set[str]:
+    """`administrator,super_admin` (a multisite's list) as a set of role names."""
+    return {r.strip().lower() for r in (value or "").split(",") if r.strip()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,51 +187,99 @@ class Check:
     """One comment-check request, validated."""
 
     comment: Comment
+    comment_type: str
+    permalink: str | None
     administrator: bool
     guaranteed_spam: bool
+    script_url: str | None  # a javascript:/data: website: spam, and not kept as a link
     is_test: bool
     recheck: bool
     fields: dict[str, Any]
 
+    @property
+    def is_comment(self) -> bool:
+        """A blog comment (or reply, trackback); contact forms, sign-ups, orders are not."""
+        return self.comment_type in COMMENT_TYPES
 
-def parse_check(
-    form: Mapping[str, str], context: Sequence[str], site: Site, settings: Settings
-) -> Check:
-    """The comment and its circumstances from Akismet's fields; `Invalid` if user_ip is bad."""
+
+def _ip(form: Mapping[str, str]) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     raw_ip = form.get("user_ip", "").strip()
     if not raw_ip:
-        raise Invalid('Empty "user_ip" value: send the commenter\'s IP address.')
+        raise missing("user_ip")
     try:
         ip = ipaddress.ip_address(raw_ip)
     except ValueError:
-        raise Invalid('The "user_ip" value is not an IP address.') from None
+        raise bad_field("user_ip", "is not an IP address") from None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+        return ip.ipv4_mapped
+    return ip
+
+
+def _url(raw: str, settings: Settings) -> tuple[str | None, str | None]:
+    """(the website to keep, a script URL that makes the comment spam), as the public API
+    checks it: http(s) only, a bare `example.com` becomes http://example.com."""
+    value = raw.strip()
+    if not value:
+        return None, None
+    if len(value) > settings.max_url_chars:
+        raise bad_field("comment_author_url", f"is over {settings.max_url_chars} characters")
+    if "://" not in value and ":" not in value.split("/", 1)[0]:
+        value = "http://" + value
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme in SCRIPT_SCHEMES:
+        return None, scheme
+    if scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        return None, None  # not a web address: nothing to keep, no evidence either
+    return value, None
+
+
+def _at_most(form: Mapping[str, str], field: str, limit: int) -> str:
+    value = clean(form.get(field)).strip()
+    if len(value) > limit:
+        raise bad_field(field, f"is over {limit} characters")
+    return value
+
+
+def parse_check(form: Mapping[str, str], context: Sequence[str], settings: Settings) -> Check:
+    """The comment and its circumstances from Akismet's fields; `Invalid` for what the
+    public API would refuse (no or a bad user_ip, fields over WordPress's limits)."""
+    ip = _ip(form)
+    body = clean(form.get("comment_content")).strip()
+    if len(body.encode()) > settings.max_body_bytes:
+        raise bad_field("comment_content", f"is over {settings.max_body_bytes} bytes")
+    name = _at_most(form, "comment_author", settings.max_name_chars)
+    email = _at_most(form, "comment_author_email", settings.max_email_chars)
+    url, script = _url(clean(form.get("comment_author_url")), settings)
     honeypot_name = form.get("honeypot_field_name", "").strip()
-    honeypot = _clean(form.get(honeypot_name)) if honeypot_name else ""
-    name = _clean(form.get("comment_author"), settings.max_name_chars).strip()
-    email = _clean(form.get("comment_author_email"), settings.max_email_chars).strip()
+    honeypot = clean(form.get(honeypot_name)) if honeypot_name else ""
+    permalink = clean(form.get("permalink"), 2048).strip() or None
     comment = Comment(
-        article=article_for(site.site, _clean(form.get("permalink"))),
+        article=permalink or "",
         name=name,
         email=email,
-        body=_clean(form.get("comment_content")).strip(),
-        url=_clean(form.get("comment_author_url"), settings.max_url_chars).strip() or None,
+        body=body,
+        url=url,
         client_ip=ip,
-        user_agent=_clean(form.get("user_agent"), 512) or None,
-        referrer=_clean(form.get("referrer"), 2048) or None,
+        user_agent=clean(form.get("user_agent"), 512) or None,
+        referrer=clean(form.get("referrer"), 2048) or None,
         honeypot=honeypot or None,
     )
     fields: dict[str, Any] = {
-        k: _clean(form[k], FIELD_CHARS) for k in EXTRA_FIELDS if form.get(k, "").strip()
+        k: clean(form[k], FIELD_CHARS) for k in EXTRA_FIELDS if form.get(k, "").strip()
     }
     if context:
-        fields["comment_context"] = [_clean(c, FIELD_CHARS) for c in context]
+        fields["comment_context"] = [clean(c, FIELD_CHARS) for c in context[:CONTEXT_ITEMS]]
+    if script:
+        fields["comment_author_url"] = clean(form.get("comment_author_url"), FIELD_CHARS)
     return Check(
         comment=comment,
-        administrator=form.get("user_role", "").strip().lower() == "administrator",
+        comment_type=clean(form.get("comment_type"), 64).strip().lower() or "comment",
+        permalink=permalink,
+        administrator=bool(roles(form.get("user_role")) & ADMIN_ROLES),
         guaranteed_spam=name.lower() == GUARANTEED_SPAM_AUTHOR
         or email.lower() == GUARANTEED_SPAM_EMAIL,
+        script_url=script,
         is_test=truthy(form.get("is_test")),
         recheck=bool(form.get("recheck_reason", "").strip()),
         fields=fields,
@@ -170,7 +290,7 @@ def parse_check(
 class AkismetAnswer:
     spam: bool  # the answer: true or false
     discard: bool  # X-akismet-pro-tip: discard, for blatant spam
-    decision: Decision  # what is stored
+    decision: Decision  # what is stored; its status is X-Moderation-Status
 
 
 def answer_for(decision: Decision, check: Check, settings: Settings) -> AkismetAnswer:
@@ -179,6 +299,8 @@ def answer_for(decision: Decision, check: Check, settings: Settings) -> AkismetA
         return AkismetAnswer(False, False, _override(decision, Status.APPROVED, "administrator"))
     if check.guaranteed_spam:
         return AkismetAnswer(True, False, _override(decision, Status.REJECTED, "guaranteed_spam"))
+    if check.script_url:
+        return AkismetAnswer(True, True, _override(decision, Status.REJECTED, "script_url"))
     if decision.status is Status.REJECTED:
         outcome = decision.details.get("outcome")
         p = decision.spam_score or 0.0
@@ -189,16 +311,19 @@ def answer_for(decision: Decision, check: Check, settings: Settings) -> AkismetA
     return AkismetAnswer(settings.akismet_uncertain_answer, False, decision)  # held for review
 
 
+_OVERRIDES = {
+    "administrator": "Akismet user_role administrator: always ham",
+    "guaranteed_spam": "Akismet test author or email: always spam",
+    "script_url": "the author's website is a script (javascript:, data:), not a web address",
+}
+
+
 def _override(decision: Decision, status: Status, outcome: str) -> Decision:
-    reason = {
-        "administrator": "Akismet user_role administrator: always ham",
-        "guaranteed_spam": "Akismet test author or email: always spam",
-    }[outcome]
     return replace(
         decision,
         status=status,
         rejection=Rejection.SPAM if status is Status.REJECTED else None,
-        reasons=(reason,),
+        reasons=(_OVERRIDES[outcome],),
         details={**decision.details, "outcome": f"akismet_{outcome}"},
     )
 
@@ -207,63 +332,78 @@ def _override(decision: Decision, status: Status, outcome: str) -> Decision:
 class Checked:
     answer: AkismetAnswer
     guid: uuid.UUID
-    comment_id: int | None  # None: nothing stored (is_test, or a recheck of a known comment)
+    check_id: int | None  # None: nothing stored (is_test, or a recheck of a known check)
+    status: Status  # X-Moderation-Status: the truth, whatever the body says
+
+
+CHECKS = web.AppKey("akismet_checks", Batcher[check_store.NewCheck, int])
+KEYS = web.AppKey("akismet_keys", KeyCache)
+
+
+async def lifetime(app: web.Application) -> AsyncIterator[None]:
+    """The checks' group-commit writer and the key cache (app.create_app's cleanup_ctx)."""
+    pool = app[POOL]
+    tasks = max(1, min(4, app[SETTINGS].pool_max_size // 4))
+    writer: Batcher[check_store.NewCheck, int] = Batcher(
+        lambda batch: check_store.insert_many(pool, batch), tasks=tasks, name="check-writer"
+    )
+    app[CHECKS] = writer
+    app[KEYS] = KeyCache(app[SETTINGS].akismet_key_cache_seconds)
+    try:
+        yield
+    finally:
+        await writer.close()
+
+
+async def _decide(app: web.Application, check: Check, site: Site) -> Decision:
+    """The public API's decision (intake/submission.py), with this site's checks as the
+    facts: a known author is one whose checks the site has had approved."""
+    live, rules, s = app[MODEL], app[RULES], app[SETTINGS]
+    c = check.comment
+    if len(c.body) > submission.OFFLOAD_CHARS:
+        scored = await asyncio.to_thread(submission.score, c, live, rules)
+    else:
+        scored = submission.score(c, live, rules)
+    trust = s.trust_known_authors and bool(c.email.strip()) and check.is_comment
+    decision = submission._decide(scored, Facts(), trust)
+    if trust and decision.details.get("outcome") in submission.TRUST_OUTCOMES:
+        known = await check_store.author_has_approved(app[POOL], site.site, c.email)
+        decision = submission._decide(scored, Facts(author_has_approved=known), trust)
+    return decision
 
 
 async def comment_check(app: web.Application, check: Check, site: Site) -> Checked:
-    """Decide a comment-check; a stored comment's decision is announced (ops/events)."""
-    done = await _comment_check(app, check, site)
-    if done.comment_id is not None:
-        decided_automatically(app, done.comment_id, check.comment.article, done.answer.decision)
-    return done
-
-
-async def _comment_check(app: web.Application, check: Check, site: Site) -> Checked:
-    live, rules, s = app[MODEL], app[RULES], app[SETTINGS]
-    async with app[POOL].acquire() as conn, conn.transaction():
-        decision = await submission.assess(conn, check.comment, live, rules, s)
-        answer = answer_for(decision, check, s)
-        if check.is_test:
-            return Checked(answer, uuid.uuid4(), None)
-        if check.recheck:
-            c = check.comment
-            known = await akismet_store.by_content(conn, site.site, c.email, c.body)
-            if known is not None:
-                return Checked(answer, known[1], None)
-        stored = await comments.insert(conn, check.comment, answer.decision)
-        guid = uuid.uuid4()
-        await akismet_store.record_check(conn, guid, stored.id, site.site, check.fields)
-    return Checked(answer, guid, stored.id)
-
-
-def _guid(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID((value or "").strip())
-    except ValueError:
-        return None
-
-
-async def submit_label(
-    pool: asyncpg.Pool, form: Mapping[str, str], site: Site, label: str, settings: Settings
-) -> int | None:
-    """Record `label` for the comment found by guid, else by content; returns its id.
-
-    A comment this service never checked is kept as labelled text, as imports are.
-    """
-    name = _clean(form.get("comment_author"), settings.max_name_chars).strip()
-    email = _clean(form.get("comment_author_email"), settings.max_email_chars).strip()
-    url = _clean(form.get("comment_author_url"), settings.max_url_chars).strip()
-    body = _clean(form.get("comment_content")).strip()
-    async with pool.acquire() as conn, conn.transaction():
-        guid = _guid(form.get("guid"))
-        comment_id = await akismet_store.by_guid(conn, site.site, guid) if guid else None
-        if comment_id is None:
-            known = await akismet_store.by_content(conn, site.site, email, body)
-            comment_id = known[0] if known else None
-        if comment_id is not None:
-            await label_store.label_comment(conn, comment_id, label, site.name)
-        elif body:
-            await label_store.label_text(
-                conn, label=label, given_by=site.name, name=name, email=email, url=url, body=body
+    """Decide a comment-check and store it as a check (unless it is a test)."""
+    decision = await _decide(app, check, site)
+    answer = answer_for(decision, check, app[SETTINGS])
+    status = answer.decision.status
+    if check.is_test:
+        return Checked(answer, uuid.uuid4(), None, status)
+    if check.recheck:
+        c = check.comment
+        known = await check_store.by_content(app[POOL], site.site, c.email, c.body)
+        if known is not None:
+            # The stored check's status stands (a moderator may have decided it since).
+            was = Status(known["status"])
+            spam = was is Status.REJECTED or (
+                was is Status.PENDING and app[SETTINGS].akismet_uncertain_answer
             )
-    return comment_id
+            return Checked(replace(answer, spam=spam), known["guid"], None, was)
+    guid = uuid.uuid4()
+    fields = check.fields if not site.admin else {**check.fields, "key": site.name}
+    new = check_store.NewCheck(
+        site=site.site,
+        guid=guid,
+        key_name=site.name,
+        comment_type=check.comment_type,
+        permalink=check.permalink,
+        comment=check.comment,
+        decision=answer.decision,
+        fields=fields,
+    )
+    check_id = await app[CHECKS].submit(new)
+    metrics = app.get(METRICS)
+    if metrics is not None:
+        d = answer.decision
+        metrics.decided(d.status.value, d.rejection.value if d.rejection else None, automatic=True)
+    return Checked(answer, guid, check_id, status)

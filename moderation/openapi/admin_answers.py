@@ -60,6 +60,13 @@ class Audits(BaseModel):
     rejected: AuditFigures = Field(description="Automatic rejections: ham that was not.")
 
 
+class CheckStats(BaseModel):
+    pending: int = Field(description="Akismet checks waiting for a moderator now.")
+    decided_today: Outcomes
+    automatic: Outcomes
+    human: Outcomes
+
+
 class Stats(BaseModel):
     pending: int = Field(description="Comments waiting for a moderator now.")
     since: datetime = Field(description="The start of today (UTC).")
@@ -67,6 +74,7 @@ class Stats(BaseModel):
     automatic: Outcomes
     human: Outcomes
     audits: Audits
+    checks: CheckStats | None = Field(default=None, description="The same for Akismet checks.")
 
 
 class ModelThresholds(BaseModel):
@@ -208,23 +216,18 @@ class ExportedLabel(BaseModel):
     created_at: datetime
 
 
-class ExportedCheck(BaseModel):
-    guid: str
-    comment_id: int
-    site: str
-    fields: dict[str, Any] = Field(description="What the site sent besides the comment.")
-    created_at: datetime
-
-
 class Export(BaseModel):
     email: str
     comments: list[ExportedComment]
     history: list[ExportedChange]
     labels: list[ExportedLabel]
-    akismet_checks: list[ExportedCheck] = Field(description="Akismet API checks of the comments.")
+    checks: list[dict[str, Any]] = Field(
+        default_factory=list, description="Akismet checks with this email."
+    )
 
 
 class Erasure(BaseModel):
     mode: Literal["anonymise", "remove"]
     comments: int = Field(description="Comments anonymised or removed.")
     labels: int = Field(description="Labels anonymised or removed.")
+    checks: int = Field(default=0, description="Akismet checks anonymised or removed.")

@@ -218,6 +218,8 @@ def _reply(reply: Reply, refs: Refs) -> dict[str, Any]:
         doc["content"] = {reply.media: {"schema": _ref(refs, reply.model, "serialization")}}
     elif reply.schema is not None:
         doc["content"] = {reply.media: {"schema": reply.schema}}
+    if reply.also:
+        doc.setdefault("content", {}).update({m: {"schema": v} for m, v in reply.also.items()})
     if reply.headers:
         doc["headers"] = {name: HEADERS[name] for name in reply.headers}
     return doc

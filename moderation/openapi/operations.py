@@ -13,6 +13,7 @@ from moderation.http.schemas_moderator import (
 )
 from moderation.intake.akismet import THANKS
 from moderation.openapi.admin_operations import admin_operations
+from moderation.openapi.akismet_operations import akismet_operations
 from moderation.openapi.answers import (
     PATH,
     REF,
@@ -281,8 +282,8 @@ def operations(settings: Settings) -> list[Operation]:
             "akismet_comment_check",
             "Akismet: check a comment (`true`: spam)",
             AkismetForm,
-            ("true", "false", "invalid"),
-            ("X-akismet-guid", "X-akismet-pro-tip", "X-akismet-debug-help"),
+            ("true", "false", "invalid", "Missing required field: user_ip."),
+            ("X-akismet-guid", "X-Moderation-Status", "X-akismet-pro-tip", "X-akismet-debug-help"),
         ),
         _akismet(
             "/1.1/submit-spam",
@@ -300,4 +301,5 @@ def operations(settings: Settings) -> list[Operation]:
             (THANKS, "invalid"),
             ("X-akismet-debug-help",),
         ),
+        *akismet_operations(settings),
     ]

@@ -41,6 +41,8 @@ class Reply:
     media: str = "application/json"
     schema: dict[str, Any] | None = None  # a body that is not a model (text)
     headers: Sequence[str] = ()
+    # other media types the same answer may come as (the Akismet API's `invalid` text)
+    also: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,12 @@ HEADERS: dict[str, dict[str, Any]] = {
     "X-akismet-guid": {"description": "The check's id.", "schema": {"type": "string"}},
     "X-akismet-debug-help": {"description": "Why `invalid`.", "schema": {"type": "string"}},
     "X-akismet-pro-tip": {"description": "`discard`: blatant spam.", "schema": {"type": "string"}},
+    "X-akismet-error": {"description": "What is wrong.", "schema": {"type": "string"}},
+    "X-akismet-alert-code": {"description": "An account alert.", "schema": {"type": "string"}},
+    "X-Moderation-Status": {
+        "description": "approved, pending or rejected: the truth, whatever the body says.",
+        "schema": {"type": "string", "enum": ["approved", "pending", "rejected"]},
+    },
 }
 PROBLEM_HEADERS = {
     401: ("WWW-Authenticate",),

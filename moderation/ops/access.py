@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from moderation.domain import digest, new_token
+from moderation.domain import Role, digest, new_site_key, new_token
 from moderation.problems import Problem
 from moderation.store import tokens as token_store
 
@@ -14,10 +14,12 @@ from moderation.store import tokens as token_store
 async def create_token(
     conn: asyncpg.Connection | asyncpg.Pool, name: str, role: str
 ) -> tuple[str, Any]:
-    """A new token: the secret (shown once) and its stored row."""
-    secret = new_token()
+    """A new token: the secret (shown once) and its stored row. Site keys are
+    Akismet-compatible (domain.new_site_key); they show 4 characters in lists."""
+    secret = new_site_key() if role == Role.SITE else new_token()
+    prefix = secret[:4] if role == Role.SITE else secret[:10]
     try:
-        row = await token_store.create(conn, name, role, digest(secret), secret[:10])
+        row = await token_store.create(conn, name, role, digest(secret), prefix)
     except asyncpg.UniqueViolationError:
         raise Problem(409, "Name taken", f"An active token is already named {name!r}.") from None
     return secret, row

@@ -11,10 +11,10 @@ instance's cached pages of the article (ops/pages.py; triggers tell the
 other instances, in the same transaction as the change).
 
 Who calls it: intake/submission.accept (a public submission's automatic
-decision), intake/akismet.comment_check (a stored comment-check),
-review/decisions.apply_decision (a moderator's decision from the API, a bulk
+decision), review/decisions.apply_decision (a moderator's decision from the API, a bulk
 request or the desk) and registry/rescore.rescore_pending (a new model's
-decision on a pending comment).
+decision on a pending comment). Akismet checks are not comments: their decisions
+are announced by review/checks.announce (`check.decided`, to the site).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS
+from moderation.store import checks as check_store
 from moderation.store import privacy as privacy_store
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,9 @@ async def sweep(app: web.Application) -> dict[str, int]:
     pool = app[POOL]
     purged = await privacy_store.purge_rejected(pool, settings.retention_rejected_days)
     reduced = await privacy_store.reduce_ips(pool, settings.retention_ip_days)
+    # Akismet checks keep the same schedule (store/checks.py).
+    purged += await check_store.purge_rejected(pool, settings.retention_rejected_days)
+    reduced += await check_store.reduce_ips(pool, settings.retention_ip_days)
     if purged or reduced:
         log.info("retention: purged %s rejected comments, reduced %s addresses", purged, reduced)
     return {"purged": purged, "reduced": reduced}

@@ -1,7 +1,8 @@
 """Re-scoring the queue after a model change: decide what the new model is sure of.
 
 Runs on the instance that activated the model, in the background, in batches;
-comments a moderator has claimed are left to the moderator.
+comments a moderator has claimed are left to the moderator. Held Akismet checks
+are re-scored the same way, and a check decided now is sent to its site.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from collections import Counter
 
 from aiohttp import web
 
+from moderation.domain import AUTO, Facts
 from moderation.intake.submission import decide_comment
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.events import decided_automatically
+from moderation.review.checks import announce as announce_check
+from moderation.store import checks as check_store
 from moderation.store import comments as comment_store
 
 log = logging.getLogger(__name__)
@@ -48,4 +52,33 @@ async def rescore_pending(app: web.Application) -> dict[str, int]:
             if status is not None and status != "pending":
                 decided_automatically(app, comment_id, comment.article, decision)
     log.info("re-scored the queue with %s: %s", version, dict(counts))
+    checks = await rescore_checks(app)
+    if checks:
+        log.info("re-scored held Akismet checks with %s: %s", version, checks)
+    return dict(counts)
+
+
+async def rescore_checks(app: web.Application) -> dict[str, int]:
+    """Held Akismet checks, as pending comments; a check decided now is sent to its site
+    (`check.decided`), so WordPress publishes or spams the comment it held."""
+    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES], app[SETTINGS]
+    counts: Counter[str] = Counter()
+    after = 0
+    while True:
+        batch = await check_store.pending_batch(pool, after, BATCH)
+        if not batch:
+            break
+        after = batch[-1][0]
+        for check_id, site, comment in batch:
+            trust = settings.trust_known_authors and bool(comment.email.strip())
+            known = trust and await check_store.author_has_approved(pool, site, comment.email)
+            decision = await asyncio.to_thread(
+                decide_comment, comment, Facts(author_has_approved=known), live, rules, trust
+            )
+            row = await check_store.redecide(
+                pool, check_id, decision, f"re-scored with model {live.version}"
+            )
+            counts[row["status"] if row else "skipped"] += 1
+            if row is not None and row["status"] != "pending":
+                announce_check(app, row, AUTO, tell_site=True)
     return dict(counts)

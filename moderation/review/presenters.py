@@ -93,3 +93,57 @@ def history_entry(row: Any) -> dict[str, Any]:
         "model_version": row["model_version"],
         "note": row["note"],
     }
+
+
+def check_view(row: Any, now: datetime | None = None) -> dict[str, Any]:
+    """An Akismet check with everything a moderator needs; `kind` says it is not a comment."""
+    decision = row["decision"] or {}
+    created = row["created_at"]
+    return {
+        "kind": "check",
+        "id": row["id"],
+        "guid": str(row["guid"]),
+        "site": row["site"],
+        "key_name": row["key_name"],
+        "comment_type": row["comment_type"],
+        "permalink": row["permalink"],
+        "name": row["author_name"],
+        "email": row["author_email"],
+        "url": row["author_url"],
+        "body": row["body"],
+        "client_ip": str(row["client_ip"]) if row["client_ip"] is not None else None,
+        "user_agent": row["user_agent"],
+        "referrer": row["referrer"],
+        "status": row["status"],
+        "rejection": row["rejection"],
+        "spam_score": row["spam_score"],
+        "model_version": row["model_version"],
+        "reasons": list(row["reasons"]),
+        "rules": decision.get("rules", []),
+        "top_features": decision.get("top_features", []),
+        "thresholds": decision.get("thresholds"),
+        "fields": row["fields"],
+        "decided_by": row["decided_by"],
+        "created_at": created,
+        "updated_at": row["updated_at"],
+        "age_seconds": int(((now or datetime.now(created.tzinfo)) - created).total_seconds()),
+        "claimed_by": row["claimed_by"],
+        "claim_expires_at": row["claim_expires_at"],
+    }
+
+
+def history_entries(rows: Any) -> list[dict[str, Any]]:
+    """Status changes as the moderator API lists them."""
+    return [
+        {
+            "at": r["at"],
+            "by": r["actor"],
+            "from": r["from_status"],
+            "to": r["to_status"],
+            "rejection": r["rejection"],
+            "spam_score": r["spam_score"],
+            "model_version": r["model_version"],
+            "note": r["note"],
+        }
+        for r in rows
+    ]

@@ -40,19 +40,11 @@ async def export(conn: Conn, email: str) -> dict[str, Any]:
         ids,
         email,
     )
-    checks = await conn.fetch(
-        """
-        SELECT guid::text AS guid, comment_id, site, fields, created_at
-        FROM akismet_checks WHERE comment_id = ANY($1::bigint[]) ORDER BY created_at, guid
-        """,
-        ids,
-    )
     return {
         "email": email,
         "comments": [dict(r) for r in comments],
         "history": [dict(r) for r in history],
         "labels": [dict(r) for r in labels],
-        "akismet_checks": [dict(r) for r in checks],
     }
 
 
@@ -66,33 +58,15 @@ def _pattern(email: str) -> str:
 
 
 # What erasing leaves nowhere else: the email inside moderators' notes (on any
-# comment), and in Akismet checks the fields that describe the person or name
-# the email (the checks of their comments are kept with anonymised comments).
+# comment). Akismet checks are erased by store/checks.py, as comments are here.
 _SCRUB_NOTES = """
 UPDATE comment_history SET note = regexp_replace(note, $1, '[erased]', 'gi')
 WHERE note ~* $1
 """
-_SCRUB_CHECKS = """
-UPDATE akismet_checks SET fields = coalesce((
-    SELECT jsonb_object_agg(k, v) FROM jsonb_each(fields) AS f(k, v)
-    WHERE k <> ALL ($3::text[]) AND NOT v::text ~* $1), '{}'::jsonb)
-WHERE comment_id = ANY ($2::bigint[]) OR fields::text ~* $1
-"""
-PERSONAL_FIELDS = [
-    "comment_author",
-    "comment_author_email",
-    "comment_author_url",
-    "user_ip",
-    "user_agent",
-    "referrer",
-]
 
 
 async def _scrub(conn: asyncpg.Connection, email: str) -> None:
-    ids = await conn.fetch("SELECT id FROM comments WHERE lower(author_email) = lower($1)", email)
-    pattern = _pattern(email)
-    await conn.execute(_SCRUB_NOTES, pattern)
-    await conn.execute(_SCRUB_CHECKS, pattern, [r["id"] for r in ids], PERSONAL_FIELDS)
+    await conn.execute(_SCRUB_NOTES, _pattern(email))
 
 
 async def anonymise(conn: asyncpg.Connection, email: str) -> dict[str, int]:

@@ -128,16 +128,18 @@ async def fail_stale_jobs(conn: Conn, older_than_seconds: float) -> int:
 
 
 async def site_labels(conn: Conn) -> list[Example]:
-    """Moderators' labels (with their comments' text) and imported labels, oldest first."""
+    """Moderators' labels (with their comments' or checks' text) and imported labels, oldest
+    first."""
     rows = await conn.fetch(
         """
         SELECT l.id, l.label, l.source,
-               coalesce(c.author_name, l.author_name, '') AS name,
-               coalesce(c.author_email, l.author_email, '') AS email,
-               coalesce(c.author_url, l.author_url, '') AS url,
-               coalesce(c.body, l.body) AS body
+               coalesce(c.author_name, k.author_name, l.author_name, '') AS name,
+               coalesce(c.author_email, k.author_email, l.author_email, '') AS email,
+               coalesce(c.author_url, k.author_url, l.author_url, '') AS url,
+               coalesce(c.body, k.body, l.body) AS body
         FROM labels l LEFT JOIN comments c ON c.id = l.comment_id
-        WHERE coalesce(c.body, l.body) IS NOT NULL
+                      LEFT JOIN checks k ON k.id = l.check_id
+        WHERE coalesce(c.body, k.body, l.body) IS NOT NULL
         ORDER BY l.created_at, l.id
         """
     )

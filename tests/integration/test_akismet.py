@@ -1,5 +1,8 @@
 """The Akismet-compatible API, driven by the `akismet` client library from PyPI.
 
+Checks are stored as checks (the `checks` table), never as comments: nothing a
+site checks is ever published here.
+
 The library always talks to https://rest.akismet.com; it accepts a custom
 `httpx.AsyncClient`, whose transport here sends each request to the test
 server instead. What the library cannot send (the honeypot field's value,
@@ -24,7 +27,6 @@ from moderation.store import training
 
 BLOG = "https://news.example/"
 PERMALINK = "https://news.example/2024/05/ransomware-hits-hospital/"
-ARTICLE = "news.example/2024/05/ransomware-hits-hospital"
 HAM = "Thanks for the write-up. Do you know whether the hospital had offline backups?"
 SPAMMY = "Best online casino bonus, click now"
 
@@ -101,7 +103,9 @@ async def check(client: Any, data: Any, **kw: Any) -> tuple[str, Any]:
 
 
 async def stored(db: Any) -> list[Any]:
-    return list(await db.fetch("SELECT * FROM comments ORDER BY id"))
+    """The checks stored; there are never comments."""
+    assert await db.fetchval("SELECT count(*) FROM comments") == 0
+    return list(await db.fetch("SELECT * FROM checks ORDER BY id"))
 
 
 # --- verify-key ------------------------------------------------------------------------
@@ -140,14 +144,13 @@ async def test_verify_key_answers_invalid_with_debug_help(client):
 # --- comment-check ---------------------------------------------------------------------
 
 
-async def test_ham_is_answered_false_and_stored_under_the_keys_site_and_permalink(
-    client, db, site_key
-):
+async def test_ham_is_answered_false_and_stored_as_a_check_of_the_keys_site(client, db, site_key):
     async with library(client, site_key) as ak:
         answer = await ak.comment_check("203.0.113.7", **comment())
     assert answer is akismet.CheckResponse.HAM
     [row] = await stored(db)
-    assert row["article"] == ARTICLE
+    assert (row["site"], row["key_name"]) == ("news.example", "news.example")
+    assert (row["permalink"], row["comment_type"]) == (PERMALINK, "comment")
     assert row["status"] in ("approved", "pending")
     assert row["decided_by"] == "auto"
     assert (row["author_name"], row["author_email"]) == ("Dana Whitfield", "dana@example.org")
@@ -156,8 +159,8 @@ async def test_ham_is_answered_false_and_stored_under_the_keys_site_and_permalin
     assert row["user_agent"].startswith("Mozilla/5.0")
     assert row["referrer"] == "https://news.example/2024/05/"
     assert row["spam_score"] is not None and row["model_version"]
-    check_row = await db.fetchrow("SELECT * FROM akismet_checks WHERE comment_id = $1", row["id"])
-    assert check_row["site"] == "news.example"
+    published = await client.get("/v1/articles/news.example/comments")
+    assert (await published.json())["items"] == []
 
 
 async def test_every_comment_check_field_the_library_sends_is_accepted_and_kept(
@@ -181,7 +184,7 @@ async def test_every_comment_check_field_the_library_sends_is_accepted_and_kept(
     assert answer in (akismet.CheckResponse.HAM, akismet.CheckResponse.SPAM)
     [row] = await stored(db)
     assert str(row["client_ip"]) == "2001:db8::7"
-    fields = await db.fetchval("SELECT fields FROM akismet_checks WHERE comment_id = $1", row["id"])
+    fields = row["fields"]
     assert fields["blog_lang"] == "en_us, fr_ca"
     assert fields["blog_charset"] == "UTF-8"
     assert fields["comment_date_gmt"] == "2024-05-21T10:15:00Z"
@@ -190,8 +193,8 @@ async def test_every_comment_check_field_the_library_sends_is_accepted_and_kept(
     assert fields["honeypot_field_name"] == "hp_website"
     assert fields["recheck_reason"] == "edit"
     assert fields["comment_context"] == ["security"]
-    assert fields["comment_type"] == "reply"
-    assert fields["permalink"] == PERMALINK and fields["blog"] == BLOG
+    assert row["comment_type"] == "reply"
+    assert row["permalink"] == PERMALINK and fields["blog"] == BLOG
 
 
 @pytest.mark.parametrize(
@@ -262,11 +265,11 @@ async def test_an_uncertain_comment_answers_the_configured_choice_and_waits_for_
     async with library(client, site_key) as ak:
         assert await ak.comment_check("203.0.113.7", **comment()) is expected
     moderator = await make_token("moderator", name="mia")
-    queue = await (
-        await client.get("/v1/queue", params={"article": ARTICLE}, headers=moderator)
-    ).json()
-    assert [item["body"] for item in queue["items"]] == [HAM]
+    queue = await (await client.get("/v1/checks", headers=moderator)).json()
+    assert [(item["kind"], item["body"]) for item in queue["items"]] == [("check", HAM)]
     assert queue["items"][0]["status"] == "pending"
+    comments = await (await client.get("/v1/queue", headers=moderator)).json()
+    assert comments["items"] == []
 
 
 async def test_is_test_decides_but_stores_nothing(client, db, site_key):
@@ -278,20 +281,19 @@ async def test_is_test_decides_but_stores_nothing(client, db, site_key):
     assert spam is akismet.CheckResponse.SPAM
     assert ham is akismet.CheckResponse.HAM
     assert await stored(db) == []
-    assert await db.fetchval("SELECT count(*) FROM akismet_checks") == 0
 
 
-async def test_every_answer_carries_a_guid_that_names_the_stored_comment(client, db, site_key):
+async def test_every_answer_but_invalid_carries_a_guid_that_names_the_stored_check(
+    client, db, site_key
+):
     text, resp = await check(client, form(site_key))
     assert text == "false"
     guid = resp.headers["X-akismet-guid"]
     [row] = await stored(db)
-    assert (
-        await db.fetchval("SELECT comment_id FROM akismet_checks WHERE guid = $1::text::uuid", guid)
-        == row["id"]
-    )
+    assert str(row["guid"]) == guid
+    assert resp.headers["X-Moderation-Status"] == row["status"]
     _, invalid = await check(client, form(None))
-    assert invalid.headers["X-akismet-guid"]
+    assert "X-akismet-guid" not in invalid.headers
     _, test = await check(client, form(site_key, is_test="1"))
     assert test.headers["X-akismet-guid"]
 
@@ -303,16 +305,46 @@ async def test_every_answer_carries_a_guid_that_names_the_stored_comment(client,
         ({"api_key": "mod_unknown"}, "unknown"),
         ({"blog": None}, "blog"),
         ({"blog": "news.example"}, "blog"),
-        ({"user_ip": None}, "user_ip"),
-        ({"user_ip": "not-an-ip"}, "user_ip"),
     ],
 )
-async def test_a_wrong_request_is_answered_invalid_with_debug_help(
+async def test_a_key_problem_is_answered_invalid_with_debug_help(
     client, db, site_key, overrides, help_has
 ):
     text, resp = await check(client, form(site_key, **overrides))
     assert text == "invalid"
     assert help_has in resp.headers["X-akismet-debug-help"]
+    assert "X-akismet-error" not in resp.headers
+    assert await stored(db) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"user_ip": None}, "Missing required field: user_ip."),
+        ({"user_ip": " "}, "Missing required field: user_ip."),
+        ({"user_ip": "not-an-ip"}, "Invalid field: user_ip is not an IP address."),
+        (
+            {"comment_content": "x" * 65526},
+            "Invalid field: comment_content is over 65525 bytes.",
+        ),
+        (
+            {"comment_author_url": "https://e.example/" + "p" * 200},
+            "Invalid field: comment_author_url is over 200 characters.",
+        ),
+        (
+            {"comment_author_email": "a" * 95 + "@e.example"},
+            "Invalid field: comment_author_email is over 100 characters.",
+        ),
+    ],
+)
+async def test_a_field_problem_is_answered_with_akismets_message_not_invalid(
+    client, db, site_key, overrides, message
+):
+    text, resp = await check(client, form(site_key, **overrides))
+    assert text == message
+    assert resp.headers["X-akismet-debug-help"] == message
+    assert resp.headers["X-akismet-error"] == message
+    assert "X-akismet-guid" not in resp.headers
     assert await stored(db) == []
 
 
@@ -337,6 +369,10 @@ async def test_the_key_may_come_as_the_first_label_of_the_host_name(client, db, 
     assert len(await stored(db)) == 1
     text, _ = await check(client, form(None), headers={"Host": "mod_wrong.rest.localhost"})
     assert text == "invalid"
+    upper = {"Host": f"{site_key.upper()}.rest.localhost"}
+    text, _ = await check(client, form(None, comment_content="Another one"), headers=upper)
+    assert text == "false"
+    assert len(await stored(db)) == 2
 
 
 async def test_an_admin_token_is_a_key_whose_site_is_the_blogs_host(client, make_token, db):
@@ -344,7 +380,7 @@ async def test_an_admin_token_is_a_key_whose_site_is_the_blogs_host(client, make
     async with library(client, admin, "https://Blog.Example.net/") as ak:
         assert await ak.comment_check("203.0.113.7", **comment()) is akismet.CheckResponse.HAM
     [row] = await stored(db)
-    assert row["article"] == "blog.example.net/2024/05/ransomware-hits-hospital"
+    assert (row["site"], row["key_name"]) == ("blog.example.net", "root")
 
 
 async def test_user_ip_comes_from_the_form_even_behind_a_trusted_proxy(
@@ -359,15 +395,19 @@ async def test_user_ip_comes_from_the_form_even_behind_a_trusted_proxy(
     assert str(row["client_ip"]) == "198.51.100.23"
 
 
-async def test_every_comment_context_value_is_kept(client, db, site_key):
-    data = [
-        *form(site_key).items(),
-        ("comment_context[]", "security"),
-        ("comment_context[]", "health"),
-    ]
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("comment_context[]", "comment_context[]"),
+        ("comment_context[1]", "comment_context[0]"),  # PHP's http_build_query, any order
+    ],
+)
+async def test_every_comment_context_value_is_kept_in_order(client, db, site_key, names):
+    values = ("security", "health") if names[0].endswith("[]") else ("health", "security")
+    data = [*form(site_key).items(), *zip(names, values, strict=True)]
     await check(client, data)
-    fields = await db.fetchval("SELECT fields FROM akismet_checks")
-    assert fields["comment_context"] == ["security", "health"]
+    [row] = await stored(db)
+    assert row["fields"]["comment_context"] == ["security", "health"]
 
 
 async def test_a_recheck_of_a_known_comment_stores_no_second_copy(client, db, site_key):
@@ -376,6 +416,17 @@ async def test_a_recheck_of_a_known_comment_stores_no_second_copy(client, db, si
     assert text == "false"
     assert again.headers["X-akismet-guid"] == first.headers["X-akismet-guid"]
     assert len(await stored(db)) == 1
+
+
+async def test_a_recheck_answers_the_known_checks_status_as_it_stands(
+    client, db, make_token, site_key
+):
+    await check(client, form(site_key))
+    mod = await make_token("moderator", name="mia")
+    [row] = await stored(db)
+    await client.post(f"/v1/checks/{row['id']}/decision", headers=mod, json={"action": "spam"})
+    text, again = await check(client, form(site_key, recheck_reason="recheck_queue"))
+    assert (text, again.headers["X-Moderation-Status"]) == ("true", "rejected")
 
 
 async def test_a_nul_character_in_a_field_is_dropped_not_an_error(client, db, site_key):
@@ -396,7 +447,7 @@ async def test_an_anonymous_comment_without_name_email_or_text_is_checked(client
 
 
 async def test_an_akismet_body_over_the_size_limit_is_413(make_settings, make_app_client, site_key):
-    client = await make_app_client(make_settings(max_request_bytes=4096))
+    client = await make_app_client(make_settings(akismet_max_request_bytes=4096))
     resp = await client.post("/1.1/comment-check", data=form(site_key, comment_content="x" * 5000))
     assert resp.status == 413
     assert resp.content_type == "application/problem+json"
@@ -427,7 +478,7 @@ async def test_a_submission_through_the_library_labels_the_comment_found_by_cont
         assert await submit("203.0.113.7", **comment()) is True
     [row] = await stored(db)
     [given] = await labels(db)
-    assert (given["comment_id"], given["label"]) == (row["id"], label)
+    assert (given["check_id"], given["label"]) == (row["id"], label)
     assert (given["source"], given["given_by"]) == ("akismet", "news.example")
     # Retraining reads it like any other label.
     examples = await training.site_labels(db)
@@ -453,7 +504,7 @@ async def test_submit_spam_by_guid_labels_that_comment_whatever_the_content(clie
     assert await answer.text() == "Thanks for making the web a better place."
     [row] = await stored(db)
     [given] = await labels(db)
-    assert (given["comment_id"], given["label"]) == (row["id"], "spam")
+    assert (given["check_id"], given["label"]) == (row["id"], "spam")
 
 
 async def test_another_sites_guid_does_not_reach_this_sites_comment(
@@ -466,7 +517,7 @@ async def test_another_sites_guid_does_not_reach_this_sites_comment(
         data=form(other, guid=resp.headers["X-akismet-guid"], comment_content="Buy pills"),
     )
     [given] = await labels(db)
-    assert given["comment_id"] is None and given["body"] == "Buy pills"
+    assert given["check_id"] is None and given["body"] == "Buy pills"
     assert given["given_by"] == "other.example"
 
 
@@ -484,10 +535,11 @@ async def test_a_comment_never_checked_is_kept_as_labelled_text_for_retraining(
 
 
 async def test_a_submission_without_user_ip_or_key_is_invalid(client, db, site_key):
-    for data in (form(site_key, user_ip=None), form(None)):
-        resp = await client.post("/1.1/submit-ham", data=data)
-        assert await resp.text() == "invalid"
-        assert resp.headers["X-akismet-debug-help"]
+    resp = await client.post("/1.1/submit-ham", data=form(site_key, user_ip=None))
+    assert await resp.text() == "Missing required field: user_ip."
+    resp = await client.post("/1.1/submit-ham", data=form(None))
+    assert await resp.text() == "invalid"
+    assert resp.headers["X-akismet-debug-help"]
     assert await labels(db) == []
 
 
@@ -509,7 +561,6 @@ def a_check(**overrides: Any) -> service.Check:
     base = service.parse_check(
         {"user_ip": "203.0.113.7", "comment_content": HAM, **overrides},
         [],
-        service.Site("news.example", "news.example"),
         Settings(_env_file=None),  # type: ignore[call-arg]
     )
     return base
@@ -530,10 +581,3 @@ def test_the_answer_follows_the_decision(made, spam, discard):
     answer = service.answer_for(made, a_check(), settings)
     assert (answer.spam, answer.discard) == (spam, discard)
     assert answer.decision is made
-
-
-def test_the_permalinks_path_joins_the_keys_site():
-    assert service.article_for("news.example", PERMALINK) == ARTICLE
-    assert service.article_for("news.example", "") == "news.example"
-    assert service.article_for("news.example", "https://news.example/") == "news.example"
-    assert len(service.article_for("s", "https://x.example/" + "p" * 300)) == 200

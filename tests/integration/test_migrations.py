@@ -66,3 +66,68 @@ async def test_a_badly_named_migration_file_is_refused(tmp_path):
         assert "NNNN_name.sql" in str(exc)
     else:
         raise AssertionError("expected a ValueError")
+
+
+async def test_checks_stored_as_comments_before_0011_move_to_checks(fresh_database, tmp_path):
+    """0011: comment-checks stored as comments (with akismet_checks) become checks, with
+    their history and labels, and are no longer published."""
+    url = fresh_database("mig_checks")
+    files = sorted(migrations.migrations_dir().glob("*.sql"))
+    for f in files:
+        if int(f.name.split("_", 1)[0]) < 11:
+            (tmp_path / f.name).write_text(f.read_text())
+    conn = await asyncpg.connect(url)
+    try:
+        await migrations.migrate(conn, tmp_path)
+        cid = await conn.fetchval(
+            """
+            INSERT INTO comments (article, author_name, author_email, body, status, client_ip)
+            VALUES ('news.example/story', 'Dana', 'dana@example.org', 'Checked', 'approved',
+                    '203.0.113.7') RETURNING id
+            """
+        )
+        kept = await conn.fetchval(
+            "INSERT INTO comments (article, author_name, author_email, body, status) "
+            "VALUES ('story', 'Ana', 'ana@example.org', 'A real comment', 'approved') RETURNING id"
+        )
+        await conn.execute(
+            "INSERT INTO comment_history (comment_id, actor, to_status) VALUES ($1, 'auto', 'approved')",
+            cid,
+        )
+        await conn.execute(
+            "INSERT INTO labels (comment_id, label, source, given_by) "
+            "VALUES ($1, 'spam', 'akismet', 'news.example')",
+            cid,
+        )
+        guid = await conn.fetchval(
+            "INSERT INTO akismet_checks (guid, comment_id, site, fields) VALUES "
+            "(gen_random_uuid(), $1, 'news.example', "
+            """'{"comment_type": "contact-form", "permalink": "https://news.example/story"}')"""
+            " RETURNING guid",
+            cid,
+        )
+        for f in files:
+            (tmp_path / f.name).write_text(f.read_text())
+        await migrations.migrate(conn, tmp_path)
+        check = await conn.fetchrow("SELECT * FROM checks")
+        assert (check["guid"], check["site"], check["comment_type"]) == (
+            guid,
+            "news.example",
+            "contact-form",
+        )
+        assert (check["body"], check["status"], str(check["client_ip"])) == (
+            "Checked",
+            "approved",
+            "203.0.113.7",
+        )
+        assert await conn.fetchval("SELECT count(*) FROM check_history") == 1
+        label = await conn.fetchrow("SELECT * FROM labels")
+        assert (label["check_id"], label["comment_id"], label["label"]) == (
+            check["id"],
+            None,
+            "spam",
+        )
+        assert [r["id"] for r in await conn.fetch("SELECT id FROM comments")] == [kept]
+        assert not await conn.fetchval("SELECT to_regclass('akismet_checks') IS NOT NULL")
+    finally:
+        await conn.close()

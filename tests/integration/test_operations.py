@@ -74,7 +74,7 @@ async def test_erasing_a_reader_anonymises_their_published_comments(client, make
     admin = await make_token("admin")
     await insert_comment(db, article="story", status="approved", author_email="gone@example.com")
     resp = await client.delete("/v1/admin/commenters/gone@example.com", headers=admin)
-    assert (await resp.json()) == {"mode": "anonymise", "comments": 1, "labels": 0}
+    assert (await resp.json()) == {"mode": "anonymise", "comments": 1, "labels": 0, "checks": 0}
     page = await (await client.get("/v1/articles/story/comments")).json()
     assert page["items"][0]["name"] == "Anonymous"
     row = await db.fetchrow("SELECT author_email, client_ip FROM comments")

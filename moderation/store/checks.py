@@ -1,0 +1,482 @@
+"""SQL for Akismet comment-checks: storing them, finding them by guid or content, their
+review queue, decisions, history and the figures key-sites and usage-limit report.
+
+Checks live apart from comments (migrations/0011): nothing here is ever published.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeAlias
+
+import asyncpg
+
+from moderation.domain import AUTO, Comment, Decision
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+
+COLUMNS = """
+    k.id, k.site, k.guid, k.key_name, k.comment_type, k.permalink, k.author_name,
+    k.author_email, k.author_url, k.body, k.client_ip, k.user_agent, k.referrer, k.status,
+    k.rejection, k.spam_score, k.model_version, k.decision, k.reasons, k.decided_by,
+    k.fields, k.claimed_by, k.claim_expires_at, k.created_at, k.updated_at
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NewCheck:
+    """A decided check, ready to store."""
+
+    site: str
+    guid: uuid.UUID
+    key_name: str
+    comment_type: str
+    permalink: str | None
+    comment: Comment
+    decision: Decision
+    fields: dict[str, Any]
+
+
+# Many checks and their first history entries in one statement (group commit, as
+# store/comments.insert_many): ids drawn in input order, handed back with the ordinal.
+_INSERT_MANY = """
+WITH input AS (
+    SELECT nextval('checks_id_seq'::regclass) AS id, t.*
+    FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+                $7::text[], $8::text[], $9::text[], $10::inet[], $11::text[], $12::text[],
+                $13::text[], $14::text[], $15::double precision[], $16::text[],
+                $17::jsonb[], $18::jsonb[])
+         WITH ORDINALITY AS t(site, guid, key_name, comment_type, permalink, author_name,
+                              author_email, author_url, body, client_ip, user_agent,
+                              referrer, status, rejection, spam_score, model_version,
+                              decision, fields, ord)
+), k AS (
+    INSERT INTO checks (
+        id, site, guid, key_name, comment_type, permalink, author_name, author_email,
+        author_url, body, client_ip, user_agent, referrer, status, rejection, spam_score,
+        model_version, decision, fields, reasons, decided_by
+    )
+    SELECT id, site, guid, key_name, comment_type, permalink, author_name, author_email,
+           author_url, body, client_ip, user_agent, referrer, status, rejection, spam_score,
+           model_version, decision, fields,
+           ARRAY(SELECT jsonb_array_elements_text($19::jsonb -> (ord - 1)::int)), $20
+    FROM input
+    RETURNING id, created_at, status, rejection, spam_score, model_version, reasons
+), h AS (
+    INSERT INTO check_history (check_id, at, actor, from_status, to_status, rejection,
+                               spam_score, model_version, note)
+    SELECT id, created_at, $20, NULL, status, rejection, spam_score, model_version,
+           nullif(array_to_string(reasons, '; '), '')
+    FROM k
+)
+SELECT input.ord, k.id FROM k JOIN input USING (id) ORDER BY input.ord
+"""
+
+
+def _values(c: NewCheck) -> tuple[Any, ...]:
+    d = c.decision
+    return (
+        c.site,
+        c.guid,
+        c.key_name,
+        c.comment_type,
+        c.permalink,
+        c.comment.name,
+        c.comment.email,
+        c.comment.url,
+        c.comment.body,
+        c.comment.client_ip,
+        c.comment.user_agent,
+        c.comment.referrer,
+        d.status.value,
+        d.rejection.value if d.rejection else None,
+        d.spam_score,
+        d.model_version,
+        d.details,
+        c.fields,
+    )
+
+
+async def insert_many(conn: Conn, items: list[NewCheck]) -> list[int]:
+    """Store checks with their first history entries in one statement; their ids, in order."""
+    if not items:
+        return []
+    columns = [list(col) for col in zip(*(_values(c) for c in items), strict=True)]
+    reasons = [list(c.decision.reasons) for c in items]
+    rows = await conn.fetch(_INSERT_MANY, *columns, reasons, AUTO)
+    if len(rows) != len(items):
+        raise RuntimeError(f"stored {len(rows)} of {len(items)} checks")
+    return [int(r["id"]) for r in rows]
+
+
+async def author_has_approved(conn: Conn, site: str, email: str) -> bool:
+    """Has this site had a check from this email approved (automatically or by a person)?"""
+    return bool(
+        await conn.fetchval(
+            """
+            SELECT EXISTS (SELECT 1 FROM checks
+                           WHERE site = $1 AND lower(author_email) = lower($2)
+                             AND status = 'approved')
+            """,
+            site,
+            email,
+        )
+    )
+
+
+async def by_guid(conn: Conn, site: str, guid: uuid.UUID) -> asyncpg.Record | None:
+    """A check of this site; another site's guid finds nothing."""
+    return await conn.fetchrow(
+        f"SELECT {COLUMNS} FROM checks k WHERE k.site = $1 AND k.guid = $2", site, guid
+    )
+
+
+async def by_content(conn: Conn, site: str, email: str, body: str) -> asyncpg.Record | None:
+    """The latest check this site asked for with this email and text."""
+    return await conn.fetchrow(
+        f"""
+        SELECT {COLUMNS} FROM checks k
+        WHERE k.site = $1 AND lower(k.author_email) = lower($2) AND k.body = $3
+        ORDER BY k.created_at DESC, k.id DESC LIMIT 1
+        """,
+        site,
+        email,
+        body,
+    )
+
+
+async def get(conn: Conn, check_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(f"SELECT {COLUMNS} FROM checks k WHERE k.id = $1", check_id)
+
+
+async def lock(conn: asyncpg.Connection, check_id: int) -> asyncpg.Record | None:
+    """The check, locked until the transaction ends, so decisions on it serialise."""
+    return await conn.fetchrow(
+        f"SELECT {COLUMNS}, now() AS now FROM checks k WHERE k.id = $1 FOR UPDATE", check_id
+    )
+
+
+_APPLY = f"""
+WITH k AS (
+    UPDATE checks k SET status = $2, rejection = $3, decided_by = $4, updated_at = now(),
+                        claimed_by = NULL, claim_expires_at = NULL
+    WHERE k.id = $1
+    RETURNING {COLUMNS}
+), h AS (
+    INSERT INTO check_history (check_id, actor, from_status, to_status, rejection,
+                               spam_score, model_version, note)
+    SELECT id, $4, $5, status, rejection, spam_score, model_version, $6 FROM k
+)
+SELECT * FROM k
+"""
+
+
+async def apply(
+    conn: asyncpg.Connection,
+    check_id: int,
+    *,
+    status: str,
+    rejection: str | None,
+    actor: str,
+    from_status: str,
+    note: str | None,
+) -> asyncpg.Record:
+    row = await conn.fetchrow(_APPLY, check_id, status, rejection, actor, from_status, note)
+    assert row is not None
+    return row
+
+
+async def history(conn: Conn, check_id: int) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT id, at, actor, from_status, to_status, rejection, spam_score, model_version, note
+        FROM check_history WHERE check_id = $1 ORDER BY id
+        """,
+        check_id,
+    )
+    return rows
+
+
+async def set_label(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    check_id: int,
+    label: str | None,
+    source: str,
+    given_by: str,
+) -> None:
+    """A check's training label; a later one replaces an earlier; None removes `source`'s."""
+    if label is None:
+        await conn.execute(
+            "DELETE FROM labels WHERE check_id = $1 AND source = $2", check_id, source
+        )
+        return
+    await conn.execute(
+        """
+        INSERT INTO labels (check_id, label, source, given_by) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (check_id) WHERE check_id IS NOT NULL
+        DO UPDATE SET label = EXCLUDED.label, source = EXCLUDED.source,
+                      given_by = EXCLUDED.given_by, created_at = now()
+        """,
+        check_id,
+        label,
+        source,
+        given_by,
+    )
+
+
+async def label_of(conn: Conn, check_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT label, source, given_by, created_at FROM labels WHERE check_id = $1", check_id
+    )
+
+
+async def page(
+    conn: Conn,
+    *,
+    site: str | None,
+    status: str,
+    comment_type: str | None,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> tuple[list[asyncpg.Record], int]:
+    """One keyset page of checks in a status, oldest first, and how many there are."""
+    args: list[Any] = [status]
+    conds = ["k.status = $1"]
+    if site is not None:
+        args.append(site)
+        conds.append(f"k.site = ${len(args)}")
+    if comment_type is not None:
+        args.append(comment_type)
+        conds.append(f"k.comment_type = ${len(args)}")
+    where = " AND ".join(conds)
+    total = await conn.fetchval(
+        f"SELECT count(*) FROM (SELECT 1 FROM checks k WHERE {where} LIMIT 10000) s", *args
+    )
+    if after is not None:
+        args += [after[0], after[1]]
+        where += f" AND (k.created_at, k.id) > (${len(args) - 1}, ${len(args)})"
+    args.append(limit + 1)
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT {COLUMNS} FROM checks k WHERE {where} "
+        f"ORDER BY k.created_at, k.id LIMIT ${len(args)}",
+        *args,
+    )
+    return rows, int(total)
+
+
+async def stats(conn: Conn, since: datetime) -> tuple[int, list[asyncpg.Record]]:
+    """Pending checks, and checks' status changes since `since` by outcome and by who."""
+    pending = await conn.fetchval("SELECT count(*) FROM checks WHERE status = 'pending'")
+    rows = await conn.fetch(
+        """
+        SELECT to_status, rejection, actor = 'auto' AS automatic, count(*) AS n
+        FROM check_history WHERE at >= $1
+        GROUP BY 1, 2, 3
+        """,
+        since,
+    )
+    return int(pending), rows
+
+
+async def usage(conn: Conn, site: str, since: datetime) -> int:
+    """How many checks a site asked for since `since` (this month, for usage-limit)."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM checks WHERE site = $1 AND created_at >= $2", site, since
+        )
+    )
+
+
+async def site_figures(
+    conn: Conn, site: str, since: datetime, until: datetime
+) -> list[asyncpg.Record]:
+    """key-sites' row for a site: its checks in a month by outcome, and the labels given.
+
+    One row per blog the site's checks named (a site key is one site, an admin key
+    may serve several blogs)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT coalesce(k.fields ->> 'blog', k.site) AS blog,
+               count(*) AS api_calls,
+               count(*) FILTER (WHERE k.status = 'rejected') AS spam,
+               count(*) FILTER (WHERE k.status <> 'rejected') AS ham,
+               count(l.id) FILTER (WHERE l.label = 'ham' AND k.status = 'rejected')
+                   AS missed_ham,
+               count(l.id) FILTER (WHERE l.label = 'spam' AND k.status <> 'rejected')
+                   AS missed_spam
+        FROM checks k LEFT JOIN labels l ON l.check_id = k.id
+        WHERE k.site = $1 AND k.created_at >= $2 AND k.created_at < $3
+        GROUP BY 1 ORDER BY 2 DESC, 1
+        """,
+        site,
+        since,
+        until,
+    )
+    return rows
+
+
+async def daily(conn: Conn, site: str, since: datetime) -> list[asyncpg.Record]:
+    """get-stats: a site's checks per day by outcome, and the labels that corrected them."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT date_trunc('day', k.created_at AT TIME ZONE 'UTC')::date AS day,
+               count(*) FILTER (WHERE k.status = 'rejected') AS spam,
+               count(*) FILTER (WHERE k.status <> 'rejected') AS ham,
+               count(l.id) FILTER (WHERE l.label = 'ham' AND k.status = 'rejected')
+                   AS false_positives,
+               count(l.id) FILTER (WHERE l.label = 'spam' AND k.status <> 'rejected')
+                   AS missed_spam
+        FROM checks k LEFT JOIN labels l ON l.check_id = k.id
+        WHERE k.site = $1 AND k.created_at >= $2
+        GROUP BY 1 ORDER BY 1
+        """,
+        site,
+        since,
+    )
+    return rows
+
+
+# --- readers' personal data: export, erasure, retention (as store/privacy.py for comments)
+
+
+async def export(conn: Conn, email: str) -> list[dict[str, Any]]:
+    """Every check stored about an email address, with what the site sent."""
+    rows = await conn.fetch(
+        """
+        SELECT id, site, guid::text AS guid, comment_type, permalink, author_name,
+               author_email, author_url, body, host(client_ip) AS client_ip, user_agent,
+               referrer, status, rejection, spam_score, fields, created_at, updated_at
+        FROM checks WHERE lower(author_email) = lower($1) ORDER BY id
+        """,
+        email,
+    )
+    return [dict(r) for r in rows]
+
+
+async def erase(conn: asyncpg.Connection, email: str, remove: bool, anonymous: str) -> int:
+    """Remove an email's checks (their history and labels go too), or keep their words
+    and drop the person, as the site chose for comments."""
+    if remove:
+        done = await conn.execute("DELETE FROM checks WHERE lower(author_email) = lower($1)", email)
+    else:
+        done = await conn.execute(
+            """
+            UPDATE checks SET author_name = $2, author_email = '', author_url = NULL,
+                   client_ip = NULL, user_agent = NULL, referrer = NULL,
+                   fields = fields - 'comment_author_url', updated_at = now()
+            WHERE lower(author_email) = lower($1)
+            """,
+            email,
+            anonymous,
+        )
+    return int(done.split()[-1])
+
+
+async def purge_rejected(conn: Conn, days: int) -> int:
+    """Checks rejected more than `days` ago are deleted (retention, as comments)."""
+    done = await conn.execute(
+        """
+        DELETE FROM checks WHERE id IN (
+            SELECT id FROM checks
+            WHERE status = 'rejected' AND updated_at < now() - make_interval(days => $1)
+            LIMIT 5000
+        )
+        """,
+        days,
+    )
+    return int(done.split()[-1])
+
+
+_NETWORK = """set_masklen(network(set_masklen(client_ip,
+    CASE WHEN family(client_ip) = 4 THEN 24 ELSE 48 END)),
+    CASE WHEN family(client_ip) = 4 THEN 32 ELSE 128 END)"""
+
+
+async def reduce_ips(conn: Conn, days: int) -> int:
+    """Checks' addresses older than `days` keep only their network (/24, /48)."""
+    done = await conn.execute(
+        f"""
+        UPDATE checks SET client_ip = {_NETWORK}
+        WHERE id IN (
+            SELECT id FROM checks
+            WHERE client_ip IS NOT NULL AND created_at < now() - make_interval(days => $1)
+              AND client_ip <> {_NETWORK}
+            LIMIT 5000
+        )
+        """,
+        days,
+    )
+    return int(done.split()[-1])
+
+
+# --- re-scoring held checks after a model change (registry/rescore.py) --------------
+
+
+async def pending_batch(conn: Conn, after_id: int, limit: int) -> list[tuple[int, str, Comment]]:
+    """Unclaimed pending checks after `after_id`: (id, site, the comment as scored)."""
+    rows = await conn.fetch(
+        """
+        SELECT id, site, permalink, author_name, author_email, author_url, body, client_ip,
+               user_agent, referrer
+        FROM checks
+        WHERE status = 'pending' AND id > $1
+          AND (claimed_by IS NULL OR claim_expires_at < now())
+        ORDER BY id LIMIT $2
+        """,
+        after_id,
+        limit,
+    )
+    return [
+        (
+            r["id"],
+            r["site"],
+            Comment(
+                article=r["permalink"] or "",
+                name=r["author_name"],
+                email=r["author_email"],
+                body=r["body"],
+                url=r["author_url"],
+                client_ip=r["client_ip"],
+                user_agent=r["user_agent"],
+                referrer=r["referrer"],
+            ),
+        )
+        for r in rows
+    ]
+
+
+# Only a still-pending, unclaimed check is re-decided: a moderator's claim or decision
+# made meanwhile wins.
+_REDECIDE = """
+WITH k AS (
+    UPDATE checks SET status = $2, rejection = $3, spam_score = $4, model_version = $5,
+                      decision = $6, reasons = $7, decided_by = 'auto', updated_at = now()
+    WHERE id = $1 AND status = 'pending' AND (claimed_by IS NULL OR claim_expires_at < now())
+    RETURNING id, guid, status, rejection, spam_score, model_version
+), h AS (
+    INSERT INTO check_history (check_id, actor, from_status, to_status, rejection,
+                               spam_score, model_version, note)
+    SELECT id, 'auto', 'pending', status, rejection, spam_score, model_version, $8
+    FROM k WHERE status <> 'pending'
+)
+SELECT guid, status, rejection FROM k
+"""
+
+
+async def redecide(
+    conn: Conn, check_id: int, decision: Decision, note: str
+) -> asyncpg.Record | None:
+    """Store a new automatic decision for a pending check; its guid and new status."""
+    return await conn.fetchrow(
+        _REDECIDE,
+        check_id,
+        decision.status.value,
+        decision.rejection.value if decision.rejection else None,
+        decision.spam_score,
+        decision.model_version,
+        decision.details,
+        list(decision.reasons),
+        note,
+    )
