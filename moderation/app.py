@@ -13,13 +13,13 @@ from moderation.classifier.live import LiveModel
 from moderation.http.errors import problem_middleware
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops import backups, jobs, webhooks
+from moderation.ops import backups, jobs, site_rules, webhooks
 from moderation.ops.audits import audit_watch
 from moderation.ops.observability import METRICS, Metrics, observe
 from moderation.ops.retention import retention
 from moderation.registry import hotswap
 from moderation.registry.loading import load_active_model
-from moderation.rules import SiteRules
+from moderation.rules import LiveRules, SiteRules
 from moderation.settings import Settings
 from moderation.store import db, migrations
 
@@ -66,10 +66,11 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
-    app[RULES] = SiteRules.from_settings(settings)
+    app[RULES] = LiveRules(SiteRules.from_settings(settings))
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(classifier)
     app.cleanup_ctx.append(hotswap.model_watch)
+    app.cleanup_ctx.append(site_rules.rules_watch)
     app.cleanup_ctx.append(jobs.lifetime)
     app.cleanup_ctx.append(retention)
     app.cleanup_ctx.append(audit_watch)

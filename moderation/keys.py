@@ -13,12 +13,12 @@ import asyncpg
 from aiohttp import web
 
 from moderation.classifier.live import LiveModel
-from moderation.rules import SiteRules
+from moderation.rules import LiveRules
 from moderation.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
 MODEL = web.AppKey("model", LiveModel)
-RULES = web.AppKey("rules", SiteRules)
+RULES = web.AppKey("rules", LiveRules)
 TASKS = web.AppKey("tasks", set[asyncio.Task[Any]])
 WEBHOOK_WAKE = web.AppKey("webhook_wake", asyncio.Event)

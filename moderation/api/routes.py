@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation import openapi
-from moderation.api import admin, akismet, health, moderator, privacy, public, registry
+from moderation.api import admin, akismet, desk, health, moderator, privacy, public, registry
 from moderation.ops.observability import metrics_handler
 
 ROUTES: list[web.RouteDef] = [
@@ -29,6 +29,13 @@ ROUTES: list[web.RouteDef] = [
     web.post("/v1/decisions", moderator.decide_many),
     web.get("/v1/comments/{id}", moderator.show),
     web.get("/v1/comments/{id}/history", moderator.history),
+    # desk.py
+    web.get("/v1/comments", desk.search_comments),
+    web.get("/v1/commenters/{email}", desk.commenter),
+    web.post("/v1/comments/{id}/notes", desk.add_note),
+    web.get("/v1/comments/{id}/notes", desk.list_notes),
+    web.get("/v1/admin/rules", desk.get_rules),
+    web.put("/v1/admin/rules", desk.put_rules),
     # admin.py
     web.post("/v1/admin/tokens", admin.new_token),
     web.get("/v1/admin/tokens", admin.list_tokens),

@@ -219,7 +219,7 @@ async def comment_check(app: web.Application, check: Check, site: Site) -> Check
 
 
 async def _comment_check(app: web.Application, check: Check, site: Site) -> Checked:
-    live, rules, s = app[MODEL], app[RULES], app[SETTINGS]
+    live, rules, s = app[MODEL], app[RULES].rules, app[SETTINGS]
     async with app[POOL].acquire() as conn, conn.transaction():
         decision = await submission.assess(conn, check.comment, live, rules, s)
         answer = answer_for(decision, check, s)

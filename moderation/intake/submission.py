@@ -165,7 +165,7 @@ async def _accept(
     retry: idempotency.IdempotencyKey | None,
     respond: Respond | None,
 ) -> tuple[Submitted | None, idempotency.Answer | None]:
-    pool, live, site, settings = app[POOL], app[MODEL], app[RULES], app[SETTINGS]
+    pool, live, site, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
     if retry is None:
         decision = await assess(pool, comment, live, site, settings)
         stored = await app[WRITER].insert(comment, decision, verdicts.Sender.of(checks, comment))

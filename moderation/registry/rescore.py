@@ -27,7 +27,7 @@ async def rescore_pending(app: web.Application) -> dict[str, int]:
 
     Each change is announced (ops/events) like any other automatic decision.
     """
-    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES], app[SETTINGS]
+    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
     counts: Counter[str] = Counter()
     after = 0
     version = live.version

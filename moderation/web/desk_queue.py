@@ -110,10 +110,8 @@ def _ids(form: Any) -> list[int]:
 
 
 def _failure(comment_id: int, exc: Problem) -> str:
+    # A stale decision's detail already says what happened and who did it.
     message = (exc.detail or exc.title).rstrip(".")
-    current = exc.extra.get("current")
-    if isinstance(current, dict) and current.get("decided_by"):
-        message += f" (decided by {current['decided_by']})"
     return f"Comment {comment_id}: {message}."
 
 
