@@ -176,6 +176,10 @@ class Settings(BaseSettings):
     )
     honeypot_field: str = "website_confirm"
     trust_known_authors: bool = True
+    rejection_reasons: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["Off topic", "Personal attack", "Advertising", "Personal data"],
+        description="canned reasons a moderator picks (keys 1-9) when rejecting",
+    )
 
     # Browser pages.
     session_hours: float = Field(default=12, gt=0, description="desk sessions expire after this")
@@ -193,6 +197,7 @@ class Settings(BaseSettings):
         "blocked_emails",
         "blocked_domains",
         "blocked_ips",
+        "rejection_reasons",
         mode="before",
     )
     @classmethod

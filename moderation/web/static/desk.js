@@ -92,6 +92,10 @@
       }
     });
     setPending(doc.pending);
+    if (!cards().length && list.classList.contains("single")) {
+      window.location.href = "/desk"; // a comment's own page: on to the next in the queue
+      return;
+    }
     if (!cards().length) {
       window.location.reload(); // the next batch, claimed for this moderator
       return;
@@ -171,6 +175,12 @@
     var card = currentCard();
     var actions = { a: "approve", s: "spam", r: "reject" };
     var bulk = { A: "approve", S: "spam", R: "reject" };
+    if (/^[1-9]$/.test(e.key) && card) {
+      var pick = card.querySelector("select[name=note]");
+      if (pick && pick.options.length > Number(e.key)) { pick.selectedIndex = Number(e.key); }
+      e.preventDefault();
+      return;
+    }
     if (e.key === "j") { move(1); }
     else if (e.key === "k") { move(-1); }
     else if (actions[e.key]) { decideOne(card, actions[e.key]); }
@@ -180,6 +190,12 @@
     else { return; }
     e.preventDefault();
   });
+
+  // Filters fold away on phones (70 % of the first screen otherwise); open elsewhere.
+  var filtersBox = document.querySelector(".filters-box");
+  if (filtersBox && window.matchMedia && window.matchMedia("(min-width: 700px)").matches) {
+    filtersBox.open = true;
+  }
 
   focusCard(cards()[0]);
 })();
