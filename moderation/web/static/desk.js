@@ -76,6 +76,14 @@
     doc.items.forEach(function (item) {
       var card = document.getElementById("c" + item.id);
       if (!card) { return; }
+      if (item.ok && list.classList.contains("keep")) {
+        // Search and audits show every state: the card stays, saying what it is now.
+        showResult(card, "Now " + item.outcome + ".");
+        card.querySelectorAll("form.decide button").forEach(function (b) {
+          b.disabled = b.value === action;
+        });
+        return;
+      }
       if (item.ok) {
         var all = cards();
         var at = all.indexOf(card);
@@ -92,6 +100,7 @@
       }
     });
     setPending(doc.pending);
+    if (list.classList.contains("keep")) { return; }
     if (!cards().length && list.classList.contains("single")) {
       window.location.href = "/desk"; // a comment's own page: on to the next in the queue
       return;
