@@ -18,7 +18,7 @@ from moderation.problems import FieldErrors, Problem
 from moderation.review import cards
 from moderation.review.decisions import not_found
 from moderation.review.presenters import moderator_view
-from moderation.store import commenters, notes, search
+from moderation.store import commenters, decisions, notes, search
 
 MAX_EMAIL = 254
 
@@ -70,7 +70,10 @@ async def add_note(request: web.Request) -> web.Response:
 async def list_notes(request: web.Request) -> web.Response:
     await require(request, Role.MODERATOR)
     comment_id = path_id(request.match_info["id"])
-    found = await notes.for_comments(request.app[POOL], [comment_id])
+    pool = request.app[POOL]
+    found = await notes.for_comments(pool, [comment_id])
+    if not found and await decisions.get(pool, comment_id) is None:
+        raise not_found(comment_id)
     items: list[dict[str, Any]] = [cards.note_view(n) for n in found.get(comment_id, [])]
     return json_response({"items": items, "next_cursor": None})
 

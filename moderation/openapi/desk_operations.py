@@ -95,7 +95,7 @@ def desk_operations(settings: Settings) -> list[Operation]:
             moderator,
             params=[id_param("comment")],
             replies={200: Reply("The notes, oldest first.", NotePage)},
-            problems=(*AUTH, *DB),
+            problems=(*AUTH, 404, *DB),
         ),
         Operation(
             "get",
