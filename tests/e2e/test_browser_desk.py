@@ -177,6 +177,7 @@ def test_a_canned_reason_is_picked_with_a_number_key_and_stored(browser, live):
     card.send_keys("3")
     card.send_keys("r")
     wait(browser).until(lambda b: not b.find_elements(By.ID, f"c{ids['spam']}"))
+    assert browser.find_element(By.ID, "match-count").text == "1 pending match"
     rows = live.fetch(
         "SELECT note FROM comment_history WHERE comment_id = $1 ORDER BY id DESC LIMIT 1",
         ids["spam"],

@@ -100,6 +100,14 @@
       }
     });
     setPending(doc.pending);
+    var matches = document.getElementById("match-count");
+    var decided = doc.items.filter(function (i) { return i.ok; }).length;
+    if (matches && decided) {
+      // The queue's "N pending match" line follows decisions, as the nav's count does.
+      var left = Math.max(0, Number(matches.getAttribute("data-n")) - decided);
+      matches.setAttribute("data-n", String(left));
+      matches.textContent = left + " pending match" + (left === 1 ? "" : "es");
+    }
     if (list.classList.contains("keep")) { return; }
     if (!cards().length && list.classList.contains("single")) {
       window.location.href = "/desk"; // a comment's own page: on to the next in the queue
