@@ -1,6 +1,6 @@
 """Load benchmark: `moderation serve` under concurrent comment submissions and page reads.
 
-    python bench/load.py [--duration 20] [--connections 32] [--workers 1] [--guards]
+    python bench/load.py [--duration 20] [--connections 32] [--workers auto] [--guards]
                          [--database-url URL] [--profile OUT.svg|OUT.txt] [--keep]
 
 Creates its own database (dropped and re-created; by default `moderation_bench_load` on
@@ -83,6 +83,9 @@ from tests.server import NO_GUARDS, environment, free_port, serve_argv
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_load"
 READ_ARTICLE = "bench-read-article"
 READ_COMMENTS = 1000
+# The issue's large article: with every view counting its comments it fell to 177/s.
+BIG_ARTICLE = "bench-big-article"
+BIG_COMMENTS = 17000
 START_DEADLINE = 180.0  # a fresh database: the service trains and registers the seed model
 STOP_DEADLINE = 30.0
 REQUEST_TIMEOUT = 30.0
@@ -173,6 +176,18 @@ async def fill_read_article(url: str) -> list[int]:
             READ_COMMENTS,
             MIDDLES[0] + " " + MIDDLES[4],
         )
+        await conn.execute(
+            """
+            INSERT INTO comments (article, author_name, author_email, body, status,
+                                  spam_score, model_version, client_ip)
+            SELECT $1, 'Reader ' || i, 'reader' || i || '@example.org',
+                   'Comment ' || i || ': ' || $3, 'approved', 0.02, 'bench', '192.0.2.1'
+            FROM generate_series(1, $2::int) AS i
+            """,
+            BIG_ARTICLE,
+            BIG_COMMENTS,
+            MIDDLES[1],
+        )
         await conn.execute("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, body text)")
         await conn.execute("ANALYZE")
         rows = await conn.fetch(comments._TOP_LEVEL, READ_ARTICLE, 0, 51)
@@ -214,7 +229,7 @@ def serve_env(url: str, data_dir: Path, guards: bool = False) -> dict[str, str]:
 
 
 def start_service(
-    url: str, workers: int, tmp: Path, guards: bool = False
+    url: str, workers: int, tmp: Path, guards: bool = False, **more: str
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
     port = free_port()
     log_file = tmp / "serve.log"
@@ -223,7 +238,7 @@ def start_service(
         # There is no log-level setting: the one JSON line per request goes to a file.
         proc = subprocess.Popen(
             argv,
-            env=serve_env(url, tmp / "data", guards),
+            env={**serve_env(url, tmp / "data", guards), **more},
             cwd=tmp,
             stdin=subprocess.DEVNULL,
             stdout=err,
@@ -603,27 +618,45 @@ def read_script(first_page: list[int]) -> str:
 # --------------------------------------------------------------------------- the run
 
 
-async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    url = args.database_url
-    await recreate_database(url)
-    proc, base_url, log_file = start_service(url, args.workers, tmp, args.guards)
+async def start(
+    url: str, workers: int, tmp: Path, guards: bool, **more: str
+) -> tuple[subprocess.Popen[bytes], str, list[int]]:
+    proc, base_url, log_file = start_service(url, workers, tmp, guards, **more)
+    t0 = time.perf_counter()
     try:
-        t0 = time.perf_counter()
         await wait_ready(proc, base_url, log_file)
-        await asyncio.to_thread(wait_listening, base_url, args.workers)
-        pids = serving_pids(proc, args.workers)
-        log(
-            f"service ready on {base_url} in {time.perf_counter() - t0:.1f}s "
-            f"(workers {args.workers}, pids {pids}; its log: {log_file})"
-        )
+        await asyncio.to_thread(wait_listening, base_url, workers)
+    except BaseException:
+        await asyncio.to_thread(stop_service, proc)
+        raise
+    pids = serving_pids(proc, workers)
+    log(
+        f"service ready on {base_url} in {time.perf_counter() - t0:.1f}s "
+        f"(workers {workers}, pids {pids}; its log: {log_file})"
+    )
+    return proc, base_url, pids
+
+
+def page_path(article: str) -> str:
+    return f"/v1/articles/{article}/comments"
+
+
+async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from moderation.cli.serve import cores
+
+    url = args.database_url
+    workers = cores() if args.workers == "auto" else int(args.workers)
+    await recreate_database(url)
+    phase: dict[str, Any] = {
+        "connections": args.connections,
+        "duration": args.duration,
+        "warmup": args.warmup,
+    }
+    proc, base_url, pids = await start(url, workers, tmp, args.guards)
+    try:
+        phase["base_url"] = base_url
         first_page = await fill_read_article(url)
-        log(f"{READ_COMMENTS} approved comments on {READ_ARTICLE}")
-        phase = {
-            "base_url": base_url,
-            "connections": args.connections,
-            "duration": args.duration,
-            "warmup": args.warmup,
-        }
+        log(f"{READ_COMMENTS} approved comments on {READ_ARTICLE}, {BIG_COMMENTS} on {BIG_ARTICLE}")
         write = await run_phase(
             "POST /v1/comments",
             {**phase, "method": "POST", "path": "/v1/comments", "forwarded": args.guards},
@@ -639,8 +672,8 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         # The POST phase added thousands of rows: plan the reads on today's statistics.
         await vacuum_analyze(url)
         read = await run_phase(
-            f"GET /v1/articles/{READ_ARTICLE}/comments",
-            {**phase, "method": "GET", "path": f"/v1/articles/{READ_ARTICLE}/comments"},
+            f"GET {page_path(READ_ARTICLE)} (cached)",
+            {**phase, "method": "GET", "path": page_path(READ_ARTICLE)},
             pids,
             url,
             profile_of(args.profile, pids[0], "get"),
@@ -653,19 +686,45 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     finally:
         code = await asyncio.to_thread(stop_service, proc)
         log(f"service stopped (exit {code})")
+    # The same pages again from a service with its page cache off: what every miss costs,
+    # on the 1 000-comment article and on the 17 000-comment one.
+    proc, base_url, pids = await start(
+        url, workers, tmp, args.guards, MODERATION_PAGE_CACHE_ENTRIES="0"
+    )
+    try:
+        phase["base_url"] = base_url
+        uncached = await run_phase(
+            f"GET {page_path(READ_ARTICLE)} (uncached)",
+            {**phase, "method": "GET", "path": page_path(READ_ARTICLE)},
+            pids,
+            url,
+        )
+        big = await run_phase(
+            f"GET {page_path(BIG_ARTICLE)} (uncached)",
+            {**phase, "method": "GET", "path": page_path(BIG_ARTICLE)},
+            pids,
+            url,
+        )
+    finally:
+        code2 = await asyncio.to_thread(stop_service, proc)
+        log(f"service stopped (exit {code2})")
         if args.keep:
             log(f"kept the database: {url}")
         else:
             await drop_database(url)
     ratio = round(write["rps"] / insert["tps"], 3)
     read_ratio = round(read["rps"] / select["tps"], 3)
+    uncached_ratio = round(uncached["rps"] / select["tps"], 3)
+    big_ratio = round(big["rps"] / uncached["rps"], 3)
     log(
-        f"POST rate is {ratio:.3f}x PostgreSQL's one-row INSERT rate; "
-        f"GET rate is {read_ratio:.3f}x the read SQL's own rate"
+        f"POST rate (workers {workers}) is {ratio:.3f}x PostgreSQL's one-row INSERT rate; "
+        f"the cached page {read_ratio:.3f}x its read SQL's own rate (p99 "
+        f"{read['p99_ms']:.1f} ms), uncached {uncached_ratio:.3f}x; the uncached page of "
+        f"{BIG_COMMENTS} comments runs at {big_ratio:.3f}x the rate of the one of {READ_COMMENTS}"
     )
     return {
         "benchmark": "load",
-        "workers": args.workers,
+        "workers": workers,
         "guards": args.guards,
         "connections": args.connections,
         "duration_s": args.duration,
@@ -688,7 +747,11 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "read": read,
         "read_pgbench_tps": select["tps"],
         "read_ratio": read_ratio,
-        "service_exit": code,
+        "uncached": uncached,
+        "uncached_ratio": uncached_ratio,
+        "big_uncached": big,
+        "big_to_small_ratio": big_ratio,
+        "service_exit": max(code or 0, code2 or 0),
     }
 
 
@@ -696,7 +759,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per timed phase")
     parser.add_argument("--connections", type=int, default=32, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=1, help="`moderation serve --workers`")
+    parser.add_argument(
+        "--workers", default="auto", help="`moderation serve --workers`: N or auto (the default)"
+    )
     parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds per phase")
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--profile", type=Path, help="py-spy output (.svg or .txt)")
@@ -708,8 +773,11 @@ def main() -> int:
         "its own forwarded address)",
     )
     args = parser.parse_args()
-    if args.duration < 1 or args.connections < 1 or args.workers < 1 or args.warmup < 0:
-        parser.error("need --duration >= 1, --connections >= 1, --workers >= 1, --warmup >= 0")
+    workers_ok = args.workers == "auto" or (args.workers.isdigit() and int(args.workers) >= 1)
+    if args.duration < 1 or args.connections < 1 or not workers_ok or args.warmup < 0:
+        parser.error(
+            "need --duration >= 1, --connections >= 1, --workers auto or >= 1, --warmup >= 0"
+        )
     return run_main(lambda tmp: run(args, tmp), "bench-load-")
 
 

@@ -21,7 +21,7 @@ from moderation.cli.admin import (
 )
 from moderation.cli.adopt import cmd_import_comments
 from moderation.cli.backups import cmd_backup, cmd_restore
-from moderation.cli.serve import cmd_migrate, cmd_serve
+from moderation.cli.serve import cmd_migrate, cmd_serve, workers_arg
 from moderation.settings import Settings
 
 log = logging.getLogger("moderation")
@@ -50,7 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to listen on (default: MODERATION_HOST)")
     p.add_argument("--port", type=int, help="port to listen on (default: MODERATION_PORT)")
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations at start")
-    p.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    p.add_argument(
+        "--workers",
+        type=workers_arg,
+        default="auto",
+        help="processes sharing the port: a number, or auto (one per core; the default)",
+    )
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_serve)
 

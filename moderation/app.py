@@ -10,12 +10,15 @@ from aiohttp import web
 from moderation import web as pages
 from moderation.api import routes as api_routes
 from moderation.classifier.live import LiveModel
+from moderation.http.deadlines import body_deadline
 from moderation.http.errors import problem_middleware
 from moderation.intake.writer import WRITER, CommentWriter
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops import backups, jobs, site_rules, webhooks
+from moderation.keys import MODEL, POOL, RULES, SECRET_KEY, SETTINGS
+from moderation.ops import backups, jobs, redact, secret_key, site_rules, webhooks
 from moderation.ops.audits import audit_watch
 from moderation.ops.observability import METRICS, Metrics, observe
+from moderation.ops.pages import page_watch
+from moderation.ops.reads import read_replicas
 from moderation.ops.retention import retention
 from moderation.registry import hotswap
 from moderation.registry.loading import load_active_model
@@ -67,7 +70,11 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[RULES] = LiveRules(SiteRules.from_settings(settings))
+    app[SECRET_KEY] = secret_key.server_key(settings)
+    redact.quiet_malformed_requests()
     app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(read_replicas)
+    app.cleanup_ctx.append(page_watch)
     app.cleanup_ctx.append(classifier)
     app.cleanup_ctx.append(hotswap.model_watch)
     app.cleanup_ctx.append(site_rules.rules_watch)
@@ -78,4 +85,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(backups.scheduled)
     app.add_routes(api_routes.ROUTES)
     pages.setup(app)
+    app.middlewares.append(body_deadline)  # innermost: see http/deadlines.py
     return app

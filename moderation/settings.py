@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     pool_min_size: int = Field(default=2, ge=1)
     pool_max_size: int = Field(default=10, ge=1)
     migrate_on_start: bool = True
+    read_database_url: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="streaming replicas for public reads (comma-separated URLs)",
+    )
+    replica_max_lag_seconds: float = Field(
+        default=5, gt=0, description="a replica further behind than this is not read"
+    )
+    replica_check_seconds: float = Field(default=1, gt=0, description="how often lag is checked")
 
     # Request limits (WordPress's own limits for the comment fields).
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
@@ -70,6 +78,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=65525, ge=1)
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=200, ge=1)
+    keepalive_timeout_seconds: float = Field(
+        default=15,
+        gt=0,
+        description="a connection that has not sent a whole request head this long after it "
+        "opened or after its last answer is closed (idle keep-alive and slow heads alike)",
+    )
+    max_connections_per_client: int = Field(
+        default=64,
+        ge=0,
+        description="open connections from one address (0: off); trusted proxies are exempt",
+    )
 
     # Client addresses: X-Forwarded-For is believed only from these peers.
     trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = (
@@ -181,14 +200,34 @@ class Settings(BaseSettings):
         description="canned reasons a moderator picks (keys 1-9) when rejecting",
     )
 
+    # Keyed hashes of addresses and the sign-in form's tokens (ops/secret_key.py).
+    # No length check here: a training job's process gets these settings with secrets
+    # masked; the README asks for 32 random characters or more.
+    secret_key: SecretStr | None = Field(
+        default=None, description="HMAC key; unset: made once and kept in data_dir/secret_key"
+    )
+
     # Browser pages.
     session_hours: float = Field(default=12, gt=0, description="desk sessions expire after this")
     embed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="origins allowed to frame /embed pages"
     )
+    page_cache_entries: int = Field(
+        default=10000, ge=0, description="article pages kept in memory per process (0: off)"
+    )
+    page_cache_seconds: float = Field(
+        default=300, gt=0, description="a cached page is made again after this at the latest"
+    )
+    page_max_age_seconds: int = Field(
+        default=1, ge=0, description="Cache-Control max-age of article pages"
+    )
+    page_stale_seconds: int = Field(
+        default=30, ge=0, description="Cache-Control stale-while-revalidate of article pages"
+    )
 
     @field_validator(
         "trusted_proxies",
+        "read_database_url",
         "embed_origins",
         "webhook_urls",
         "allowed_origins",

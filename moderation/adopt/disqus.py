@@ -27,7 +27,7 @@ from lxml import etree
 
 from moderation.adopt import text
 from moderation.adopt.records import ArticleRecord, CommentRecord, Export, ExportError
-from moderation.adopt.xmlsafe import child_text, ends, fields, line_of, local, root_name
+from moderation.adopt.xmlsafe import ExportFile, child_text, ends, fields, line_of, local, root_name
 from moderation.domain import Rejection, Status
 
 SOURCE = "disqus"
@@ -42,7 +42,7 @@ def read(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Export:
     """Read a Disqus export; `on_progress(bytes read, comments read)` as it goes."""
-    with path.open("rb") as stream:
+    with ExportFile(path) as stream:
         namespace, name = root_name(stream)
     if name != "disqus" or namespace != NS:
         raise ExportError(f"not a Disqus export: the root element is <{name}>", 1)
@@ -56,7 +56,7 @@ def read(
             on_progress(done, count)
 
     tags = (f"{{{NS}}}category", f"{{{NS}}}thread", f"{{{NS}}}post")
-    with path.open("rb") as stream:
+    with ExportFile(path) as stream:
         for element in ends(stream, tags, 1, progress):
             parent = element.getparent()
             if parent is None or parent.getparent() is not None:

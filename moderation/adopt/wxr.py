@@ -25,7 +25,7 @@ from lxml import etree
 
 from moderation.adopt import text
 from moderation.adopt.records import ArticleRecord, CommentRecord, Export, ExportError
-from moderation.adopt.xmlsafe import ends, fields, line_of, local, root_name
+from moderation.adopt.xmlsafe import ExportFile, ends, fields, line_of, local, root_name
 from moderation.domain import Rejection, Status
 
 SOURCE = "wordpress"
@@ -48,7 +48,7 @@ def read(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Export:
     """Read a WXR file; `on_progress(bytes read, comments read)` as it goes."""
-    with path.open("rb") as stream:
+    with ExportFile(path) as stream:
         namespace, name = root_name(stream)
     if name != "rss":
         raise ExportError(f"not a WordPress export (WXR): the root element is <{name}>", 1)
@@ -61,7 +61,7 @@ def read(
         if on_progress is not None:
             on_progress(done, comments)
 
-    with path.open("rb") as stream:
+    with ExportFile(path) as stream:
         for element in ends(stream, ("item", "{*}base_site_url", "link"), 2, progress):
             name = local(element)
             parent = element.getparent()

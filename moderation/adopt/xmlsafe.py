@@ -10,27 +10,57 @@ syntax error becomes an `ExportError` with its line.
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import BinaryIO
+from pathlib import Path
+from typing import BinaryIO, cast
 
 from lxml import etree
 
 from moderation.adopt.records import ExportError
 
 
-class _Counting:
-    """A binary stream that reports how many bytes have been read."""
+class ExportFile:
+    """An export opened for reading, compressed with gzip or not (Disqus mails its
+    export as .xml.gz); `position()` is how far into the file on disk it has read."""
 
-    def __init__(self, stream: BinaryIO, on_bytes: Callable[[int], None] | None) -> None:
+    def __init__(self, path: Path) -> None:
+        self._raw = path.open("rb")
+        gzipped = self._raw.read(2) == b"\x1f\x8b"
+        self._raw.seek(0)
+        self._stream: BinaryIO = (
+            cast(BinaryIO, gzip.GzipFile(fileobj=self._raw, mode="rb")) if gzipped else self._raw
+        )
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._stream.read(size)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ExportError(f"the compressed file is damaged: {exc}") from None
+
+    def position(self) -> int:
+        return self._raw.tell()
+
+    def __enter__(self) -> ExportFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.close()
+        self._raw.close()
+
+
+class _Counting:
+    """A stream that reports its progress through the file as it is read."""
+
+    def __init__(self, stream: ExportFile, on_bytes: Callable[[int], None] | None) -> None:
         self._stream = stream
         self._on_bytes = on_bytes
-        self.read_bytes = 0
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(size)
-        self.read_bytes += len(chunk)
         if self._on_bytes is not None:
-            self._on_bytes(self.read_bytes)
+            self._on_bytes(self._stream.position())
         return chunk
 
 
@@ -64,7 +94,7 @@ def child_text(element: etree._Element, name: str) -> str | None:
 
 
 def ends(
-    stream: BinaryIO,
+    stream: ExportFile,
     tags: Iterable[str],
     depth: int,
     on_bytes: Callable[[int], None] | None = None,
@@ -130,7 +160,7 @@ def _refuse_dtd(element: etree._Element) -> None:
         )
 
 
-def root_name(stream: BinaryIO) -> tuple[str, str]:
+def root_name(stream: ExportFile) -> tuple[str, str]:
     """The root element's (namespace, local name), read from the start of the file."""
     try:
         for _, element in etree.iterparse(

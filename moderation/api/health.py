@@ -19,7 +19,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready for traffic: the database answers and the schema is current."""
+    """Ready for traffic: the database answers, the schema is current, the model scores."""
     body: dict[str, object] = {"model_version": request.app[MODEL].version}
     if (backups := request.app.get(BACKUPS)) is not None:
         body["last_backup_at"] = backups.last_at
@@ -33,6 +33,12 @@ async def readyz(request: web.Request) -> web.Response:
     body.update(database=True, pending_migrations=[m.name for m in missing])
     if missing:
         body["status"] = "unavailable"
+        return json_response(body, status=503, headers={"Retry-After": "5"})
+    # A model that cannot score would fail every submission: not ready either.
+    broken = request.app[MODEL].scores()
+    body["model"] = broken is None
+    if broken is not None:
+        body.update(status="unavailable", model_error=broken)
         return json_response(body, status=503, headers={"Retry-After": "5"})
     body["status"] = "ok"
     return json_response(body)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
+import asyncpg
 import orjson
 from aiohttp import web
 
 from moderation.domain import Comment, Principal, Status
 from moderation.http import cursors
 from moderation.http.auth import authenticate, bearer
+from moderation.http.pagecache import cached_page
+from moderation.http.redirects import redirect_target
 from moderation.http.requests import (
     client_ip,
     comment_from,
@@ -24,7 +25,7 @@ from moderation.http.schemas import Status as StatusOut
 from moderation.intake import idempotency
 from moderation.intake.submission import Submitted, accept, shown_status
 from moderation.intake.verdicts import Checks
-from moderation.keys import POOL, SETTINGS
+from moderation.keys import SECRET_KEY, SETTINGS
 from moderation.problems import FieldErrors
 from moderation.store import comments as comment_store
 
@@ -33,17 +34,6 @@ MESSAGES = {
     Status.PENDING: "Your comment is awaiting moderation.",
     Status.REJECTED: "Your comment was not published.",
 }
-
-
-def _safe_redirect(request: web.Request, target: str, allowed: list[str]) -> bool:
-    """Only relative paths or configured origins: never an open redirect."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return True
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return False
-    origin = f"{parts.scheme}://{parts.netloc}".lower()
-    return origin in [o.rstrip("/").lower() for o in allowed] or parts.netloc == request.host
 
 
 async def trusted_caller(request: web.Request) -> Principal | None:
@@ -74,18 +64,24 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         token_id=caller.token_id if caller else None,
         ip=ip,
         request=data,
+        secret=request.app[SECRET_KEY],
     )
     limits = Limits.from_settings(settings)
-    redirect_to = str(data.pop("redirect_to", "") or "").strip()
-    if redirect_to and not _safe_redirect(request, redirect_to, settings.allowed_origins):
-        raise FieldErrors([{"field": "redirect_to", "message": "not an allowed address"}])
+    # Checked before anything is stored: a Location aiohttp refuses would drop the answer.
+    asked = str(data.pop("redirect_to", "") or "")
+    redirect_to = ""
+    if asked.strip():
+        target = redirect_target(asked, host=request.host, allowed=settings.allowed_origins)
+        if target is None:
+            raise FieldErrors([{"field": "redirect_to", "message": "not an allowed address"}])
+        redirect_to = target
     incoming = parse(CommentIn, data, {"limits": limits})
     comment = comment_from(request, incoming, data, ip)
     app = request.app
     _, answer = await accept(
         app,
         comment,
-        checks=Checks.from_settings(settings, trusted=caller is not None),
+        checks=Checks.from_settings(settings, trusted=caller is not None, key=app[SECRET_KEY]),
         retry=retry,
         respond=lambda done: _answer(request, done, comment, redirect_to),
     )
@@ -116,15 +112,22 @@ def _answer(
 
 
 async def list_comments(request: web.Request) -> web.Response:
+    """An article's approved comments: from this instance's page cache (http/pagecache.py)."""
     settings = request.app[SETTINGS]
     article = request.match_info["article"]
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
     after = cursors.decode_after(request.query.get("cursor"))
-    async with request.app[POOL].acquire() as conn:  # one connection for the page's queries
-        threads, next_after, total = await comment_store.approved_page(conn, article, after, limit)
-    page = CommentPage(
-        items=[PublicComment.model_validate(t) for t in threads],
-        next_cursor=cursors.encode(next_after) if next_after is not None else None,
-        total=total,
-    )
-    return json_response(page.model_dump(mode="json"))
+
+    async def make(pool: asyncpg.Pool) -> web.Response:
+        async with pool.acquire() as conn:  # one connection for the page's queries
+            threads, next_after, total = await comment_store.approved_page(
+                conn, article, after, limit
+            )
+        page = CommentPage(
+            items=[PublicComment.model_validate(t) for t in threads],
+            next_cursor=cursors.encode(next_after) if next_after is not None else None,
+            total=total,
+        )
+        return json_response(page.model_dump(mode="json"))
+
+    return await cached_page(request, article, f"api:{limit}:{after}", make)

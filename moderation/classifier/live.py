@@ -1,11 +1,13 @@
 """The model an instance is using right now, swappable while requests run.
 
 Requests read `live.model` once and use that object to the end, so a swap
-never mixes two models inside one decision.
+never mixes two models inside one decision. `scores()` says whether the model
+in use can score the probe comments (probe.py); /readyz reports it.
 """
 
 from __future__ import annotations
 
+from moderation.classifier import probe
 from moderation.classifier.features import CommentText
 from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
@@ -15,6 +17,7 @@ from moderation.classifier.thresholds import Thresholds, tightened
 class LiveModel:
     def __init__(self, model: TrainedModel) -> None:
         self.model = model
+        self._probed: tuple[TrainedModel, str | None] | None = None
         # Threshold levels that audits imposed, per model version (see ops/audits).
         self.levels: dict[str, dict[str, int]] = {}
 
@@ -24,6 +27,17 @@ class LiveModel:
         if not level:
             return model.thresholds
         return tightened(model.thresholds, level.get("approved", 0), level.get("rejected", 0))
+
+    def scores(self) -> str | None:
+        """None if the model in use scores the probe comments, else why not (once per model)."""
+        model = self.model
+        if self._probed is None or self._probed[0] is not model:
+            try:
+                probe.check(model)
+                self._probed = (model, None)
+            except probe.ProbeFailed as exc:
+                self._probed = (model, str(exc))
+        return self._probed[1]
 
     @property
     def version(self) -> str:

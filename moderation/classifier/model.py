@@ -355,6 +355,14 @@ class Scorer:
             )
         return float(contributions.sum())
 
+    def finite(self) -> bool:
+        """Every number the scorer computes with is finite (a NaN weight poisons scores)."""
+        scalars = (self._a, self._b, self._intercept)
+        return all(math.isfinite(x) for x in scalars) and all(
+            bool(np.isfinite(block.weights).all() and np.isfinite(block.idf).all())
+            for block in self._blocks
+        )
+
     def probability_of(self, decision: float) -> float:
         z = -(self._a * decision + self._b)
         # expit without overflow

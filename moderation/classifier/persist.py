@@ -3,7 +3,8 @@
 The skops part is a dump of `{"format": 1, "pipeline": ..., "metadata": JSON
 text}`. Loading it first asks skops which types the file would build and
 refuses the file if any is outside `TRUSTED_TYPES`, so a tampered or foreign
-file cannot run code.
+file cannot run code. A file that loads must then score the probe comments
+(probe.py): one that cannot score is refused like an untrusted one.
 
 An artifact written now is a zip of four members: `moderation.json` (format 2
 and the metadata), `model.skops` (the part above), and the serving form
@@ -27,7 +28,7 @@ from typing import Any
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
-from moderation.classifier import serving
+from moderation.classifier import probe, serving
 from moderation.classifier.familiarity import Profile
 from moderation.classifier.features import CommentText
 from moderation.classifier.model import Score, Scorer
@@ -234,6 +235,10 @@ def _checked(model: TrainedModel) -> TrainedModel:
         model.profile  # noqa: B018
     except (ValueError, AttributeError, KeyError, TypeError) as exc:
         raise UntrustedModel(f"model file holds an unexpected pipeline: {exc}") from exc
+    try:
+        probe.check(model)
+    except probe.ProbeFailed as exc:
+        raise UntrustedModel(f"model cannot score: {exc}") from exc
     return model
 
 

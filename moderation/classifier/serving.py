@@ -73,7 +73,7 @@ def load(head_bytes: bytes, npz_bytes: bytes) -> Scorer:
     except (ValueError, KeyError, TypeError, OSError, json.JSONDecodeError) as exc:
         raise BadServingForm(f"serving form could not be read: {exc!r}") from None
     if not all(math.isfinite(x) for x in numbers):
-        raise BadServingForm("serving form holds numbers that are not finite")
+        raise BadServingForm("model cannot score: its intercept or sigmoid is not finite")
     return Scorer.from_parts(blocks, *numbers)
 
 
@@ -89,10 +89,10 @@ def _block(i: int, spec: dict[str, Any], arrays: dict[str, np.ndarray[Any, Any]]
         or not 1 <= lo <= hi <= 10
         or real.shape != (len(terms),)
         or imag.shape != (len(terms),)
-        or not (np.isfinite(real).all() and np.isfinite(imag).all())
-        or (imag <= 0).any()
     ):
         raise BadServingForm(f"serving block {i} is malformed")
+    if not (np.isfinite(real).all() and np.isfinite(imag).all()) or (imag <= 0).any():
+        raise BadServingForm(f"model cannot score: serving block {i} holds numbers out of range")
     vocab = {t: j for j, t in enumerate(terms)}
     if len(vocab) != len(terms):
         raise BadServingForm(f"serving block {i} repeats a term")

@@ -142,7 +142,11 @@ def _retrain(settings: Settings, include_seed: bool) -> int:
         assert row is not None
         return row
 
-    job = with_pool(settings, run)
+    try:
+        job = with_pool(settings, run)
+    except training.JobRunning as exc:
+        print(f"moderation: {exc}; one job runs at a time", file=sys.stderr)
+        return 1
     if job["state"] != "succeeded":
         print(f"moderation: training failed: {job['error']}", file=sys.stderr)
         return 1

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
+import os
 
+from moderation.cli.connections import ConnectionCap
 from moderation.cli.db import database_url
 from moderation.settings import Settings
 
 log = logging.getLogger("moderation")
 DRAIN_SECONDS = 10.0
+BACKLOG = 1024  # connections the kernel queues before they are accepted (capped by somaxconn)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -22,11 +24,27 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.worker:  # one of several processes started by `serve --workers N`
         _run_app(settings, host, port, reuse_port=True)
         return 0
+    workers = cores() if args.workers == "auto" else int(args.workers)
     with database_url(settings) as ready:
-        if args.workers > 1:
-            return _serve_workers(ready, host, port, args.workers)
+        if workers > 1:
+            return _serve_workers(ready, host, port, workers)
         _run_app(ready, host, port, reuse_port=False)
     return 0
+
+
+def workers_arg(value: str) -> str:
+    """`--workers`: a number of processes, or `auto` (one per core, the default)."""
+    if value != "auto" and not (value.isdigit() and int(value) >= 1):
+        raise argparse.ArgumentTypeError("a number of processes (1 or more), or auto")
+    return value
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _run_app(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
@@ -36,7 +54,29 @@ def _run_app(settings: Settings, host: str, port: int, reuse_port: bool) -> None
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is not built for every platform
         pass
+    _raise_open_files_limit()
     asyncio.run(_serve(settings, host, port, reuse_port))
+
+
+def _raise_open_files_limit() -> None:
+    """Every connection is a file descriptor: take the hard limit, as nginx and Go do.
+
+    Many systems start processes with a soft limit of 1 024, which a few hundred
+    clients (or one client, below its per-address cap, on a few processes) use up.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        want = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        except (ValueError, OSError):  # a container may forbid it; the soft limit stays
+            want = soft
+        soft = want
+    log.info("open files limit: %d", soft)
 
 
 async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
@@ -66,15 +106,24 @@ async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> 
         access_log=None,  # observability.observe writes one JSON line per request
         shutdown_timeout=DRAIN_SECONDS,
         lingering_time=1.0,  # after a 408/413, stop draining the body soon
+        # aiohttp's keep-alive timer runs from a connection's start and from each
+        # answer until a whole request head is in: an idle connection and a head
+        # that trickles in are both closed when it runs out.
+        keepalive_timeout=settings.keepalive_timeout_seconds,
     )
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port, reuse_port=reuse_port)
-        await site.start()
+        # Not web.TCPSite: its protocol factory cannot be wrapped, and the cap per
+        # client address must see each connection before aiohttp does.
+        cap = ConnectionCap(settings.max_connections_per_client, settings.trusted_proxies)
+        assert runner.server is not None
+        listener = await loop.create_server(
+            cap.guard(runner.server), host, port, reuse_port=reuse_port, backlog=BACKLOG
+        )
         log.info("listening on http://%s:%s", host, port)
         await stop.wait()
         log.info("stopping: no new connections; finishing requests in flight")
-        await site.stop()
+        listener.close()
         metrics = app[METRICS]
         deadline = loop.time() + DRAIN_SECONDS
         while metrics.in_flight and loop.time() < deadline:  # noqa: ASYNC110 - a counter, not an event
@@ -90,13 +139,14 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
     The parent applies migrations once, starts the workers, forwards SIGTERM
     and SIGINT to them, and exits 0 when they all stopped cleanly.
     """
-    import os
     import signal
     import subprocess
 
     if settings.migrate_on_start:
         cmd_migrate(settings, argparse.Namespace())
-    env = dict(os.environ)
+    from moderation.ops.processes import module_argv, module_env
+
+    env = module_env(os.environ)  # the same package as this process, whatever the cwd
     env["MODERATION_DATABASE_URL"] = settings.database_url or ""
     env["MODERATION_MIGRATE_ON_START"] = "false"
     # What database_url() decided for the embedded server: its tools, daily backups.
@@ -104,18 +154,8 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
         env["MODERATION_PG_BIN_DIR"] = str(settings.pg_bin_dir)
     if settings.backup_auto is not None:
         env["MODERATION_BACKUP_AUTO"] = str(settings.backup_auto).lower()
-    argv = [
-        sys.executable,
-        "-m",
-        "moderation",
-        "serve",
-        "--worker",
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
-    procs = [subprocess.Popen(argv, env=env) for _ in range(workers)]
+    argv = module_argv("serve", "--worker", "--host", host, "--port", str(port))
+    procs = [subprocess.Popen(argv, env=env, preexec_fn=_die_with_parent) for _ in range(workers)]
     log.info("started %d workers on http://%s:%s", workers, host, port)
 
     def forward(signum: int, _: object) -> None:
@@ -127,6 +167,17 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
     signal.signal(signal.SIGINT, forward)
     codes = [p.wait() for p in procs]
     return 0 if all(c == 0 for c in codes) else 1
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGTERM when its serve process dies, even of SIGKILL, so no
+    worker is left serving on its own (PR_SET_PDEATHSIG)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to do
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from moderation.ops import redact
 from moderation.problems import DATABASE_DOWN, NUL_IN_TEXT, Problem, unavailable
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,16 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return unavailable().response()
     except asyncio.CancelledError:
         raise
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+    except Exception as exc:
+        # Never the message: a database error's carries the failing row (email, IP, ...).
+        resource = request.match_info.route.resource
+        log.error(
+            "unhandled error on %s %s: %s\n%s",
+            request.method,
+            resource.canonical if resource is not None else "(no route)",  # paths hold emails
+            redact.summary(exc),
+            redact.redacted_traceback(exc),
+        )
         return Problem(500, "Internal server error").response()
 
 

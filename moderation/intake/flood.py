@@ -103,31 +103,38 @@ def too_many(refusal: Refusal) -> Problem:
 # --- desk sign-in ---------------------------------------------------------------------
 
 
-def _signin_subject(ip: IPAddress | None) -> str | None:
-    return abuse_store.subject("signin", str(ip)) if ip is not None else None
+def _signin_subject(key: bytes, ip: IPAddress | None) -> str | None:
+    return abuse_store.subject(key, "signin", str(ip)) if ip is not None else None
 
 
-async def signin_refusal(
-    conn: asyncpg.Connection | asyncpg.Pool, settings: Settings, ip: IPAddress | None
-) -> Refusal | None:
-    """Too many failed sign-ins from this address within the window: how long to wait."""
+async def signin_attempt(
+    pool: asyncpg.Pool, settings: Settings, key: bytes, ip: IPAddress | None
+) -> tuple[Refusal | None, int | None]:
+    """Count a sign-in attempt as a failure before its token is looked at.
+
+    Per address, the count and the mark happen under one lock, so concurrent
+    attempts cannot all see the same count: of 40 at once with 10 allowed, 10
+    go on and 30 are refused. Returns (a refusal, None) when the address has
+    used up its failures, else (None, the id of this attempt's mark, or None
+    when the limit is off); a good sign-in takes its mark back with
+    `signin_succeeded`.
+    """
     limits = FloodLimits.for_signin(settings)
-    subject = _signin_subject(ip)
+    subject = _signin_subject(key, ip)
     if not limits.active or subject is None:
-        return None
-    [(marks, _)] = await abuse_store.look(
-        conn, [abuse_store.Ask(subject, None, limits.ip_window, limits.ip_max)]
-    )
-    refusal = flood_verdict(marks, limits)
-    if refusal is None:
-        return None
-    return Refusal("too many failed sign-ins from this address", refusal.retry_after)
+        return None, None
+    async with pool.acquire() as conn, conn.transaction():
+        await abuse_store.lock(conn, [subject])
+        [(marks, _)] = await abuse_store.look(
+            conn, [abuse_store.Ask(subject, None, limits.ip_window, limits.ip_max)]
+        )
+        refusal = flood_verdict(marks, limits)
+        if refusal is not None:
+            return Refusal("too many failed sign-ins from this address", refusal.retry_after), None
+        return None, await abuse_store.mark_one(conn, subject, limits.horizon)
 
 
-async def signin_failed(
-    conn: asyncpg.Connection | asyncpg.Pool, settings: Settings, ip: IPAddress | None
-) -> None:
-    limits = FloodLimits.for_signin(settings)
-    subject = _signin_subject(ip)
-    if limits.active and subject is not None:
-        await abuse_store.mark(conn, [subject], limits.horizon)
+async def signin_succeeded(pool: asyncpg.Pool, mark: int | None) -> None:
+    """A good token: its attempt is not a failure."""
+    if mark is not None:
+        await abuse_store.unmark(pool, mark)

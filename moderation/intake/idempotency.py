@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
 from dataclasses import dataclass, field
@@ -36,7 +37,12 @@ class IdempotencyKey:
 
 
 def idempotency_key(
-    header: str | None, *, token_id: int | None, ip: IPAddress | None, request: dict[str, Any]
+    header: str | None,
+    *,
+    token_id: int | None,
+    ip: IPAddress | None,
+    request: dict[str, Any],
+    secret: bytes,
 ) -> IdempotencyKey | None:
     """The request's Idempotency-Key, scoped to its sender; 400 if it is malformed."""
     if header is None:
@@ -51,9 +57,11 @@ def idempotency_key(
     if token_id is not None:
         scope = f"token:{token_id}"
     else:
-        scope = abuse_store.subject("ip", str(ip) if ip is not None else "unknown")
+        scope = abuse_store.subject(secret, "ip", str(ip) if ip is not None else "unknown")
     canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
-    return IdempotencyKey(scope, key, hashlib.sha256(canonical.encode()).hexdigest())
+    # Keyed too: the request holds the reader's name, email and text.
+    fingerprint = hmac.new(secret, canonical.encode(), hashlib.sha256).hexdigest()
+    return IdempotencyKey(scope, key, fingerprint)
 
 
 def replay_verdict(found: abuse_store.StoredAnswer, key: IdempotencyKey) -> Answer:

@@ -29,12 +29,14 @@ class Checks:
 
     flood: FloodLimits | None  # None: a trusted caller, whom flood limits do not hold
     duplicate_window: float  # seconds; 0: duplicates are not looked for
+    key: bytes  # the service's secret key: subjects are keyed hashes
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, trusted: bool) -> Checks:
+    def from_settings(cls, settings: Settings, *, trusted: bool, key: bytes) -> Checks:
         return cls(
             flood=None if trusted else FloodLimits.from_settings(settings),
             duplicate_window=settings.duplicate_window_seconds,
+            key=key,
         )
 
 
@@ -51,12 +53,16 @@ class Sender:
         flood = checks.flood if checks.flood is not None and checks.flood.active else None
         ip = email = None
         if flood is not None:
-            ip = abuse_store.subject("ip", str(comment.client_ip)) if comment.client_ip else None
+            ip = (
+                abuse_store.subject(checks.key, "ip", str(comment.client_ip))
+                if comment.client_ip
+                else None
+            )
             if comment.email.strip():
-                email = abuse_store.subject("email", comment.email.lower())
+                email = abuse_store.subject(checks.key, "email", comment.email.lower())
         said = said_lock = None
         if checks.duplicate_window:
-            said, said_lock = duplicates.said(comment, checks.duplicate_window)
+            said, said_lock = duplicates.said(comment, checks.duplicate_window, checks.key)
         ask = abuse_store.Ask(
             ip,
             email,

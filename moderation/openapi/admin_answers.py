@@ -208,11 +208,20 @@ class ExportedLabel(BaseModel):
     created_at: datetime
 
 
+class ExportedCheck(BaseModel):
+    guid: str
+    comment_id: int
+    site: str
+    fields: dict[str, Any] = Field(description="What the site sent besides the comment.")
+    created_at: datetime
+
+
 class Export(BaseModel):
     email: str
     comments: list[ExportedComment]
     history: list[ExportedChange]
     labels: list[ExportedLabel]
+    akismet_checks: list[ExportedCheck] = Field(description="Akismet API checks of the comments.")
 
 
 class Erasure(BaseModel):

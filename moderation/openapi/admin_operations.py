@@ -151,10 +151,11 @@ def admin_operations(settings: Settings) -> list[Operation]:
             "Start a training job",
             "models",
             admin,
-            description="Trains a candidate in a separate process; follow it with GET.",
+            description="Trains a candidate in a separate process; follow it with GET. One "
+            "job runs at a time: 409 (with `job_id`) while another is queued or running.",
             body=json_body(TrainingIn, required=False),
             replies={202: Reply("Queued.", TrainingQueued)},
-            problems=(*AUTH, *BODY_PROBLEMS, *DB),
+            problems=(*AUTH, *BODY_PROBLEMS, 409, *DB),
         ),
         Operation(
             "get",

@@ -97,6 +97,16 @@ class Readiness(BaseModel):
         default_factory=list,
         description="Migrations not yet applied (absent when the database is down).",
     )
+    last_backup_at: datetime | None = Field(
+        default=None,
+        description="When the newest backup in BACKUP_DIR was taken (null: none there).",
+    )
+    model: bool | None = Field(
+        default=None,
+        description="Whether the model scores the probe comments (absent when the database "
+        "or migrations are not ready); false is unavailable.",
+    )
+    model_error: str | None = Field(default=None, description="Why the model cannot score.")
 
 
 # --- the moderator API ----------------------------------------------------------------

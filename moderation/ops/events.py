@@ -6,7 +6,9 @@ committed (so nothing is announced that could still roll back), whichever
 entry point asked for the change. The history row is written by the very
 statement that changes the status (store/comments.py, store/decisions.py), so
 the two cannot disagree; this function adds the metric
-(`moderation_decisions_total`) and the webhook outbox row.
+(`moderation_decisions_total`), the webhook outbox row, and drops this
+instance's cached pages of the article (ops/pages.py; triggers tell the
+other instances, in the same transaction as the change).
 
 Who calls it: intake/submission.accept (a public submission's automatic
 decision), intake/akismet.comment_check (a stored comment-check),
@@ -23,6 +25,7 @@ from moderation.domain import AUTO, Decision
 from moderation.keys import SETTINGS
 from moderation.ops import jobs, webhooks
 from moderation.ops.observability import METRICS
+from moderation.ops.pages import page_changed
 
 
 def comment_decided(
@@ -37,6 +40,9 @@ def comment_decided(
     metrics = app.get(METRICS)
     if metrics is not None:
         metrics.decided(status, rejection, automatic=by == AUTO)
+    if status == "approved" or by != AUTO:  # a moderator may have unpublished it
+        # Every instance hears of it from the database (ops/pages.py); this one at once.
+        page_changed(app, article)
     if app[SETTINGS].webhook_urls:
         event = "comment.held" if status == "pending" else "comment.decided"
         data = {

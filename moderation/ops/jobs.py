@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import logging
 import os
-import sys
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS, TASKS
+from moderation.ops import redact
+from moderation.ops.processes import module_argv, module_env
 from moderation.store import training as training_store
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,13 @@ def background(app: web.Application, work: Coroutine[Any, Any, Any]) -> asyncio.
     def done(t: asyncio.Task[Any]) -> None:
         tasks.discard(t)
         if not t.cancelled() and t.exception() is not None:
-            log.error("background task failed", exc_info=t.exception())
+            exc = t.exception()
+            assert exc is not None
+            log.error(
+                "background task failed: %s\n%s",
+                redact.summary(exc),
+                redact.redacted_traceback(exc),
+            )
 
     task.add_done_callback(done)
     return task
@@ -49,14 +56,10 @@ def spawn_training(app: web.Application, job_id: int) -> asyncio.Task[Any]:
 
 async def _run_process(app: web.Application, job_id: int) -> None:
     settings = app[SETTINGS]
-    env = dict(os.environ)
+    env = module_env(os.environ)
     env[SETTINGS_ENV] = settings.model_dump_json()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "moderation",
-        "train-job",
-        str(job_id),
+        *module_argv("train-job", str(job_id)),
         env=env,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,

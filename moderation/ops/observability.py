@@ -7,6 +7,7 @@ addresses never go into a log line or a label.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -20,10 +21,13 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from moderation.problems import DATABASE_DOWN
+
 log = logging.getLogger("moderation.access")
 
 REQUEST_ID = "X-Request-ID"
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+DATABASE_READ_SECONDS = 2.0  # a scrape must not wait for the pool's 10 s connect timeout
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -90,6 +94,11 @@ class Metrics:
         )
         self.audits_open = Gauge(
             "moderation_audits_open", "Audits waiting for a moderator", registry=r
+        )
+        self.database_up = Gauge(
+            "moderation_database_up",
+            "1 when the database answered the last scrape's reads; 0 while it does not",
+            registry=r,
         )
 
     def decided(self, status: str, rejection: str | None, automatic: bool) -> None:
@@ -171,17 +180,30 @@ class JsonFormatter(logging.Formatter):
 
 
 async def metrics_handler(request: web.Request) -> web.Response:
-    """Prometheus exposition; gauges that live in the database are read now."""
+    """Prometheus exposition; gauges that live in the database are read now, if it answers.
+
+    An outage's own figures (503s, latencies) must be scrapable during it: when
+    the database does not answer within DATABASE_READ_SECONDS, the gauges read
+    from it keep their last values, `moderation_database_up` says 0, and the
+    answer is still 200.
+    """
     from moderation.keys import MODEL, POOL
 
     metrics = request.app[METRICS]
-    pool = request.app[POOL]
-    metrics.queue_depth.set(
-        await pool.fetchval("SELECT count(*) FROM comments WHERE status = 'pending'")
-    )
     metrics.model.clear()
     metrics.model.labels(request.app[MODEL].version).set(1)
-    metrics.jobs.clear()
-    for row in await pool.fetch("SELECT state, count(*) AS n FROM training_jobs GROUP BY state"):
-        metrics.jobs.labels(row["state"]).set(row["n"])
+    pool = request.app[POOL]
+    try:
+        async with asyncio.timeout(DATABASE_READ_SECONDS):
+            pending = await pool.fetchval("SELECT count(*) FROM comments WHERE status = 'pending'")
+            jobs = await pool.fetch("SELECT state, count(*) AS n FROM training_jobs GROUP BY state")
+    except DATABASE_DOWN as exc:
+        log.warning("metrics: database unavailable: %s", type(exc).__name__)
+        metrics.database_up.set(0)
+    else:
+        metrics.database_up.set(1)
+        metrics.queue_depth.set(pending)
+        metrics.jobs.clear()
+        for row in jobs:
+            metrics.jobs.labels(row["state"]).set(row["n"])
     return web.Response(body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -1,7 +1,9 @@
 """Retention: rejected comments are purged, and IP addresses reduced, after a while.
 
 Every instance runs the sweep; the statements are idempotent, so several
-instances sweeping at once only repeat harmless work.
+instances sweeping at once only repeat harmless work. The first sweep waits a
+minute (or the sweep interval, if shorter): a fleet restarted together does not
+sweep all at once, and a start is not slowed by it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,11 @@ async def sweep(app: web.Application) -> dict[str, int]:
     return {"purged": purged, "reduced": reduced}
 
 
+FIRST_SWEEP_AFTER_SECONDS = 60.0
+
+
 async def _loop(app: web.Application) -> None:
+    await asyncio.sleep(min(FIRST_SWEEP_AFTER_SECONDS, app[SETTINGS].retention_sweep_seconds))
     while True:
         try:
             await sweep(app)

@@ -46,8 +46,23 @@ async def rollback(app: web.Application, by: str) -> str:
 
 
 async def start_training(app: web.Application, include_seed: bool, by: str) -> int:
-    """Queue a training job and start its process on this instance; returns its id."""
+    """Queue a training job and start its process on this instance; returns its id.
+
+    One job at a time per service: 409, naming the job, while another is queued or
+    running (a job whose process went away is closed first, so it cannot block).
+    """
     params = {"include_seed": include_seed}
-    job_id = await training_store.create_job(app[POOL], params, by)
+    pool = app[POOL]
+    await training_store.fail_stale_jobs(pool, jobs.STALE_SECONDS)
+    try:
+        job_id = await training_store.create_job(pool, params, by)
+    except training_store.JobRunning as exc:
+        raise Problem(
+            409,
+            "Training job running",
+            f"Training job {exc.job_id} is still running; one job runs at a time.",
+            kind="training-job-running",
+            extra={"job_id": exc.job_id},
+        ) from None
     jobs.spawn_training(app, job_id)
     return job_id

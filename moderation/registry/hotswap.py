@@ -1,7 +1,11 @@
 """Every instance follows the registry's active model, within a second of a change.
 
 A dedicated connection LISTENs on the registry's channel; a periodic check
-catches anything missed while that connection was down. A swap replaces the
+catches anything missed while that connection was down. A database restart
+closes that connection: asyncpg's termination callback (or, for a peer gone
+without a word, a ping every PING_SECONDS) says so at once, the loss is
+logged, and the watch reconnects straight away, then backs off while the
+database stays down; on reconnecting it loads whatever became active meanwhile. A swap replaces the
 live model between requests: a request in flight keeps the model it started with.
 """
 
@@ -44,31 +48,70 @@ async def refresh(app: web.Application) -> bool:
     return True
 
 
+# A lost listener is seen at once through asyncpg's termination callback; a peer that
+# vanished without closing the socket (a crash, a network cut) by a ping this often.
+PING_SECONDS = 2.0
+PING_TIMEOUT = 2.0
+RETRY_FIRST, RETRY_MAX = 0.1, 5.0  # reconnect at once, then back off while it is down
+_LOST = "\x00lost"  # in the wake queue: the LISTEN connection is gone
+
+
 async def _watch(app: web.Application) -> None:
     settings = app[SETTINGS]
     assert settings.database_url
+    loop = asyncio.get_running_loop()
     wake: asyncio.Queue[str] = asyncio.Queue()
+    retry = RETRY_FIRST
+    was_lost = False
 
     def notified(*args: Any) -> None:
         wake.put_nowait(str(args[-1]))  # the payload: the newly active version
+
+    def terminated(_: Any) -> None:
+        wake.put_nowait(_LOST)
 
     while True:
         conn: asyncpg.Connection | None = None
         try:
             conn = await asyncpg.connect(settings.database_url, timeout=10)
+            conn.add_termination_listener(terminated)
             await conn.add_listener(model_store.CHANNEL, notified)
+            if was_lost:
+                log.warning("model watch: listening again for model changes")
+            retry, was_lost = RETRY_FIRST, False
             await refresh(app)  # whatever changed while we were not listening
+            next_poll = loop.time() + settings.model_check_seconds
             while True:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.get(), timeout=settings.model_check_seconds)
+                timeout = max(0.0, min(PING_SECONDS, next_poll - loop.time()))
+                try:
+                    got: str | None = await asyncio.wait_for(wake.get(), timeout=timeout)
+                except TimeoutError:
+                    got = None
+                if got == _LOST or conn.is_closed():
+                    raise ConnectionError("the LISTEN connection was closed")
+                if got is None and loop.time() < next_poll:
+                    await conn.fetchval("SELECT 1", timeout=PING_TIMEOUT)
+                    continue
                 await refresh(app)
+                next_poll = loop.time() + settings.model_check_seconds
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the database went away: retry, keep serving
-            log.warning("model watch interrupted (%s); retrying", type(exc).__name__)
-            await asyncio.sleep(min(5.0, settings.model_check_seconds))
+        except Exception as exc:  # the database went away: reconnect, keep serving
+            if not was_lost:
+                log.warning(
+                    "model watch: LISTEN connection lost (%s: %s); reconnecting",
+                    type(exc).__name__,
+                    exc,
+                )
+            was_lost = True
+            await asyncio.sleep(retry)
+            retry = min(RETRY_MAX, retry * 2)
         finally:
+            while not wake.empty():  # a stale "lost" must not end the next connection;
+                wake.get_nowait()  # changes missed meanwhile are read on reconnecting
             if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.remove_termination_listener(terminated)
                 with contextlib.suppress(Exception):
                     await conn.close()
 

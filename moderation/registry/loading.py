@@ -3,7 +3,10 @@
 `persist.loads` refuses an artifact that is not a skops file this service
 wrote or that holds types outside its trusted list (`UntrustedModel`); each
 caller decides what a refusal means: the API answers 422 (`load_checked`),
-the hot swap keeps the model it has, and start-up serves the seed model.
+the hot swap keeps the model it has, and start-up serves the seed model. A
+model that cannot score the probe comments (classifier/probe.py) is refused
+the same way, so it is never activated, rolled back to or served, and a
+MODERATION_MODEL_FILE that cannot score stops the start with the reason.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 import asyncpg
 from aiohttp import web
 
-from moderation.classifier import persist, seed
+from moderation.classifier import persist, probe, seed
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import Targets
 from moderation.keys import MODEL, POOL
@@ -47,10 +50,18 @@ async def load_checked(data: bytes) -> TrainedModel:
         raise Problem(422, "Model refused", str(exc), kind="untrusted-model") from None
 
 
+SEED_WAIT_SECONDS = 900.0
+
+
 async def load_active_model(pool: asyncpg.Pool, settings: Settings) -> TrainedModel:
     """The model to serve: a configured file, else the registry's active one, else the seed."""
     if settings.model_file:
-        return await asyncio.to_thread(persist.load, settings.model_file)
+        try:
+            return await asyncio.to_thread(persist.load, settings.model_file)
+        except persist.UntrustedModel as exc:
+            raise persist.UntrustedModel(
+                f"MODERATION_MODEL_FILE {settings.model_file}: {exc}"
+            ) from exc
     row = await model_store.active(pool)
     if row is not None:
         try:
@@ -60,12 +71,17 @@ async def load_active_model(pool: asyncpg.Pool, settings: Settings) -> TrainedMo
             return await _seed(settings)
     async with pool.acquire() as conn:
         # One instance trains and registers the seed; the others wait and load it.
-        await conn.execute("SELECT pg_advisory_lock($1)", model_store.SEED_LOCK_KEY)
+        # Training the seed takes longer than the pool's command time-out on a small
+        # machine: a second worker (serve --workers) must wait it out, not fail.
+        await conn.execute(
+            "SELECT pg_advisory_lock($1)", model_store.SEED_LOCK_KEY, timeout=SEED_WAIT_SECONDS
+        )
         try:
             row = await model_store.active(conn)
             if row is not None:
                 return await load_artifact(row["artifact"])
             model = await _seed(settings)
+            probe.check(model)  # registered only if it can score
             await model_store.insert(
                 conn,
                 version=model.version,

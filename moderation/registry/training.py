@@ -20,11 +20,12 @@ from typing import Any
 import asyncpg
 import numpy as np
 
-from moderation.classifier import persist, seed
+from moderation.classifier import persist, probe, seed
 from moderation.classifier.data import Example
 from moderation.classifier.evaluate import decide_all, figures
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import TrainingError, train
+from moderation.ops import redact
 from moderation.ops.webhooks import envelope
 from moderation.registry.loading import load_artifact, targets_of
 from moderation.rules import SiteRules
@@ -175,6 +176,10 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
             )
         finally:
             heartbeat.cancel()
+        # The job's id makes the version unique: two jobs on the same labels in the same
+        # second would otherwise name their models alike.
+        model.metadata["version"] = f"{model.version}-job{job_id}"
+        probe.check(model)  # a ProbeFailed (a ValueError) fails the job: nothing registered
         await report("evaluating", 80, "scoring candidate and active model on the judging sets")
         active_row = await model_store.active(pool)
         active = None
@@ -220,7 +225,9 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
     except (TrainingError, ValueError) as exc:
         await training_store.finish_job(pool, job_id, state="failed", error=str(exc))
     except Exception as exc:  # anything else is a bug, but the job must still end
-        log.exception("job %s failed", job_id)
+        log.error(
+            "job %s failed: %s\n%s", job_id, redact.summary(exc), redact.redacted_traceback(exc)
+        )
         await training_store.finish_job(
             pool, job_id, state="failed", error=f"{type(exc).__name__}: {exc}"
         )

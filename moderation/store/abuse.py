@@ -8,6 +8,7 @@ cannot both let through what only one may.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,9 +21,14 @@ import asyncpg
 LOCK_SPACE = 0x61627573  # "abus"
 
 
-def subject(kind: str, value: str) -> str:
-    """A lockable, storable name for an IP, an email or a comment: no personal data in it."""
-    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+def subject(key: bytes, kind: str, value: str) -> str:
+    """A lockable, storable name for an IP, an email or a comment: no personal data in it.
+
+    Keyed (HMAC-SHA256 under the service's secret key, ops/secret_key.py): a plain hash
+    of an IPv4 address is reversed by trying all 2³² of them.
+    """
+    mac = hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{kind}:{mac}"
 
 
 def _lock_key(name: str) -> int:
@@ -154,6 +160,17 @@ async def mark(
 ) -> None:
     """Record an event for these subjects and forget marks of their kinds past `horizon`."""
     await conn.execute(_MARK, subjects, horizon, _kinds(subjects))
+
+
+async def mark_one(conn: asyncpg.Connection, subject: str, horizon: float) -> int:
+    """As `mark`, for one subject; returns the mark's id, so it can be taken back."""
+    return int(
+        await conn.fetchval(_MARK + " RETURNING id", [subject], horizon, [subject.split(":", 1)[0]])
+    )
+
+
+async def unmark(conn: asyncpg.Connection | asyncpg.Pool, mark_id: int) -> None:
+    await conn.execute("DELETE FROM flood_events WHERE id = $1", mark_id)
 
 
 # --- idempotency keys ----------------------------------------------------------------

@@ -29,7 +29,9 @@ async def keep_session(conn: asyncpg.Connection) -> None:
     del conn
 
 
-async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    url: str, *, min_size: int = 2, max_size: int = 10, connect_timeout: float = 10
+) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         url,
         min_size=min_size,
@@ -37,7 +39,7 @@ async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> asy
         init=init_connection,
         reset=keep_session,
         command_timeout=30,
-        timeout=10,
+        timeout=connect_timeout,
         server_settings={"application_name": "moderation", "timezone": "UTC"},
     )
     assert pool is not None

@@ -13,7 +13,7 @@ ERASED_EMAIL = "erased@invalid"  # keeps the NOT NULL column honest: ".invalid" 
 
 
 async def export(conn: Conn, email: str) -> dict[str, Any]:
-    """Every comment, status change and label stored about an email address."""
+    """Every comment, status change, label and Akismet check stored about an email address."""
     comments = await conn.fetch(
         """
         SELECT id, article, parent_id, author_name, author_email, author_url, body,
@@ -40,17 +40,65 @@ async def export(conn: Conn, email: str) -> dict[str, Any]:
         ids,
         email,
     )
+    checks = await conn.fetch(
+        """
+        SELECT guid::text AS guid, comment_id, site, fields, created_at
+        FROM akismet_checks WHERE comment_id = ANY($1::bigint[]) ORDER BY created_at, guid
+        """,
+        ids,
+    )
     return {
         "email": email,
         "comments": [dict(r) for r in comments],
         "history": [dict(r) for r in history],
         "labels": [dict(r) for r in labels],
+        "akismet_checks": [dict(r) for r in checks],
     }
+
+
+def _pattern(email: str) -> str:
+    """The email as a PostgreSQL regular expression matching it literally.
+
+    In PostgreSQL's regular expressions a backslash before a character that is not
+    a letter or digit stands for that character itself.
+    """
+    return "".join(ch if ch.isalnum() else "\\" + ch for ch in email)
+
+
+# What erasing leaves nowhere else: the email inside moderators' notes (on any
+# comment), and in Akismet checks the fields that describe the person or name
+# the email (the checks of their comments are kept with anonymised comments).
+_SCRUB_NOTES = """
+UPDATE comment_history SET note = regexp_replace(note, $1, '[erased]', 'gi')
+WHERE note ~* $1
+"""
+_SCRUB_CHECKS = """
+UPDATE akismet_checks SET fields = coalesce((
+    SELECT jsonb_object_agg(k, v) FROM jsonb_each(fields) AS f(k, v)
+    WHERE k <> ALL ($3::text[]) AND NOT v::text ~* $1), '{}'::jsonb)
+WHERE comment_id = ANY ($2::bigint[]) OR fields::text ~* $1
+"""
+PERSONAL_FIELDS = [
+    "comment_author",
+    "comment_author_email",
+    "comment_author_url",
+    "user_ip",
+    "user_agent",
+    "referrer",
+]
+
+
+async def _scrub(conn: asyncpg.Connection, email: str) -> None:
+    ids = await conn.fetch("SELECT id FROM comments WHERE lower(author_email) = lower($1)", email)
+    pattern = _pattern(email)
+    await conn.execute(_SCRUB_NOTES, pattern)
+    await conn.execute(_SCRUB_CHECKS, pattern, [r["id"] for r in ids], PERSONAL_FIELDS)
 
 
 async def anonymise(conn: asyncpg.Connection, email: str) -> dict[str, int]:
     """Keep the words, drop the person: published comments show as from Anonymous."""
     async with conn.transaction():
+        await _scrub(conn, email)
         comments = await conn.execute(
             """
             UPDATE comments SET author_name = $2, author_email = $3, author_url = NULL,
@@ -75,6 +123,7 @@ async def anonymise(conn: asyncpg.Connection, email: str) -> dict[str, int]:
 async def remove(conn: asyncpg.Connection, email: str) -> dict[str, int]:
     """Delete the comments (their history and labels go with them) and imported labels."""
     async with conn.transaction():
+        await _scrub(conn, email)  # notes and checks that mention them elsewhere
         # Replies to removed comments stay, detached (parent_id is SET NULL).
         comments = await conn.execute(
             "DELETE FROM comments WHERE lower(author_email) = lower($1)", email

@@ -19,14 +19,36 @@ created_at, started_at, heartbeat_at, finished_at
 """
 
 
+class JobRunning(Exception):
+    """Another training job is queued or running; one runs at a time per service."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f"training job {job_id} is still running")
+        self.job_id = job_id
+
+
 async def create_job(conn: Conn, params: dict[str, Any], created_by: str) -> int:
-    return int(
-        await conn.fetchval(
-            "INSERT INTO training_jobs (params, created_by) VALUES ($1, $2) RETURNING id",
-            params,
-            created_by,
-        )
-    )
+    """A new queued job; `JobRunning` if one is queued or running already.
+
+    The partial unique index `training_jobs_one_at_a_time` (0010) decides, so
+    concurrent requests on any number of instances start one job.
+    """
+    for _ in range(3):  # the running job may finish between the refusal and the look-up
+        try:
+            return int(
+                await conn.fetchval(
+                    "INSERT INTO training_jobs (params, created_by) VALUES ($1, $2) RETURNING id",
+                    params,
+                    created_by,
+                )
+            )
+        except asyncpg.UniqueViolationError:
+            running = await conn.fetchval(
+                "SELECT id FROM training_jobs WHERE state IN ('queued', 'running')"
+            )
+            if running is not None:
+                raise JobRunning(int(running)) from None
+    raise JobRunning(0)
 
 
 async def get_job(conn: Conn, job_id: int) -> asyncpg.Record | None:
@@ -91,12 +113,14 @@ async def finish_job(
 
 
 async def fail_stale_jobs(conn: Conn, older_than_seconds: float) -> int:
-    """Jobs whose runner stopped reporting: their process died with its instance."""
+    """Jobs whose runner stopped reporting (or never started): their process died with
+    its instance. A new job is refused while one is queued or running, so these go first."""
     result = await conn.execute(
         """
         UPDATE training_jobs SET state = 'failed', finished_at = now(),
                error = 'the training process stopped reporting (its instance went away)'
-        WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1)
+        WHERE state IN ('queued', 'running')
+          AND coalesce(heartbeat_at, created_at) < now() - make_interval(secs => $1)
         """,
         older_than_seconds,
     )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
-
 from aiohttp import web
 
 from moderation.domain import Principal, Role, digest
 from moderation.http.requests import client_ip
 from moderation.intake import flood
-from moderation.keys import POOL, SETTINGS
+from moderation.keys import POOL, SECRET_KEY, SETTINGS
 from moderation.store import tokens
 from moderation.store.desk import release_others
 from moderation.web import sessions
@@ -21,12 +19,14 @@ LOGIN_PATH = "/desk/login"
 def _login_page(
     request: web.Request, next_: str, error: str | None = None, status: int = 200
 ) -> web.Response:
-    """The sign-in form with a fresh double-submit CSRF value (there is no session yet)."""
-    csrf = secrets.token_urlsafe(32)
+    """The sign-in form with a fresh signed double-submit CSRF token (no session yet)."""
+    cookie, csrf = sessions.login_csrf(request.app[SECRET_KEY])
     response = render(
         request, "login.html", {"csrf": csrf, "next": next_, "error": error}, status=status
     )
-    sessions.set_cookie(request, response, sessions.LOGIN_COOKIE, csrf, LOGIN_PATH, 3600)
+    sessions.set_cookie(
+        request, response, sessions.LOGIN_COOKIE, cookie, LOGIN_PATH, sessions.LOGIN_FORM_SECONDS
+    )
     return response
 
 
@@ -39,14 +39,15 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    sessions.check_csrf(request.cookies.get(sessions.LOGIN_COOKIE), form.get("csrf"))
+    sessions.check_login_csrf(request, request.app[SECRET_KEY], form.get("csrf"))
     next_ = sessions.safe_next(str(form.get("next") or ""))
     token = form.get("token")
     token = token.strip() if isinstance(token, str) else ""
     pool, settings = request.app[POOL], request.app[SETTINGS]
     ip = client_ip(request, settings.trusted_proxies)
-    # Guessing tokens is hopeless (256 random bits), but not worth trying at all.
-    refusal = await flood.signin_refusal(pool, settings, ip)
+    # Guessing tokens is hopeless (256 random bits), but not worth trying at all. The
+    # attempt is counted as a failure first (atomically), and given back if the token is known.
+    refusal, attempt = await flood.signin_attempt(pool, settings, request.app[SECRET_KEY], ip)
     if refusal is not None:
         message = f"Too many failed sign-ins: try again in {refusal.retry_after} seconds."
         response = _login_page(request, next_, message, status=429)
@@ -54,9 +55,9 @@ async def login(request: web.Request) -> web.StreamResponse:
         return response
     row = await tokens.find_active(pool, digest(token)) if token else None
     if row is None:
-        await flood.signin_failed(pool, settings, ip)
         # The token typed is never shown again, not even in the form.
         return _login_page(request, next_, "That token is unknown or revoked.", status=401)
+    await flood.signin_succeeded(pool, attempt)
     who = Principal(token_id=row["id"], name=row["name"], role=Role(row["role"]))
     if not who.may(Role.MODERATOR):
         return _login_page(request, next_, "The desk needs a moderator or admin token.", status=403)

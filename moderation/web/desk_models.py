@@ -217,7 +217,13 @@ async def train_form(request: web.Request) -> web.StreamResponse:
         )
         return see_other(f"{PAGE}?job={running}#job")
     include_seed = form.get("include_seed") in ("1", "on", "true")
-    job_id = await activation.start_training(request.app, include_seed, session.who.name)
+    try:
+        job_id = await activation.start_training(request.app, include_seed, session.who.name)
+    except Problem as exc:  # another job started meanwhile (on this or another instance)
+        if exc.status != 409:
+            raise
+        await sessions.flash(request, session, {"kind": "error", "text": str(exc)})
+        return see_other(f"{PAGE}?job={exc.extra.get('job_id', '')}#job")
     seed = "with" if include_seed else "without"
     await sessions.flash(
         request,

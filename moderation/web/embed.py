@@ -12,10 +12,12 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 from aiohttp import web
 
 from moderation.domain import Status
 from moderation.http import cursors
+from moderation.http.pagecache import cached_page, fresh_page
 from moderation.http.requests import (
     client_ip,
     comment_from,
@@ -25,7 +27,7 @@ from moderation.http.requests import (
 from moderation.http.schemas import CommentIn, Limits
 from moderation.intake.submission import accept, shown_status
 from moderation.intake.verdicts import Checks
-from moderation.keys import POOL, SETTINGS
+from moderation.keys import POOL, SECRET_KEY, SETTINGS
 from moderation.problems import FieldErrors, Problem
 from moderation.review import text
 from moderation.store import comments as comment_store
@@ -80,6 +82,7 @@ def _find(nodes: list[dict[str, Any]], comment_id: int) -> dict[str, Any] | None
 
 async def _page(
     request: web.Request,
+    pool: asyncpg.Pool,
     article: str,
     values: dict[str, str],
     errors: dict[str, str],
@@ -88,7 +91,7 @@ async def _page(
     settings = request.app[SETTINGS]
     after = cursors.decode_after(request.query.get("cursor"))
     threads, next_after, total = await comment_store.approved_page(
-        request.app[POOL], article, after, settings.page_size_default
+        pool, article, after, settings.page_size_default
     )
     shown = [_shown(t) for t in threads]
     parent = values.get("parent_id", "")
@@ -113,10 +116,19 @@ async def _page(
 
 
 async def embed_page(request: web.Request) -> web.StreamResponse:
+    """The article's page: the same for every reader, so from the page cache
+    (http/pagecache.py), unless it answers a reply link or a post."""
     article = _article(request)
     reply_to = request.query.get("reply_to", "")
     values = {"parent_id": reply_to} if reply_to.isdigit() else {}
-    return await _page(request, article, values, {})
+
+    async def make(pool: asyncpg.Pool) -> web.Response:
+        return await _page(request, pool, article, values, {})
+
+    if set(request.query) <= {"cursor"}:
+        after = cursors.decode_after(request.query.get("cursor"))
+        return await cached_page(request, article, f"embed:{after}", make)
+    return await fresh_page(request, article, make)
 
 
 async def embed_post(request: web.Request) -> web.StreamResponse:
@@ -135,19 +147,19 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
         done, _ = await accept(
             app,
             comment,
-            checks=Checks.from_settings(settings, trusted=False),
+            checks=Checks.from_settings(settings, trusted=False, key=app[SECRET_KEY]),
         )
     except FieldErrors as exc:
         errors: dict[str, str] = {}
         for e in exc.errors:
             errors.setdefault(e["field"], e["message"])
-        return await _page(request, article, values, errors, status=422)
+        return await _page(request, app[POOL], article, values, errors, status=422)
     except Problem as exc:
         if exc.status not in (409, 429):
             raise
         # Too fast, or said already: the form again, with what the reader typed.
         page = await _page(
-            request, article, values, {"form": exc.detail or exc.title}, status=exc.status
+            request, app[POOL], article, values, {"form": exc.detail or exc.title}, exc.status
         )
         page.headers.update(exc.headers)
         return page

@@ -106,6 +106,8 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
     headers = request.app[PAGE_HEADERS][where]
     if where == "static" and response.status >= 400:
         headers = {**headers, "Cache-Control": "no-store"}
+    elif "Cache-Control" in response.headers:  # a cached page says how long it may be kept
+        headers = {k: v for k, v in headers.items() if k != "Cache-Control"}
     response.headers.update(headers)
 
 

@@ -4,13 +4,20 @@ The cookie carries a random session id; the database keeps only its SHA-256,
 the token it was opened with, a CSRF secret and the expiry. Every instance of
 the service can therefore read every session, and revoking the token ends
 them all. Forms carry the session's CSRF secret; the sign-in form, which has
-no session yet, uses a double-submit cookie instead.
+no session yet, uses a signed double-submit token instead: the cookie holds a
+random value, the form an expiry and the HMAC of both under the service's
+secret key, so a cookie planted from a sibling subdomain (same site, so
+SameSite does not stop it) cannot be matched without the key. A sign-in the
+browser says came from another origin of the site (`Sec-Fetch-Site`) is
+refused as well.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +34,7 @@ from moderation.web.security import is_secure
 COOKIE = "desk_session"
 LOGIN_COOKIE = "desk_login"
 PATH = "/desk"
+LOGIN_FORM_SECONDS = 3600  # a sign-in form (and its cookie) is good for an hour
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +127,32 @@ def check_csrf(expected: str | None, sent: Any) -> None:
             "Form refused",
             "The form did not carry a valid CSRF token. Reload the page and try again.",
         )
+
+
+def _login_mac(key: bytes, nonce: str, expires: int) -> str:
+    message = f"desk-login\x1f{nonce}\x1f{expires}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def login_csrf(key: bytes) -> tuple[str, str]:
+    """A new sign-in form's (cookie value, form token)."""
+    nonce = secrets.token_urlsafe(32)
+    expires = int(time.time()) + LOGIN_FORM_SECONDS
+    return nonce, f"{expires}.{_login_mac(key, nonce, expires)}"
+
+
+def check_login_csrf(request: web.Request, key: bytes, sent: Any) -> None:
+    """403 unless the form's token was made by this service for the cookie it came with,
+    within the hour, and the browser does not say the post came from another origin."""
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        nonce = None  # a form on a sibling site: refused whatever it carries
+    expected = None
+    if nonce and isinstance(sent, str) and "." in sent:
+        expires, _, _ = sent.partition(".")
+        if expires.isdigit() and int(expires) >= time.time():
+            expected = f"{expires}.{_login_mac(key, nonce, int(expires))}"
+    check_csrf(expected, sent)
 
 
 async def flash(request: web.Request, session: DeskSession, *messages: dict[str, str]) -> None:

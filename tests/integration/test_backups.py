@@ -175,3 +175,28 @@ def test_passwords_stay_out_of_the_command_line():
     )
     assert url == "postgresql://app@db.internal:5433/moderation?sslmode=require"
     assert env["PGPASSWORD"] == "s@cret"
+
+
+async def test_the_commands_back_up_and_restore_and_say_what_they_did(
+    db, database_url, fresh_database, data_dir, monkeypatch, tmp_path, capsys
+):
+    import json
+
+    from moderation.__main__ import main
+    from tests.conftest import insert_comment
+
+    await insert_comment(db, body="Kept safe by the backup.")
+    monkeypatch.setenv("MODERATION_DATABASE_URL", database_url)
+    monkeypatch.setenv("MODERATION_DATA_DIR", str(data_dir))
+    out = tmp_path / "cli.dump"
+    assert await asyncio.to_thread(main, ["backup", "--out", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["file"] == str(out)
+
+    target = fresh_database("restore_cli")
+    monkeypatch.setenv("MODERATION_DATABASE_URL", target)
+    assert await asyncio.to_thread(main, ["restore", str(out)]) == 0
+    assert "the schema is up to date" in capsys.readouterr().err
+    assert await _count(target, "SELECT count(*) FROM comments WHERE body LIKE 'Kept safe%'") == 1
+
+    assert await asyncio.to_thread(main, ["restore", str(out)]) == 2
+    assert "not empty" in capsys.readouterr().err

@@ -188,3 +188,40 @@ async def _in_thread(fn, argv):
     import asyncio
 
     return await asyncio.to_thread(fn, argv)
+
+
+async def test_replies_written_in_small_batches_still_find_parents_that_come_later(db, monkeypatch):
+    # Comment 521 replies to 520, whose (local-time) date is later: ids follow time,
+    # writing follows the thread.
+    monkeypatch.setattr(import_store, "BATCH", 2)
+    report = await _import(db, WXR, "wxr")
+    assert report.comments_added == 8
+    reply = await db.fetchrow("SELECT id, parent_id FROM comments WHERE body LIKE 'It does%'")
+    parent_id = await db.fetchval("SELECT id FROM comments WHERE body LIKE 'Will the 07:10%'")
+    assert reply["parent_id"] == parent_id and reply["id"] < parent_id
+
+
+async def test_an_id_that_appears_twice_is_imported_once_and_reported(db, tmp_path):
+    text = DISQUS.read_text(encoding="utf-8")
+    start = text.index('  <post dsq:id="4410003">')
+    end = text.index("</post>", start) + len("</post>\n")
+    twice = text[:end] + text[start:end] + text[end:]
+    (tmp_path / "twice.xml").write_text(twice, encoding="utf-8")
+    report = await _import(db, tmp_path / "twice.xml", "disqus")
+    assert report.comments_added == 6
+    assert report.skipped["appears twice in the file"] == 1
+
+
+async def test_replies_in_a_circle_stop_the_import_and_add_nothing(db, tmp_path):
+    from moderation.adopt.records import ExportError
+
+    text = DISQUS.read_text(encoding="utf-8")
+    looped = text.replace(
+        '<thread dsq:id="7712001" />\n  </post>\n  <post dsq:id="4410002">',
+        '<thread dsq:id="7712001" />\n    <parent dsq:id="4410002" />\n  </post>\n  <post dsq:id="4410002">',
+    )
+    assert looped != text
+    (tmp_path / "loop.xml").write_text(looped, encoding="utf-8")
+    with pytest.raises(ExportError, match="circle"):
+        await _import(db, tmp_path / "loop.xml", "disqus")
+    assert await db.fetchval("SELECT count(*) FROM comments") == 0

@@ -133,7 +133,7 @@ async def test_closing_stores_what_waits_and_then_refuses(pool, db):
 def checks(
     ip_interval: float = 0, email_interval: float = 0, ip_max: int = 0, duplicates: float = 0
 ) -> Checks:
-    return Checks(FloodLimits(ip_interval, email_interval, ip_max, 3600), duplicates)
+    return Checks(FloodLimits(ip_interval, email_interval, ip_max, 3600), duplicates, b"test-key")
 
 
 def sent(n: int, ip: str, **kw: Any) -> Comment:
@@ -195,7 +195,9 @@ async def test_different_senders_share_a_batch_and_each_is_marked(pool, db):
     try:
         ch = checks(ip_interval=60, email_interval=60, duplicates=3600)
         items = [(sent(n, f"198.51.100.{n + 1}"), ch) for n in range(20)]
-        items.append((comment(99), Checks(None, 0)))  # a trusted caller, nothing to check
+        items.append(
+            (comment(99), Checks(None, 0, b"test-key"))
+        )  # a trusted caller, nothing to check
         results = await together(writer, items)
     finally:
         await writer.close()

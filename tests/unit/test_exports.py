@@ -145,3 +145,15 @@ def test_entity_expansion_bombs_are_refused(tmp_path):
     )
     with pytest.raises(ExportError, match="DTD"):
         disqus.read(tmp_path / "bomb.xml", max_body_bytes=LIMIT)
+
+
+def test_a_gzipped_export_is_read_as_it_came_and_a_damaged_one_is_an_error(tmp_path):
+    import gzip
+
+    packed = gzip.compress((DATA / "disqus-export.xml").read_bytes())
+    (tmp_path / "export.xml.gz").write_bytes(packed)
+    export = disqus.read(tmp_path / "export.xml.gz", max_body_bytes=LIMIT)
+    assert len(export.comments) == 6
+    (tmp_path / "cut.xml.gz").write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(ExportError, match="compressed file is damaged"):
+        disqus.read(tmp_path / "cut.xml.gz", max_body_bytes=LIMIT)

@@ -152,7 +152,7 @@ def test_a_serving_form_with_a_number_that_is_not_finite_is_refused(
     arrays["real0"][0] = np.nan
     buf = io.BytesIO()
     np.savez(buf, **arrays)
-    with pytest.raises(persist.UntrustedModel, match="malformed"):
+    with pytest.raises(persist.UntrustedModel, match="cannot score"):
         persist.loads(_with_member(artifact_bytes, persist.SERVING_ARRAYS, buf.getvalue()))
 
 
