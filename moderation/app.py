@@ -15,7 +15,7 @@ from moderation.http.errors import problem_middleware
 from moderation.intake import akismet
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SECRET_KEY, SETTINGS
-from moderation.ops import backups, jobs, redact, secret_key, webhooks
+from moderation.ops import backups, jobs, redact, secret_key, site_rules, webhooks
 from moderation.ops.audits import audit_watch
 from moderation.ops.observability import METRICS, Metrics, observe
 from moderation.ops.pages import page_watch
@@ -23,7 +23,7 @@ from moderation.ops.reads import read_replicas
 from moderation.ops.retention import retention
 from moderation.registry import hotswap
 from moderation.registry.loading import load_active_model
-from moderation.rules import SiteRules
+from moderation.rules import LiveRules, SiteRules
 from moderation.settings import Settings
 from moderation.store import db, migrations
 
@@ -70,7 +70,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
-    app[RULES] = SiteRules.from_settings(settings)
+    app[RULES] = LiveRules(SiteRules.from_settings(settings))
     app[SECRET_KEY] = secret_key.server_key(settings)
     redact.quiet_malformed_requests()
     app.cleanup_ctx.append(database)
@@ -79,6 +79,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(classifier)
     app.cleanup_ctx.append(akismet.lifetime)
     app.cleanup_ctx.append(hotswap.model_watch)
+    app.cleanup_ctx.append(site_rules.rules_watch)
     app.cleanup_ctx.append(jobs.lifetime)
     app.cleanup_ctx.append(retention)
     app.cleanup_ctx.append(audit_watch)

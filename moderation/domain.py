@@ -41,6 +41,8 @@ class Comment:
     user_agent: str | None = None
     referrer: str | None = None
     honeypot: str | None = None  # what a bot typed into the hidden field, if anything
+    article_title: str | None = None  # the page's title and address, as the form sent them
+    article_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import asyncpg
 from aiohttp import web
 
 from moderation.classifier.live import LiveModel
-from moderation.rules import SiteRules
+from moderation.rules import LiveRules
 from moderation.settings import Settings
 from moderation.store.replicas import Reads
 
@@ -21,7 +21,7 @@ SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)  # the primary
 READS = web.AppKey("reads", Reads)  # where public reads go (ops/reads.py)
 MODEL = web.AppKey("model", LiveModel)
-RULES = web.AppKey("rules", SiteRules)
+RULES = web.AppKey("rules", LiveRules)
 TASKS = web.AppKey("tasks", set[asyncio.Task[Any]])
 WEBHOOK_WAKE = web.AppKey("webhook_wake", asyncio.Event)
 # The service's HMAC key (ops/secret_key.py): flood and idempotency subjects, sign-in forms.

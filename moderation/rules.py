@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from moderation.classifier.links import find_links
 from moderation.classifier.normalize import fold_for_tokens, normalize
@@ -58,6 +59,40 @@ class SiteRules:
             blocked_ips=tuple(settings.blocked_ips),
         )
 
+    # The lists `GET/PUT /v1/admin/rules` name, in the order answers give them.
+    LISTS = (
+        "blocked_emails",
+        "blocked_domains",
+        "blocked_ips",
+        "disallowed_words",
+        "moderation_words",
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rules as JSON values (networks as text), as stored and as the API answers."""
+        return {
+            "blocked_emails": list(self.blocked_emails),
+            "blocked_domains": list(self.blocked_domains),
+            "blocked_ips": [str(n) for n in self.blocked_ips],
+            "disallowed_words": list(self.disallowed_words),
+            "moderation_words": list(self.moderation_words),
+            "max_links": self.max_links,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SiteRules:
+        """Rules from `to_dict`'s shape (already validated when they were stored)."""
+        return cls(
+            max_links=int(data.get("max_links", 2)),
+            moderation_words=tuple(data.get("moderation_words", ())),
+            disallowed_words=tuple(data.get("disallowed_words", ())),
+            blocked_emails=tuple(data.get("blocked_emails", ())),
+            blocked_domains=tuple(data.get("blocked_domains", ())),
+            blocked_ips=tuple(
+                ipaddress.ip_network(n, strict=False) for n in data.get("blocked_ips", ())
+            ),
+        )
+
     @cached_property
     def moderation_pattern(self) -> re.Pattern[str] | None:
         return _word_pattern(self.moderation_words)
@@ -65,6 +100,18 @@ class SiteRules:
     @cached_property
     def disallowed_pattern(self) -> re.Pattern[str] | None:
         return _word_pattern(self.disallowed_words)
+
+
+class LiveRules:
+    """The rules an instance applies right now, swapped when an admin changes them
+    (ops/site_rules.py follows the database). A decision reads `live.rules` once."""
+
+    def __init__(self, rules: SiteRules, version: int = 0) -> None:
+        self.rules = rules
+        self.version = version  # 0: the environment's rules, never changed at run time
+
+    def swap(self, rules: SiteRules, version: int) -> None:
+        self.rules, self.version = rules, version
 
 
 def _word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:

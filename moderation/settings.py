@@ -201,6 +201,10 @@ class Settings(BaseSettings):
     )
     honeypot_field: str = "website_confirm"
     trust_known_authors: bool = True
+    rejection_reasons: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["Off topic", "Personal attack", "Advertising", "Personal data"],
+        description="canned reasons a moderator picks (keys 1-9) when rejecting",
+    )
 
     # Keyed hashes of addresses and the sign-in form's tokens (ops/secret_key.py).
     # No length check here: a training job's process gets these settings with secrets
@@ -238,6 +242,7 @@ class Settings(BaseSettings):
         "blocked_emails",
         "blocked_domains",
         "blocked_ips",
+        "rejection_reasons",
         mode="before",
     )
     @classmethod

@@ -22,6 +22,9 @@ TABLES = (
     "threshold_steps",
     "articles",
     "comment_imports",
+    "comment_notes",
+    "site_rules",
+    "site_rule_changes",
 )
 CREDENTIALS = ("tokens", "sessions")
 

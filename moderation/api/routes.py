@@ -14,6 +14,7 @@ from moderation.api import (
     admin,
     akismet,
     checks,
+    desk,
     health,
     moderator,
     privacy,
@@ -38,6 +39,13 @@ ROUTES: list[web.RouteDef] = [
     web.post("/v1/decisions", moderator.decide_many),
     web.get("/v1/comments/{id}", moderator.show),
     web.get("/v1/comments/{id}/history", moderator.history),
+    # desk.py
+    web.get("/v1/comments", desk.search_comments),
+    web.get("/v1/commenters/{email}", desk.commenter),
+    web.post("/v1/comments/{id}/notes", desk.add_note),
+    web.get("/v1/comments/{id}/notes", desk.list_notes),
+    web.get("/v1/admin/rules", desk.get_rules),
+    web.put("/v1/admin/rules", desk.put_rules),
     # admin.py
     web.post("/v1/admin/tokens", admin.new_token),
     web.get("/v1/admin/tokens", admin.list_tokens),

@@ -190,6 +190,8 @@ def comment_from(
         user_agent=request.headers.get("User-Agent", "")[:512] or None,
         referrer=request.headers.get("Referer", "")[:2048] or None,
         honeypot=str(honeypot) if honeypot else None,
+        article_title=incoming.article_title,
+        article_url=incoming.article_url,
     )
 
 

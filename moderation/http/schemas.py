@@ -93,6 +93,10 @@ class CommentIn(BaseModel):
     email: str
     body: str = Field(validation_alias=AliasChoices("body", "comment"))
     url: str | None = None
+    # The page's title and permalink (WordPress sends them from the comment form),
+    # kept per article for the desk.
+    article_title: str | None = Field(default=None, max_length=300)
+    article_url: str | None = Field(default=None, max_length=2048)
     parent_id: int | None = Field(
         default=None,
         ge=1,
@@ -109,7 +113,7 @@ class CommentIn(BaseModel):
                 raise ValueError("must not be blank")
         return value
 
-    @field_validator("url", "parent_id", mode="before")
+    @field_validator("url", "parent_id", "article_title", "article_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         # Forms send an empty string for an unfilled optional field.
@@ -156,6 +160,24 @@ class CommentIn(BaseModel):
             raise ValueError("must be an http or https address")
         if not parts.hostname or ("." not in parts.hostname and parts.hostname != "localhost"):
             raise ValueError("not a valid web address")
+        if any(ch.isspace() for ch in value):
+            raise ValueError("not a valid web address")
+        return value
+
+    @field_validator("article_title")
+    @classmethod
+    def _article_title(cls, value: str | None) -> str | None:
+        return None if value is None else _no_control(" ".join(value.split()))
+
+    @field_validator("article_url")
+    @classmethod
+    def _article_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = _no_control(value.strip())
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http or https address")
         if any(ch.isspace() for ch in value):
             raise ValueError("not a valid web address")
         return value

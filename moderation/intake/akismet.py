@@ -358,7 +358,7 @@ async def lifetime(app: web.Application) -> AsyncIterator[None]:
 async def _decide(app: web.Application, check: Check, site: Site) -> Decision:
     """The public API's decision (intake/submission.py), with this site's checks as the
     facts: a known author is one whose checks the site has had approved."""
-    live, rules, s = app[MODEL], app[RULES], app[SETTINGS]
+    live, rules, s = app[MODEL], app[RULES].rules, app[SETTINGS]
     c = check.comment
     if len(c.body) > submission.OFFLOAD_CHARS:
         scored = await asyncio.to_thread(submission.score, c, live, rules)

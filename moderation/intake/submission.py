@@ -26,6 +26,7 @@ from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.events import decided_automatically
 from moderation.problems import FieldErrors
 from moderation.settings import Settings, SpamAnswer
+from moderation.store import articles
 from moderation.store import comments as comment_store
 
 # Below this many characters scoring takes well under a millisecond: do it inline.
@@ -154,6 +155,10 @@ async def accept(
     done, answer = await _accept(app, comment, checks=checks, retry=retry, respond=respond)
     if done is not None:
         decided_automatically(app, done.stored.id, comment.article, done.decision)
+        if comment.article_title or comment.article_url:
+            # What the article lacks (a title, an address) is filled in; the rest stays.
+            row = (comment.article, comment.article_title, comment.article_url, None)
+            await articles.upsert_many(app[POOL], "default", [row])
     return done, answer
 
 
@@ -165,7 +170,7 @@ async def _accept(
     retry: idempotency.IdempotencyKey | None,
     respond: Respond | None,
 ) -> tuple[Submitted | None, idempotency.Answer | None]:
-    pool, live, site, settings = app[POOL], app[MODEL], app[RULES], app[SETTINGS]
+    pool, live, site, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
     if retry is None:
         decision = await assess(pool, comment, live, site, settings)
         stored = await app[WRITER].insert(comment, decision, verdicts.Sender.of(checks, comment))

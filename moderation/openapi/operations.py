@@ -33,6 +33,7 @@ from moderation.openapi.answers import (
     Released,
     TooMany,
 )
+from moderation.openapi.desk_operations import desk_operations
 from moderation.openapi.table import (
     AUTH,
     BODY_PROBLEMS,
@@ -268,6 +269,7 @@ def operations(settings: Settings) -> list[Operation]:
             replies={200: Reply("Every status change, oldest first.", HistoryPage)},
             problems=(*AUTH, 404, *DB),
         ),
+        *desk_operations(settings),
         *admin_operations(settings),
         _akismet(
             "/1.1/verify-key",

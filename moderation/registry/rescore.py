@@ -31,7 +31,7 @@ async def rescore_pending(app: web.Application) -> dict[str, int]:
 
     Each change is announced (ops/events) like any other automatic decision.
     """
-    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES], app[SETTINGS]
+    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
     counts: Counter[str] = Counter()
     after = 0
     version = live.version
@@ -61,7 +61,7 @@ async def rescore_pending(app: web.Application) -> dict[str, int]:
 async def rescore_checks(app: web.Application) -> dict[str, int]:
     """Held Akismet checks, as pending comments; a check decided now is sent to its site
     (`check.decided`), so WordPress publishes or spams the comment it held."""
-    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES], app[SETTINGS]
+    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
     counts: Counter[str] = Counter()
     after = 0
     while True:

@@ -27,6 +27,23 @@ ACTIONS: dict[str, tuple[Status, Rejection | None, str | None]] = {
 }
 
 
+# A state as a moderator says it: "rejected" hides whether it was spam.
+SAID = {
+    "approved": "approved",
+    "pending": "pending",
+    "spam": "marked as spam",
+    "removed": "removed",
+}
+
+
+def _stale_detail(row: Any, expected: str) -> str:
+    """What happened meanwhile, precisely: "marked as spam by dana", not "rejected"."""
+    now = row["rejection"] if row["status"] == "rejected" and row["rejection"] else row["status"]
+    by = row["decided_by"]
+    who = "automatically" if by == "auto" else f"by {by}"
+    return f"The comment was {SAID.get(now, now)} {who} meanwhile; it is no longer {expected}."
+
+
 def not_found(comment_id: int) -> Problem:
     return Problem(404, "Not found", f"There is no comment {comment_id}.")
 
@@ -50,7 +67,7 @@ async def apply_decision(
             raise Problem(
                 409,
                 "Stale decision",
-                f"The comment is {row['status']} now, not {expected_status}.",
+                _stale_detail(row, expected_status),
                 kind="stale",
                 extra={
                     "current": {

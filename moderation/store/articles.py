@@ -49,3 +49,15 @@ async def get(conn: Conn, site: str, article: str) -> asyncpg.Record | None:
         site,
         article,
     )
+
+
+async def titles(conn: Conn, site: str, keys: Sequence[str]) -> dict[str, asyncpg.Record]:
+    """Title and address of each of these articles that has a row (the desk's cards)."""
+    if not keys:
+        return {}
+    rows = await conn.fetch(
+        "SELECT article, title, url FROM articles WHERE site = $1 AND article = ANY($2::text[])",
+        site,
+        sorted(set(keys)),
+    )
+    return {str(r["article"]): r for r in rows}

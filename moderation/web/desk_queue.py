@@ -9,8 +9,10 @@ from aiohttp import web
 
 from moderation.http.requests import float_param, is_id
 from moderation.http.responses import json_response
-from moderation.keys import POOL
+from moderation.keys import POOL, SETTINGS
+from moderation.ops.audits import audit_figures
 from moderation.problems import FieldErrors, Problem
+from moderation.review import cards
 from moderation.review import decisions as review
 from moderation.review import presenters as views
 from moderation.store import desk as desk_store
@@ -75,6 +77,11 @@ def queue_filters(query: Any) -> tuple[QueueFilter, str, int]:
     return filters, order, max(1, min(limit, 100))
 
 
+async def audits_summary(request: web.Request) -> str | None:
+    """The audits' line for the queue page (web/desk_find.audit_line), or None."""
+    return cards.audit_line(await audit_figures(request.app))
+
+
 async def queue_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     filters, order, limit = queue_filters(request.query)
@@ -84,11 +91,15 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     rows = await desk_store.claim(pool, me, filters, order, limit, CLAIM_LEASE)
     await desk_store.release_others(pool, me, [r["id"] for r in rows])
     total, held = await desk_store.counts(pool, me, filters)
+    shown = [views.comment(r) for r in rows]
+    await cards.enrich(pool, shown)
     ctx = await context(
         request,
         session,
         "queue",
-        comments=[views.comment(r) for r in rows],
+        comments=shown,
+        audits=await audits_summary(request),
+        reasons=request.app[SETTINGS].rejection_reasons,
         total=total,
         held=held,
         query={k: request.query.get(k, "") for k in ("article", "min_score", "max_score")},
@@ -110,20 +121,23 @@ def _ids(form: Any) -> list[int]:
 
 
 def _failure(comment_id: int, exc: Problem) -> str:
+    # A stale decision's detail already says what happened and who did it.
     message = (exc.detail or exc.title).rstrip(".")
-    current = exc.extra.get("current")
-    if isinstance(current, dict) and current.get("decided_by"):
-        message += f" (decided by {current['decided_by']})"
     return f"Comment {comment_id}: {message}."
 
 
 async def _decide_all(
-    request: web.Request, who: Any, ids: list[int], action: str, expected: str | None
+    request: web.Request,
+    who: Any,
+    ids: list[int],
+    action: str,
+    expected: str | None,
+    note: str | None = None,
 ) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     for comment_id in ids:
         try:
-            row = await review.apply_decision(request.app, who, comment_id, action, None, expected)
+            row = await review.apply_decision(request.app, who, comment_id, action, note, expected)
         except Problem as exc:
             results.append({"id": comment_id, "ok": False, "message": _failure(comment_id, exc)})
         else:
@@ -154,7 +168,9 @@ async def desk_decide(request: web.Request) -> web.StreamResponse:
     ids = _ids(form)
     sent = form.get("expected_status")
     expected = sent if isinstance(sent, str) and sent in views.STATUSES else None
-    results = await _decide_all(request, session.who, ids, action, expected)
+    raw_note = form.get("note")
+    note = raw_note.strip()[:2000] if isinstance(raw_note, str) and raw_note.strip() else None
+    results = await _decide_all(request, session.who, ids, action, expected, note)
     if "application/json" in request.headers.get("Accept", ""):
         pending = await desk_store.pending_count(request.app[POOL])
         return json_response({"items": results, "pending": pending})

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from moderation.http.requests import path_id
-from moderation.keys import POOL
+from moderation.keys import POOL, SETTINGS
 from moderation.problems import Problem
+from moderation.review import cards, text
 from moderation.review import presenters as views
-from moderation.review import text
-from moderation.store import decisions
+from moderation.store import decisions, threads
 from moderation.store import desk as desk_store
 from moderation.web import sessions
 from moderation.web.desk_queue import context
@@ -77,12 +77,27 @@ async def comment_page(request: web.Request) -> web.StreamResponse:
         raise Problem(404, "Not found", f"There is no comment {comment_id}.")
     history = await decisions.history(pool, comment_id)
     label = await decisions.label_of(pool, comment_id)
+    c = views.comment(row)
+    await cards.enrich(pool, [c])
+    # Notes read as part of the history, in time order.
+    entries = [views.history_entry(h) for h in history] + [
+        {"at": n["at"], "by": n["by"], "automatic": False, "note_only": n["note"]}
+        for n in c["notes"]
+    ]
+    entries.sort(key=lambda e: e["at"])
+    conversation = await threads.thread(pool, comment_id)
     ctx = await context(
         request,
         session,
         "comment",
-        c=views.comment(row),
-        history=[views.history_entry(h) for h in history],
+        c=c,
+        thread=[
+            {**dict(t), "excerpt": cards.excerpt(t["body"], 240)}
+            for t in conversation
+            if len(conversation) > 1
+        ],
+        reasons=request.app[SETTINGS].rejection_reasons,
+        history=entries,
         label=dict(label) if label else None,
         back=request.path_qs,
     )

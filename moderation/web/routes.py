@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from moderation.web import desk_auth, desk_models, desk_queue, desk_review, embed
+from moderation.web import desk_auth, desk_find, desk_models, desk_queue, desk_review, embed
 
 ROUTES: list[web.RouteDef] = [
     # desk_auth.py
@@ -22,6 +22,11 @@ ROUTES: list[web.RouteDef] = [
     # desk_review.py
     web.get("/desk/decisions", desk_review.recent_page),
     web.get("/desk/comments/{id}", desk_review.comment_page),
+    # desk_find.py
+    web.get("/desk/search", desk_find.search_page),
+    web.get("/desk/audits", desk_find.audits_page),
+    web.post("/desk/notes", desk_find.note_form),
+    web.post("/desk/block", desk_find.block_form),
     # desk_models.py
     web.get("/desk/models", desk_models.models_page),
     web.get("/desk/models/jobs/{id:\\d{1,18}}.json", desk_models.job_json),

@@ -280,7 +280,10 @@ async def test_a_stale_decision_gets_a_clear_message_not_a_500(client, make_toke
     resp = await decide(client, csrf, [cid], "spam", expected_status="pending")
     assert resp.status == 303
     page = await (await client.get("/desk")).text()
-    assert f"Comment {cid}: The comment is approved now, not pending (decided by bob)" in page
+    assert (
+        f"Comment {cid}: The comment was approved by bob meanwhile; it is no longer pending."
+        in page
+    )
     assert await db.fetchval("SELECT status FROM comments WHERE id = $1", cid) == "approved"
 
 

@@ -76,6 +76,14 @@
     doc.items.forEach(function (item) {
       var card = document.getElementById("c" + item.id);
       if (!card) { return; }
+      if (item.ok && list.classList.contains("keep")) {
+        // Search and audits show every state: the card stays, saying what it is now.
+        showResult(card, "Now " + item.outcome + ".");
+        card.querySelectorAll("form.decide button").forEach(function (b) {
+          b.disabled = b.value === action;
+        });
+        return;
+      }
       if (item.ok) {
         var all = cards();
         var at = all.indexOf(card);
@@ -92,6 +100,19 @@
       }
     });
     setPending(doc.pending);
+    var matches = document.getElementById("match-count");
+    var decided = doc.items.filter(function (i) { return i.ok; }).length;
+    if (matches && decided) {
+      // The queue's "N pending match" line follows decisions, as the nav's count does.
+      var left = Math.max(0, Number(matches.getAttribute("data-n")) - decided);
+      matches.setAttribute("data-n", String(left));
+      matches.textContent = left + " pending match" + (left === 1 ? "" : "es");
+    }
+    if (list.classList.contains("keep")) { return; }
+    if (!cards().length && list.classList.contains("single")) {
+      window.location.href = "/desk"; // a comment's own page: on to the next in the queue
+      return;
+    }
     if (!cards().length) {
       window.location.reload(); // the next batch, claimed for this moderator
       return;
@@ -171,6 +192,12 @@
     var card = currentCard();
     var actions = { a: "approve", s: "spam", r: "reject" };
     var bulk = { A: "approve", S: "spam", R: "reject" };
+    if (/^[1-9]$/.test(e.key) && card) {
+      var pick = card.querySelector("select[name=note]");
+      if (pick && pick.options.length > Number(e.key)) { pick.selectedIndex = Number(e.key); }
+      e.preventDefault();
+      return;
+    }
     if (e.key === "j") { move(1); }
     else if (e.key === "k") { move(-1); }
     else if (actions[e.key]) { decideOne(card, actions[e.key]); }
@@ -180,6 +207,12 @@
     else { return; }
     e.preventDefault();
   });
+
+  // Filters fold away on phones (70 % of the first screen otherwise); open elsewhere.
+  var filtersBox = document.querySelector(".filters-box");
+  if (filtersBox && window.matchMedia && window.matchMedia("(min-width: 700px)").matches) {
+    filtersBox.open = true;
+  }
 
   focusCard(cards()[0]);
 })();
