@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation import openapi
-from moderation.api import admin, akismet, health, moderator, privacy, public, registry
+from moderation.api import admin, akismet, articles, health, moderator, privacy, public, registry
 from moderation.ops.observability import metrics_handler
 
 ROUTES: list[web.RouteDef] = [
@@ -44,6 +44,9 @@ ROUTES: list[web.RouteDef] = [
     web.get("/v1/admin/training/{id:\\d+}", registry.show_training),
     web.post("/v1/admin/labels", registry.import_labels),
     web.get("/v1/admin/simulate", registry.simulate),
+    # articles.py
+    web.get("/v1/admin/articles/{article}", articles.show_article),
+    web.put("/v1/admin/articles/{article}", articles.put_article),
     # akismet.py
     web.post("/1.1/verify-key", akismet.verify_key),
     web.post("/1.1/comment-check", akismet.comment_check),

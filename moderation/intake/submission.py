@@ -19,8 +19,8 @@ from moderation.classifier.live import LiveModel
 from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds
-from moderation.domain import Comment, Decision, Facts, Status
-from moderation.intake import idempotency, verdicts
+from moderation.domain import ArticleState, Comment, Decision, Facts, Status
+from moderation.intake import articles, idempotency, verdicts
 from moderation.intake.writer import WRITER
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.events import decided_automatically
@@ -166,8 +166,12 @@ async def _accept(
     respond: Respond | None,
 ) -> tuple[Submitted | None, idempotency.Answer | None]:
     pool, live, site, settings = app[POOL], app[MODEL], app[RULES], app[SETTINGS]
+    # A closed article refuses before anything is scored; a premoderated one holds.
+    state = (await articles.admission(pool, comment.article)).state
+    if state is ArticleState.CLOSED:
+        raise articles.closed()
     if retry is None:
-        decision = await assess(pool, comment, live, site, settings)
+        decision = articles.admit(state, await assess(pool, comment, live, site, settings))
         stored = await app[WRITER].insert(comment, decision, verdicts.Sender.of(checks, comment))
         done = Submitted(stored, decision)
         return done, respond(done) if respond else None
@@ -175,7 +179,8 @@ async def _accept(
         if first := await idempotency.replay(conn, retry, settings.idempotency_ttl_seconds):
             return None, first
         await verdicts.check(conn, checks, comment)
-        done = await submit(conn, comment, live, site, settings)
+        decision = articles.admit(state, await assess(conn, comment, live, site, settings))
+        done = Submitted(await comment_store.insert(conn, comment, decision), decision)
         answer = respond(done) if respond else None
         if retry is not None and answer is not None:
             await idempotency.remember(conn, retry, answer)

@@ -132,7 +132,7 @@ def operations(settings: Settings) -> list[Operation]:
                 202: Reply("Accepted, waiting for a moderator.", SubmissionStatus),
                 303: Reply("A form post with redirect_to: go there.", headers=("Location",)),
             },
-            problems=(400, 401, 408, 409, 413, 415, 422, 429, *DB),
+            problems=(400, 401, 403, 408, 409, 413, 415, 422, 429, *DB),
             problem_models={429: TooMany},
         ),
         Operation(

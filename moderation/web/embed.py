@@ -23,6 +23,7 @@ from moderation.http.requests import (
     read_payload,
 )
 from moderation.http.schemas import CommentIn, Limits
+from moderation.intake.articles import admission
 from moderation.intake.submission import accept, shown_status
 from moderation.intake.verdicts import Checks
 from moderation.keys import POOL, SETTINGS
@@ -108,6 +109,7 @@ async def _page(
         "replying_to": replying["name"] if replying else None,
         "honeypot": settings.honeypot_field,
         "notices": NOTICES,
+        "article_state": (await admission(request.app[POOL], article)).state.value,
     }
     return render(request, "embed.html", ctx, status=status)
 
@@ -143,9 +145,9 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
             errors.setdefault(e["field"], e["message"])
         return await _page(request, article, values, errors, status=422)
     except Problem as exc:
-        if exc.status not in (409, 429):
+        if exc.status not in (403, 409, 429):
             raise
-        # Too fast, or said already: the form again, with what the reader typed.
+        # Closed, too fast, or said already: the page again, with what the reader typed.
         page = await _page(
             request, article, values, {"form": exc.detail or exc.title}, status=exc.status
         )
