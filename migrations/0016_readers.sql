@@ -6,3 +6,16 @@ ALTER TABLE articles
     ADD COLUMN state text NOT NULL DEFAULT 'open'
         CHECK (state IN ('open', 'premoderated', 'closed')),
     ADD COLUMN close_after_days integer CHECK (close_after_days > 0);
+
+-- Reader flags: one per reader per comment. `reader` names the reader without personal
+-- data (a hash of their address, as flood marks do); `weight` is what the flag counts.
+CREATE TABLE comment_flags (
+    id         bigserial   PRIMARY KEY,
+    comment_id bigint      NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+    reader     text        NOT NULL,
+    reason     text        NOT NULL CHECK (reason IN ('spam', 'abuse', 'off_topic', 'other')),
+    note       text,
+    weight     integer     NOT NULL DEFAULT 1 CHECK (weight > 0),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (comment_id, reader)
+);

@@ -176,6 +176,9 @@ class Settings(BaseSettings):
     )
     honeypot_field: str = "website_confirm"
     trust_known_authors: bool = True
+    flag_threshold: int = Field(
+        default=3, ge=1, description="flag weight that sends an approved comment back to the queue"
+    )
 
     # Browser pages.
     session_hours: float = Field(default=12, gt=0, description="desk sessions expire after this")

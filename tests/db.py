@@ -21,6 +21,7 @@ TABLES = (
     "threshold_steps",
     "articles",
     "comment_imports",
+    "comment_flags",
 )
 CREDENTIALS = ("tokens", "sessions")
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation import openapi
-from moderation.api import admin, akismet, articles, health, moderator, privacy, public, registry
+from moderation.api import (
+    admin,
+    akismet,
+    articles,
+    flags,
+    health,
+    moderator,
+    privacy,
+    public,
+    registry,
+)
 from moderation.ops.observability import metrics_handler
 
 ROUTES: list[web.RouteDef] = [
@@ -20,6 +30,8 @@ ROUTES: list[web.RouteDef] = [
     # public.py
     web.post("/v1/comments", public.submit_comment),
     web.get("/v1/articles/{article}/comments", public.list_comments),
+    # flags.py
+    web.post("/v1/comments/{id}/flags", flags.post_flag),
     # moderator.py
     web.get("/v1/queue", moderator.list_queue),
     web.get("/v1/audits", moderator.list_audits),
