@@ -86,3 +86,12 @@ async def summary(conn: Conn, comment_id: int) -> list[asyncpg.Record]:
         comment_id,
     )
     return rows
+
+
+async def published_excerpt(conn: Conn, comment_id: int, article: str) -> asyncpg.Record | None:
+    """A published comment's body, for the Report form (None: not published there)."""
+    return await conn.fetchrow(
+        "SELECT body FROM comments WHERE id = $1 AND article = $2 AND status = 'approved'",
+        comment_id,
+        article,
+    )

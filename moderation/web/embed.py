@@ -39,6 +39,8 @@ NOTICES = {
     "held": "Thank you. Your comment is held for moderation and will appear here "
     "once a moderator has approved it.",
     "rejected": "Your comment was not published.",
+    "reported": "Thank you for the report: a moderator will look at the comment if other "
+    "readers agree.",
 }
 
 

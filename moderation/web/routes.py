@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from moderation.web import desk_auth, desk_models, desk_queue, desk_review, embed
+from moderation.web import desk_auth, desk_models, desk_queue, desk_review, embed, embed_report
 
 ROUTES: list[web.RouteDef] = [
     # desk_auth.py
@@ -32,4 +32,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/embed/{article}", embed.embed_page),
     web.post("/embed/{article}", embed.embed_post),
     web.get("/demo", embed.demo),
+    # embed_report.py
+    web.get("/embed/{article}/report/{id}", embed_report.report_page),
+    web.post("/embed/{article}/report/{id}", embed_report.report_post),
 ]
