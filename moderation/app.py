@@ -17,6 +17,7 @@ from moderation.ops import backups, jobs, webhooks
 from moderation.ops.audits import audit_watch
 from moderation.ops.observability import METRICS, Metrics, observe
 from moderation.ops.retention import retention
+from moderation.ops.signing import SECRET, load_secret
 from moderation.registry import hotswap
 from moderation.registry.loading import load_active_model
 from moderation.rules import SiteRules
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[RULES] = SiteRules.from_settings(settings)
+    app[SECRET] = load_secret(settings)
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(classifier)
     app.cleanup_ctx.append(hotswap.model_watch)

@@ -185,6 +185,10 @@ class Settings(BaseSettings):
     embed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="origins allowed to frame /embed pages"
     )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="signs readers' cookies and links; unset: one generated in data_dir/secret_key",
+    )
 
     @field_validator(
         "trusted_proxies",

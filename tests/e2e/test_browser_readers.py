@@ -120,3 +120,24 @@ def test_a_closed_article_shows_its_comments_and_says_comments_are_closed(browse
     assert not browser.find_elements(By.ID, "comment-form")
     assert "Said before the article closed" in browser.find_element(By.ID, "comment-list").text
     browser.switch_to.default_content()
+
+
+def test_a_reader_sees_their_own_held_comment_as_awaiting_moderation(no_javascript, live):
+    browser = no_javascript
+    live.reset()
+    # Premoderated: every comment is held, whatever the model thinks of it.
+    live.fetch("INSERT INTO articles (article, state) VALUES ($1, 'premoderated')", ARTICLE)
+    browser.get(live.url(f"/embed/{ARTICLE}"))
+    assert "once a moderator has approved" in browser.find_element(By.ID, "premoderated").text
+    body = "Did the hospital have offline backups? Ours were tested monthly."
+    for name, value in (("name", "Robin"), ("email", "robin@example.org"), ("body", body)):
+        browser.find_element(By.ID, name).send_keys(value)
+    browser.find_element(By.CSS_SELECTOR, "#comment-form button[type=submit]").click()
+    wait(browser).until(ec.url_contains("posted="))
+    assert live.fetch("SELECT status FROM comments WHERE body = $1", body)[0]["status"] == "pending"
+    held = wait(browser).until(ec.presence_of_element_located((By.ID, "awaiting")))
+    assert "Awaiting moderation" in held.text and body in held.text
+    # Another reader (no cookie) does not see it.
+    browser.delete_all_cookies()
+    browser.get(live.url(f"/embed/{ARTICLE}"))
+    assert not browser.find_elements(By.ID, "awaiting")
