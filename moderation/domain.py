@@ -27,6 +27,14 @@ class Rejection(StrEnum):
 AUTO = "auto"
 
 
+class ArticleState(StrEnum):
+    """Whether an article takes comments (issue 16): as usual, all held, or none."""
+
+    OPEN = "open"
+    PREMODERATED = "premoderated"  # every comment waits for a moderator
+    CLOSED = "closed"
+
+
 @dataclass(frozen=True, slots=True)
 class Comment:
     """A validated comment with what the request told about its sender."""

@@ -210,7 +210,12 @@ class Settings(BaseSettings):
     # No length check here: a training job's process gets these settings with secrets
     # masked; the README asks for 32 random characters or more.
     secret_key: SecretStr | None = Field(
-        default=None, description="HMAC key; unset: made once and kept in data_dir/secret_key"
+        default=None,
+        description="HMAC key for address hashes, the sign-in form and readers' cookies; "
+        "unset: made once and kept in data_dir/secret_key",
+    )
+    flag_threshold: int = Field(
+        default=3, ge=1, description="flag weight that sends an approved comment back to the queue"
     )
 
     # Browser pages.

@@ -25,6 +25,7 @@ TABLES = (
     "comment_notes",
     "site_rules",
     "site_rule_changes",
+    "comment_flags",
 )
 CREDENTIALS = ("tokens", "sessions")
 

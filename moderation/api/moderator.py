@@ -27,6 +27,17 @@ def _seconds_param(request: web.Request, name: str) -> timedelta | None:
     return timedelta(seconds=int_param(request, name, 0, 0, 10 * 365 * 86400))
 
 
+def _flagged_param(request: web.Request) -> bool | None:
+    raw = request.query.get("flagged")
+    if raw is None or raw == "":
+        return None
+    if raw not in ("true", "false"):
+        raise FieldErrors(
+            [{"field": "flagged", "message": "must be true or false"}], "Invalid query"
+        )
+    return raw == "true"
+
+
 async def list_queue(request: web.Request) -> web.Response:
     await require(request, Role.MODERATOR)
     settings = request.app[SETTINGS]
@@ -41,6 +52,7 @@ async def list_queue(request: web.Request) -> web.Response:
         max_score=float_param(request.query, "max_score", 0, 1),
         older_than=_seconds_param(request, "older_than"),
         newer_than=_seconds_param(request, "newer_than"),
+        flagged=_flagged_param(request),
     )
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
     after = cursors.decode_key(request.query.get("cursor"), order)

@@ -13,8 +13,10 @@ from moderation import openapi
 from moderation.api import (
     admin,
     akismet,
+    articles,
     checks,
     desk,
+    flags,
     health,
     moderator,
     privacy,
@@ -30,6 +32,8 @@ ROUTES: list[web.RouteDef] = [
     # public.py
     web.post("/v1/comments", public.submit_comment),
     web.get("/v1/articles/{article}/comments", public.list_comments),
+    # flags.py
+    web.post("/v1/comments/{id}/flags", flags.post_flag),
     # moderator.py
     web.get("/v1/queue", moderator.list_queue),
     web.get("/v1/audits", moderator.list_audits),
@@ -61,6 +65,9 @@ ROUTES: list[web.RouteDef] = [
     web.get("/v1/admin/training/{id:\\d+}", registry.show_training),
     web.post("/v1/admin/labels", registry.import_labels),
     web.get("/v1/admin/simulate", registry.simulate),
+    # articles.py
+    web.get("/v1/admin/articles/{article}", articles.show_article),
+    web.put("/v1/admin/articles/{article}", articles.put_article),
     # akismet.py
     web.post("/1.1/verify-key", akismet.verify_key),
     web.post("/1.1/comment-check", akismet.comment_check),

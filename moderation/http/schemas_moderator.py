@@ -53,3 +53,14 @@ class TrainingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     include_seed: bool = True
+
+
+class ArticleSettingsIn(BaseModel):
+    """PUT /v1/admin/articles/{article}: the whole of an article's settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://[^\s/?#]+[^\s]*$")
+    state: Literal["open", "premoderated", "closed"] = "open"
+    close_after_days: int | None = Field(default=None, ge=1, le=36500)

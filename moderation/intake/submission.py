@@ -19,14 +19,14 @@ from moderation.classifier.live import LiveModel
 from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds
-from moderation.domain import Comment, Decision, Facts, Status
-from moderation.intake import idempotency, verdicts
+from moderation.domain import ArticleState, Comment, Decision, Facts, Status
+from moderation.intake import articles, idempotency, verdicts
 from moderation.intake.writer import WRITER
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.events import decided_automatically
 from moderation.problems import FieldErrors
 from moderation.settings import Settings, SpamAnswer
-from moderation.store import articles
+from moderation.store import articles as article_store
 from moderation.store import comments as comment_store
 
 # Below this many characters scoring takes well under a millisecond: do it inline.
@@ -158,7 +158,7 @@ async def accept(
         if comment.article_title or comment.article_url:
             # What the article lacks (a title, an address) is filled in; the rest stays.
             row = (comment.article, comment.article_title, comment.article_url, None)
-            await articles.upsert_many(app[POOL], "default", [row])
+            await article_store.upsert_many(app[POOL], "default", [row])
     return done, answer
 
 
@@ -171,8 +171,12 @@ async def _accept(
     respond: Respond | None,
 ) -> tuple[Submitted | None, idempotency.Answer | None]:
     pool, live, site, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
+    # A closed article refuses before anything is scored; a premoderated one holds.
+    state = (await articles.admission(pool, comment.article)).state
+    if state is ArticleState.CLOSED:
+        raise articles.closed()
     if retry is None:
-        decision = await assess(pool, comment, live, site, settings)
+        decision = articles.admit(state, await assess(pool, comment, live, site, settings))
         stored = await app[WRITER].insert(comment, decision, verdicts.Sender.of(checks, comment))
         done = Submitted(stored, decision)
         return done, respond(done) if respond else None
@@ -180,7 +184,8 @@ async def _accept(
         if first := await idempotency.replay(conn, retry, settings.idempotency_ttl_seconds):
             return None, first
         await verdicts.check(conn, checks, comment)
-        done = await submit(conn, comment, live, site, settings)
+        decision = articles.admit(state, await assess(conn, comment, live, site, settings))
+        done = Submitted(await comment_store.insert(conn, comment, decision), decision)
         answer = respond(done) if respond else None
         if retry is not None and answer is not None:
             await idempotency.remember(conn, retry, answer)

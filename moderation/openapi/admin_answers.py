@@ -231,3 +231,17 @@ class Erasure(BaseModel):
     comments: int = Field(description="Comments anonymised or removed.")
     labels: int = Field(description="Labels anonymised or removed.")
     checks: int = Field(default=0, description="Akismet checks anonymised or removed.")
+
+
+class ArticleSettings(BaseModel):
+    article: str
+    title: str | None
+    url: str | None
+    state: Literal["open", "premoderated", "closed"] = Field(description="As set.")
+    close_after_days: int | None
+    closes_at: datetime | None = Field(description="When the age limit closes it, if set.")
+    effective_state: Literal["open", "premoderated", "closed"] = Field(
+        description="What a submission meets now: closed once past `closes_at`."
+    )
+    published_at: datetime | None
+    updated_at: datetime

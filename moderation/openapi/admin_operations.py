@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from moderation.domain import Role
 from moderation.http.schemas_moderator import (
+    ArticleSettingsIn,
     TokenIn,
     TrainingIn,
 )
 from moderation.openapi.admin_answers import (
+    ArticleSettings,
     Erasure,
     Export,
     LabelImport,
@@ -47,6 +49,9 @@ def admin_operations(settings: Settings) -> list[Operation]:
         "path",
         {"type": "string", "format": "email", "maxLength": 254},
         "The reader's email address (any case).",
+    )
+    article = Param(
+        "article", "path", {"type": "string", "minLength": 1, "maxLength": 200}, "The article key."
     )
     return [
         Operation(
@@ -255,5 +260,39 @@ def admin_operations(settings: Settings) -> list[Operation]:
             params=[email],
             replies={200: Reply("What was erased.", Erasure)},
             problems=(400, *AUTH, 404, 422, *DB),
+        ),
+        Operation(
+            "get",
+            "/v1/admin/articles/{article}",
+            "show_article",
+            "An article's settings",
+            "articles",
+            admin,
+            params=[article],
+            replies={
+                200: Reply("The settings and the state a submission meets now.", ArticleSettings)
+            },
+            problems=(*AUTH, 404, *DB),
+        ),
+        Operation(
+            "put",
+            "/v1/admin/articles/{article}",
+            "put_article",
+            "Set an article's title, address, state and age limit",
+            "articles",
+            admin,
+            description=(
+                "`open`: comments are decided as usual; `premoderated`: every comment waits for "
+                "a moderator; `closed`: submissions are refused with 403. `close_after_days` "
+                "closes the article that many days after it was published (or first stored). "
+                "Fields left out take their defaults."
+            ),
+            params=[article],
+            body=json_body(ArticleSettingsIn),
+            replies={
+                200: Reply("Updated.", ArticleSettings),
+                201: Reply("Stored for the first time.", ArticleSettings),
+            },
+            problems=(*AUTH, *BODY_PROBLEMS, 404, *DB),
         ),
     ]

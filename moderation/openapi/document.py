@@ -144,6 +144,7 @@ def build(settings: Settings) -> dict[str, Any]:
             {"name": "admin", "description": "Tokens and statistics."},
             {"name": "models", "description": "The model registry, training, what-if."},
             {"name": "privacy", "description": "Readers' personal data."},
+            {"name": "articles", "description": "Per-article settings: open, held, closed."},
             {"name": "akismet", "description": "The Akismet-compatible API (REST API 1.1)."},
             {"name": "operations", "description": "Health, readiness, metrics."},
         ],

@@ -11,6 +11,7 @@ from moderation.http.schemas_moderator import (
     DecisionIn,
     ReleaseIn,
 )
+from moderation.http.schemas_readers import FlagIn, FlagOut
 from moderation.intake.akismet import THANKS
 from moderation.openapi.admin_operations import admin_operations
 from moderation.openapi.akismet_operations import akismet_operations
@@ -134,7 +135,25 @@ def operations(settings: Settings) -> list[Operation]:
                 202: Reply("Accepted, waiting for a moderator.", SubmissionStatus),
                 303: Reply("A form post with redirect_to: go there.", headers=("Location",)),
             },
-            problems=(400, 401, 408, 409, 413, 415, 422, 429, *DB),
+            problems=(400, 401, 403, 408, 409, 413, 415, 422, 429, *DB),
+            problem_models={429: TooMany},
+        ),
+        Operation(
+            "post",
+            "/v1/comments/{id}/flags",
+            "flag_comment",
+            "Report a published comment",
+            "public",
+            "public",
+            description=(
+                "Open to everyone, flood-limited per address as submissions are, one flag per "
+                "reader per comment. When a comment's flags reach the configured weight it goes "
+                "back to the review queue as pending, with the flags as its reason. JSON only."
+            ),
+            params=[id_param("comment")],
+            body=json_body(FlagIn),
+            replies={201: Reply("The flag is recorded.", FlagOut)},
+            problems=(400, 404, 408, 409, 413, 415, 422, 429, *DB),
             problem_models={429: TooMany},
         ),
         Operation(
@@ -171,6 +190,12 @@ def operations(settings: Settings) -> list[Operation]:
                 Param("max_score", "query", score, "Spam score at most."),
                 Param("older_than", "query", seconds, "At least this many seconds old."),
                 Param("newer_than", "query", seconds, "At most this many seconds old."),
+                Param(
+                    "flagged",
+                    "query",
+                    {"type": "string", "enum": ["true", "false"]},
+                    "`true`: only comments readers flagged; `false`: only unflagged ones.",
+                ),
                 *page,
             ],
             replies={200: Reply("A page of the queue.", QueuePage)},

@@ -61,3 +61,53 @@ async def titles(conn: Conn, site: str, keys: Sequence[str]) -> dict[str, asyncp
         sorted(set(keys)),
     )
     return {str(r["article"]): r for r in rows}
+
+
+# --- per-article settings (migration 0016) --------------------------------------------
+
+SETTINGS_COLUMNS = """
+    site, article, title, url, published_at, state, close_after_days, created_at, updated_at,
+    CASE WHEN close_after_days IS NULL THEN NULL
+         ELSE coalesce(published_at, created_at) + make_interval(days => close_after_days)
+    END AS closes_at
+"""
+
+
+async def with_settings(conn: Conn, site: str, article: str) -> asyncpg.Record | None:
+    """The article's row with its state and when it closes by age (None: never)."""
+    return await conn.fetchrow(
+        f"SELECT {SETTINGS_COLUMNS}, now() AS now FROM articles WHERE site = $1 AND article = $2",
+        site,
+        article,
+    )
+
+
+async def put_settings(
+    conn: Conn,
+    site: str,
+    article: str,
+    *,
+    title: str | None,
+    url: str | None,
+    state: str,
+    close_after_days: int | None,
+) -> tuple[asyncpg.Record, bool]:
+    """Set an article's title, address, state and age limit; returns (row, created)."""
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO articles AS a (site, article, title, url, state, close_after_days)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (site, article) DO UPDATE
+        SET title = EXCLUDED.title, url = EXCLUDED.url, state = EXCLUDED.state,
+            close_after_days = EXCLUDED.close_after_days, updated_at = now()
+        RETURNING {SETTINGS_COLUMNS}, now() AS now, (xmax = 0) AS inserted
+        """,
+        site,
+        article,
+        title,
+        url,
+        state,
+        close_after_days,
+    )
+    assert row is not None
+    return row, bool(row["inserted"])

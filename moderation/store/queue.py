@@ -32,6 +32,7 @@ class QueueFilter:
     max_score: float | None = None
     older_than: timedelta | None = None  # at least this old
     newer_than: timedelta | None = None  # at most this old
+    flagged: bool | None = None  # readers flagged it (True), or not (False)
 
     def where(self, args: list[Any]) -> str:
         """SQL conditions for these filters, appending their values to `args`."""
@@ -51,6 +52,9 @@ class QueueFilter:
             conds.append(f"c.created_at <= now() - {arg(self.older_than)}::interval")
         if self.newer_than is not None:
             conds.append(f"c.created_at >= now() - {arg(self.newer_than)}::interval")
+        if self.flagged is not None:
+            has = "EXISTS (SELECT 1 FROM comment_flags f WHERE f.comment_id = c.id)"
+            conds.append(has if self.flagged else f"NOT {has}")
         return " AND ".join(conds)
 
 

@@ -25,13 +25,17 @@ from moderation.http.requests import (
     read_payload,
 )
 from moderation.http.schemas import CommentIn, Limits
+from moderation.intake.articles import admission
 from moderation.intake.submission import accept, shown_status
 from moderation.intake.verdicts import Checks
 from moderation.keys import POOL, SECRET_KEY, SETTINGS
+from moderation.ops.signing import SECRET, sign, unsign
 from moderation.problems import FieldErrors, Problem
 from moderation.review import text
 from moderation.store import comments as comment_store
-from moderation.web.render import render
+from moderation.store import readers as reader_store
+from moderation.web.render import render, see_other
+from moderation.web.security import is_secure
 
 DEMO_ARTICLE = "ransomware-hits-hospital"
 FIELDS = ("name", "email", "url", "body", "parent_id")
@@ -40,7 +44,48 @@ NOTICES = {
     "held": "Thank you. Your comment is held for moderation and will appear here "
     "once a moderator has approved it.",
     "rejected": "Your comment was not published.",
+    "reported": "Thank you for the report: a moderator will look at the comment if other "
+    "readers agree.",
 }
+
+
+# The reader's own held comments on this article, in a signed cookie (no account).
+HELD_COOKIE = "held"
+HELD_KEEP = 10  # the newest this many ids
+HELD_DAYS = 30
+
+
+def _held_ids(request: web.Request) -> list[int]:
+    value = unsign(request.app[SECRET], HELD_COOKIE, request.cookies.get(HELD_COOKIE))
+    return [int(part) for part in (value or "").split(",") if part.isdigit()][-HELD_KEEP:]
+
+
+async def _awaiting(request: web.Request, article: str) -> list[dict[str, Any]]:
+    ids = _held_ids(request)
+    if not ids:
+        return []
+    rows = await reader_store.still_held(request.app[POOL], article, ids)
+    settings = request.app[SETTINGS]
+    return [
+        {"id": r["id"], "name": r["author_name"], "body": r["body"], "created_at": r["created_at"]}
+        for r in rows
+        if shown_status(Status(r["status"]), settings) is Status.PENDING
+    ]
+
+
+def _remember_held(
+    request: web.Request, response: web.StreamResponse, article: str, comment_id: int
+) -> None:
+    ids = [*(i for i in _held_ids(request) if i != comment_id), comment_id][-HELD_KEEP:]
+    response.set_cookie(
+        HELD_COOKIE,
+        sign(request.app[SECRET], HELD_COOKIE, ",".join(map(str, ids))),
+        path=embed_path(article),
+        max_age=HELD_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=is_secure(request),
+    )
 
 
 def _article(request: web.Request) -> str:
@@ -111,6 +156,8 @@ async def _page(
         "replying_to": replying["name"] if replying else None,
         "honeypot": settings.honeypot_field,
         "notices": NOTICES,
+        "article_state": (await admission(request.app[POOL], article)).state.value,
+        "awaiting": await _awaiting(request, article),
     }
     return render(request, "embed.html", ctx, status=status)
 
@@ -155,9 +202,9 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
             errors.setdefault(e["field"], e["message"])
         return await _page(request, app[POOL], article, values, errors, status=422)
     except Problem as exc:
-        if exc.status not in (409, 429):
+        if exc.status not in (403, 409, 429):
             raise
-        # Too fast, or said already: the form again, with what the reader typed.
+        # Closed, too fast, or said already: the page again, with what the reader typed.
         page = await _page(
             request, app[POOL], article, values, {"form": exc.detail or exc.title}, exc.status
         )
@@ -171,7 +218,10 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
         target = "?posted=held#comment-held"
     else:
         target = "?posted=rejected#comment-held"
-    raise web.HTTPSeeOther(location=embed_path(article) + target)
+    response = see_other(embed_path(article) + target)
+    if status is Status.PENDING:
+        _remember_held(request, response, article, done.stored.id)
+    return response
 
 
 async def demo(request: web.Request) -> web.StreamResponse:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from moderation.web import desk_auth, desk_find, desk_models, desk_queue, desk_review, embed
+from moderation.web import (
+    desk_auth,
+    desk_find,
+    desk_models,
+    desk_queue,
+    desk_review,
+    embed,
+    embed_report,
+)
 
 ROUTES: list[web.RouteDef] = [
     # desk_auth.py
@@ -37,4 +45,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/embed/{article}", embed.embed_page),
     web.post("/embed/{article}", embed.embed_post),
     web.get("/demo", embed.demo),
+    # embed_report.py
+    web.get("/embed/{article}/report/{id}", embed_report.report_page),
+    web.post("/embed/{article}/report/{id}", embed_report.report_post),
 ]

@@ -82,6 +82,8 @@
     if (total) { total.textContent = String(Number(total.textContent) + 1); }
   }
 
+  // A closed article has no form: the page only lists its comments.
+  if (!form) { return; }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     clearErrors();
