@@ -164,7 +164,8 @@ async def _page(
 
 async def embed_page(request: web.Request) -> web.StreamResponse:
     """The article's page: the same for every reader, so from the page cache
-    (http/pagecache.py), unless it answers a reply link or a post."""
+    (http/pagecache.py), unless it answers a reply link or a post, or shows the
+    reader's own held comments."""
     article = _article(request)
     reply_to = request.query.get("reply_to", "")
     values = {"parent_id": reply_to} if reply_to.isdigit() else {}
@@ -172,10 +173,16 @@ async def embed_page(request: web.Request) -> web.StreamResponse:
     async def make(pool: asyncpg.Pool) -> web.Response:
         return await _page(request, pool, article, values, {})
 
-    if set(request.query) <= {"cursor"}:
+    # A reader with held comments of their own sees them on the page: never cache that,
+    # here or in a proxy.
+    own = bool(_held_ids(request))
+    if set(request.query) <= {"cursor"} and not own:
         after = cursors.decode_after(request.query.get("cursor"))
         return await cached_page(request, article, f"embed:{after}", make)
-    return await fresh_page(request, article, make)
+    response = await fresh_page(request, article, make)
+    if own:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 async def embed_post(request: web.Request) -> web.StreamResponse:

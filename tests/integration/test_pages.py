@@ -633,3 +633,25 @@ def test_only_words_with_positive_weight_are_highlighted():
 )
 def test_only_http_addresses_become_links(url, href):
     assert text.safe_href(url) == href
+
+
+async def test_a_readers_own_held_comment_never_reaches_the_page_cache_or_another_reader(
+    make_app_client, make_settings, db
+):
+    c = await make_app_client(make_settings(moderation_words=["kettle"]))
+    resp = await c.post(
+        f"/embed/{ARTICLE}",
+        data={"name": "Dana", "email": "dana@example.org", "body": "Is the kettle on? Secret."},
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    # Dana's client keeps the signed cookie: she sees her comment, uncached anywhere.
+    mine = await c.get(f"/embed/{ARTICLE}")
+    assert "Is the kettle on? Secret." in await mine.text()
+    assert mine.headers["Cache-Control"] == "private, no-store"
+    assert "ETag" not in mine.headers
+    # Another reader, without that cookie, gets the shared page without it.
+    async with aiohttp.ClientSession() as other:
+        for _ in range(2):  # the second answer comes from the cache
+            page = await (await other.get(c.make_url(f"/embed/{ARTICLE}"))).text()
+            assert "Is the kettle on? Secret." not in page
