@@ -97,7 +97,9 @@ async def serving(
     port = free_port()
     with log.open("ab") as err:
         process = await asyncio.create_subprocess_exec(
-            *serve_argv(port),
+            # One process: the per-client cap is counted per process, and `auto` would
+            # spread the attack over as many processes as the machine has cores.
+            *serve_argv(port, workers=1),
             env=env,
             cwd=log.parent,
             stdin=asyncio.subprocess.DEVNULL,
