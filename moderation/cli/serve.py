@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+from typing import Any
 
 from moderation.cli.connections import ConnectionCap
 from moderation.cli.db import database_url
@@ -46,6 +47,12 @@ def _early_stop_on_signals() -> None:
 
     signal.signal(signal.SIGTERM, note)
     signal.signal(signal.SIGINT, note)
+
+
+# aiohttp's parser refuses a request line over 8 190 bytes in plain text, before any
+# handler can answer in problem+json; a search with every filter filled in can be
+# longer. The body limit (MAX_REQUEST_BYTES) is what bounds a request's size.
+PARSER_LIMITS: dict[str, Any] = {"max_line_size": 65536, "max_field_size": 65536}
 
 
 def workers_arg(value: str) -> str:
@@ -128,6 +135,7 @@ async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> 
         # answer until a whole request head is in: an idle connection and a head
         # that trickles in are both closed when it runs out.
         keepalive_timeout=settings.keepalive_timeout_seconds,
+        **PARSER_LIMITS,
     )
     if reuse_port:
         # A worker stopped while it loads its model (a first start trains the seed,

@@ -20,6 +20,7 @@ import pytest
 from aiohttp import web
 
 from moderation.app import create_app
+from moderation.cli.serve import PARSER_LIMITS
 from moderation.keys import POOL
 from moderation.settings import Settings
 from tests.db import reset_statement
@@ -55,7 +56,8 @@ class LiveServer:
 
     async def _start(self) -> None:
         for name, app in self.apps.items():
-            runner = web.AppRunner(app, access_log=None)
+            # The parser limits `moderation serve` sets (a long search URL is its to judge).
+            runner = web.AppRunner(app, access_log=None, **PARSER_LIMITS)
             await runner.setup()
             self._runners.append(runner)
             site = web.TCPSite(runner, "127.0.0.1", 0)
