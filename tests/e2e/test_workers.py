@@ -58,7 +58,11 @@ def test_serve_starts_one_worker_per_core_even_beside_a_folder_named_moderation(
     with log.open("ab") as err:
         process = subprocess.Popen(
             [str(COMMAND), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=_environment(data_dir, database_url),
+            # test_serve posts the same comment to the same database: no duplicate check.
+            env={
+                **_environment(data_dir, database_url),
+                "MODERATION_DUPLICATE_WINDOW_SECONDS": "0",
+            },
             cwd=tmp_path,
             stdin=subprocess.DEVNULL,
             stdout=err,
