@@ -11,6 +11,7 @@ syntax error becomes an `ExportError` with its line.
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -150,21 +151,56 @@ def _depth(element: etree._Element) -> int:
     return n
 
 
+def _dtd_refused() -> ExportError:
+    return ExportError(
+        "the file declares a DTD (<!DOCTYPE ...>); exports have none, so it is refused "
+        "(entities in a DTD can expand without bound or read local files)",
+        1,
+    )
+
+
 def _refuse_dtd(element: etree._Element) -> None:
     info = element.getroottree().docinfo
     if getattr(info, "doctype", "") or info.internalDTD is not None:
-        raise ExportError(
-            "the file declares a DTD (<!DOCTYPE ...>); exports have none, so it is refused "
-            "(entities in a DTD can expand without bound or read local files)",
-            1,
-        )
+        raise _dtd_refused()
+
+
+# What may come before the root element: a byte-order mark, white space, the XML
+# declaration, processing instructions and comments.
+_PROLOGUE = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
+
+
+class _Replay:
+    """A stream that hands out `head` again before the rest of `stream`."""
+
+    def __init__(self, head: bytes, stream: ExportFile) -> None:
+        self._head = head
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            chunk, self._head = self._head, b""
+            return chunk
+        return self._stream.read(size)
 
 
 def root_name(stream: ExportFile) -> tuple[str, str]:
-    """The root element's (namespace, local name), read from the start of the file."""
+    """The root element's (namespace, local name), read from the start of the file.
+
+    A DOCTYPE is refused before the parser sees it: some libxml2 versions expand
+    (and refuse) entities before the first element could be looked at.
+    """
+    head = stream.read(1 << 16)
+    prologue = _PROLOGUE.match(head)
+    if head[prologue.end() if prologue else 0 :].startswith(b"<!DOCTYPE"):
+        raise _dtd_refused()
     try:
         for _, element in etree.iterparse(
-            stream, events=("start",), resolve_entities=False, load_dtd=False, no_network=True
+            _Replay(head, stream),
+            events=("start",),
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
         ):
             _refuse_dtd(element)
             name = etree.QName(element)

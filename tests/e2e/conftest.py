@@ -22,6 +22,7 @@ from aiohttp import web
 from moderation.app import create_app
 from moderation.cli.serve import PARSER_LIMITS
 from moderation.keys import POOL
+from moderation.ops.pages import PAGES
 from moderation.settings import Settings
 from tests.db import reset_statement
 
@@ -80,8 +81,17 @@ class LiveServer:
         return f"http://127.0.0.1:{self.ports[app]}{path}"
 
     def fetch(self, query: str, *args: Any) -> list[Any]:
-        pool = self.apps["main"][POOL]
-        return self.run(pool.fetch(query, *args))
+        """Run SQL on the app's database, as if a request had: cached article pages are
+        dropped now, since PostgreSQL's notice of the change reaches the app a moment
+        later, and a browser that asks at once would still be shown the old page."""
+        app = self.apps["main"]
+
+        async def fetch() -> list[Any]:
+            rows = await app[POOL].fetch(query, *args)
+            app[PAGES].changed(None)
+            return rows
+
+        return self.run(fetch())
 
     def make_token(self, role: str, name: str) -> str:
         from moderation.ops.access import create_token
