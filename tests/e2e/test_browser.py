@@ -54,6 +54,10 @@ def live(database_url: str, data_dir: Path) -> Iterator[LiveServer]:
         pool_min_size=1,
         pool_max_size=4,
         moderation_words=["kettle"],  # "kettle" holds a comment for review, whatever its score
+        # Tests empty the database between them, which no site does: Chromium must not show
+        # the previous test's page from its own cache (stale-while-revalidate) meanwhile.
+        page_max_age_seconds=0,
+        page_stale_seconds=0,
         _env_file=None,  # type: ignore[call-arg]
     )
     attacker = web.Application()

@@ -44,6 +44,8 @@ def live(database_url: str, data_dir: Path) -> Iterator[LiveServer]:
         pool_min_size=1,
         pool_max_size=4,
         flag_threshold=1,
+        page_max_age_seconds=0,  # tests empty the database: no page from Chromium's own cache
+        page_stale_seconds=0,
         _env_file=None,  # type: ignore[call-arg]
     )
     attacker = web.Application()
