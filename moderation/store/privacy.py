@@ -67,6 +67,9 @@ WHERE note ~* $1
 
 async def _scrub(conn: asyncpg.Connection, email: str) -> None:
     await conn.execute(_SCRUB_NOTES, _pattern(email))
+    # The address's confirmation and its mail not yet sent (migrations/0019).
+    await conn.execute("DELETE FROM reader_emails WHERE email = lower($1)", email)
+    await conn.execute("DELETE FROM mail_outbox WHERE email = lower($1)", email)
 
 
 async def anonymise(conn: asyncpg.Connection, email: str) -> dict[str, int]:
