@@ -11,6 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation.web import (
+    desk_articles,
     desk_auth,
     desk_find,
     desk_models,
@@ -43,6 +44,9 @@ ROUTES: list[web.RouteDef] = [
     web.post("/desk/models/train", desk_models.train_form),
     web.post("/desk/models/activate", desk_models.activate_form),
     web.post("/desk/models/rollback", desk_models.rollback_form),
+    # desk_articles.py
+    web.get("/desk/articles", desk_articles.articles_page),
+    web.post("/desk/articles", desk_articles.articles_form),
     # embed.py
     web.get("/embed/{article}", embed.embed_page),
     web.post("/embed/{article}", embed.embed_post),
