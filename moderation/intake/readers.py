@@ -7,7 +7,8 @@ so), deletes one, or appeals a rejection once with a short note. An appeal
 sends the comment back to the queue with the note as its reason, announced by
 ops/events.comment_decided; the moderator's answer labels it as any decision
 does (review/decisions.py). Deleting and appealing are flood-limited per
-address, as flags are.
+address by the comments' count per window (not their interval: a reader tidies up
+several comments in a row).
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ async def delete(app: web.Application, email: str, comment_id: int, ip: IPAddres
         row = await reader_store.lock_own(conn, email, comment_id)
         if row is None:
             raise _not_yours(comment_id)
-        await address_turn(conn, app[SETTINGS], app[SECRET_KEY], "reader-ip", ip)
+        await address_turn(conn, app[SETTINGS], app[SECRET_KEY], "reader-ip", ip, interval=False)
         await reader_store.delete_own(conn, comment_id)
     comment_deleted(app, comment_id, row["article"])
 
@@ -130,7 +131,7 @@ async def appeal(
                 "Only a rejected comment can be appealed, once.",
                 kind="appeal",
             )
-        await address_turn(conn, settings, app[SECRET_KEY], "reader-ip", ip)
+        await address_turn(conn, settings, app[SECRET_KEY], "reader-ip", ip, interval=False)
         moved = await reader_store.appeal(conn, comment_id, note)
     if moved is not None:
         comment_decided(app, moved["id"], moved["article"], "pending", None, "appeal")

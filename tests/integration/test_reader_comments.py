@@ -105,7 +105,7 @@ async def test_reader_changes_are_flood_limited_per_address(
     make_app_client: Any, make_settings: Any, db: asyncpg.Connection
 ) -> None:
     client = await make_app_client(
-        make_settings(trusted_proxies=["127.0.0.0/8"], flood_ip_interval_seconds=60)
+        make_settings(trusted_proxies=["127.0.0.0/8"], flood_ip_interval_seconds=60, flood_ip_max=1)
     )
     first = await insert_comment(db, author_email=DANA)
     second = await insert_comment(db, author_email=DANA)
