@@ -26,7 +26,8 @@ def sign(secret: bytes, purpose: str, value: str) -> str:
 
 def unsign(secret: bytes, purpose: str, signed: str | None) -> str | None:
     """The value if its signature holds for this purpose, else None."""
-    if not signed or "." not in signed:
+    # Everything this signs is ASCII; anything else is forged (and would upset the HMAC).
+    if not signed or "." not in signed or not signed.isascii():
         return None
     value, _, mac = signed.rpartition(".")
     return value if hmac.compare_digest(mac, _mac(secret, purpose, value)) else None

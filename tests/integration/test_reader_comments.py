@@ -206,3 +206,10 @@ async def test_re_scoring_holds_premoderated_and_flagged_comments_for_people(
     await rescore_pending(client.server.app)
     status = dict(await db.fetch("SELECT id, status FROM comments"))
     assert (status[held], status[flagged], status[free]) == ("pending", "pending", "approved")
+
+
+async def test_a_link_that_is_not_ascii_is_refused_not_a_crash(client: Any) -> None:
+    resp = await client.get("/v1/readers/comments", params={"token": "é.é"})
+    assert resp.status == 403
+    page = await client.get("/embed/story", headers={"Cookie": "held=1.\u00e9"})
+    assert page.status == 200
