@@ -114,3 +114,15 @@ async def queue_published(conn: Conn, comment_id: int) -> bool:
         SITE,
     )
     return queued is not None
+
+
+async def purge_done(conn: Conn, days: int) -> int:
+    """Sent and abandoned mails older than `days` go: each names a reader's address."""
+    result = await conn.execute(
+        """
+        DELETE FROM mail_outbox
+        WHERE coalesce(sent_at, failed_at) < now() - make_interval(days => $1)
+        """,
+        days,
+    )
+    return int(result.split()[-1])

@@ -154,3 +154,22 @@ async def test_a_confirmed_reader_is_mailed_when_their_held_comment_is_published
     assert message["Subject"] == "Your comment is published"
     assert set(links(body_of(message))) == {"/readers/comments"}
     assert await db.fetchval("SELECT count(*) FROM mail_outbox") == 1
+
+
+async def test_retention_drops_mail_once_sent_or_given_up(
+    client: Any, db: asyncpg.Connection
+) -> None:
+    from moderation.ops.retention import sweep
+
+    await db.execute(
+        """
+        INSERT INTO mail_outbox (kind, email, sent_at, failed_at) VALUES
+            ('confirm', 'old@example.org', now() - interval '40 days', NULL),
+            ('confirm', 'gave-up@example.org', NULL, now() - interval '40 days'),
+            ('confirm', 'recent@example.org', now() - interval '1 day', NULL),
+            ('confirm', 'waiting@example.org', NULL, NULL)
+        """
+    )
+    await sweep(client.server.app)
+    left = await db.fetch("SELECT email FROM mail_outbox ORDER BY email")
+    assert [r["email"] for r in left] == ["recent@example.org", "waiting@example.org"]
