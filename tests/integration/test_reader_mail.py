@@ -173,3 +173,21 @@ async def test_retention_drops_mail_once_sent_or_given_up(
     await sweep(client.server.app)
     left = await db.fetch("SELECT email FROM mail_outbox ORDER BY email")
     assert [r["email"] for r in left] == ["recent@example.org", "waiting@example.org"]
+
+
+async def test_a_readers_export_shows_the_confirmation_and_erasure_forgets_it(
+    client: Any, make_token: Any, db: asyncpg.Connection
+) -> None:
+    await db.execute(
+        "INSERT INTO reader_emails (email, confirmed_at) VALUES ('kim@example.com', now())"
+    )
+    await db.execute("INSERT INTO mail_outbox (kind, email) VALUES ('confirm', 'kim@example.com')")
+    admin = await make_token("admin")
+    data = await (
+        await client.get("/v1/admin/commenters/Kim@example.com/export", headers=admin)
+    ).json()
+    assert data["mail"]["confirmed_at"]
+    resp = await client.delete("/v1/admin/commenters/kim@example.com", headers=admin)
+    assert resp.status == 200
+    assert await db.fetchval("SELECT count(*) FROM reader_emails") == 0
+    assert await db.fetchval("SELECT count(*) FROM mail_outbox") == 0
