@@ -15,7 +15,7 @@ from moderation.http.errors import problem_middleware
 from moderation.intake import akismet
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SECRET_KEY, SETTINGS
-from moderation.ops import backups, jobs, redact, secret_key, site_rules, webhooks
+from moderation.ops import backups, jobs, mail, redact, secret_key, site_rules, webhooks
 from moderation.ops.audits import audit_watch
 from moderation.ops.observability import METRICS, Metrics, observe
 from moderation.ops.pages import page_watch
@@ -36,7 +36,10 @@ async def database(app: web.Application) -> AsyncIterator[None]:
     if not settings.database_url:
         raise RuntimeError("no database URL: `moderation serve` starts an embedded PostgreSQL")
     pool = await db.create_pool(
-        settings.database_url, min_size=settings.pool_min_size, max_size=settings.pool_max_size
+        settings.database_url,
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        server_settings=mail.pool_settings(settings),
     )
     try:
         if settings.migrate_on_start:
@@ -86,6 +89,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(retention)
     app.cleanup_ctx.append(audit_watch)
     app.cleanup_ctx.append(webhooks.sender)
+    app.cleanup_ctx.append(mail.sender)
     app.cleanup_ctx.append(backups.scheduled)
     app.add_routes(api_routes.ROUTES)
     pages.setup(app)

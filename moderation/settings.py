@@ -217,6 +217,34 @@ class Settings(BaseSettings):
     flag_threshold: int = Field(
         default=3, ge=1, description="flag weight that sends an approved comment back to the queue"
     )
+    flag_confirmed_weight: int = Field(
+        default=2, ge=1, description="what a flag from a reader with a confirmed email weighs"
+    )
+    flagged_shown: bool = Field(
+        default=False, description="a comment sent back to the queue by flags stays shown"
+    )
+
+    # Mail to readers (issue 16): confirmation links and their own comments' page.
+    # No SMTP host: no mail, and trust in known authors needs no confirmation.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = Field(default=True, description="upgrade the connection with STARTTLS")
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = Field(default=None, description="the From address of readers' mail")
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
+    public_url: str | None = Field(
+        default=None, description="the service's address as readers reach it, for mail links"
+    )
+    mail_max_attempts: int = Field(default=8, ge=1)
+    mail_retry_seconds: float = Field(default=30, gt=0, description="first back-off step")
+    mail_poll_seconds: float = Field(default=5, gt=0)
+    reader_link_days: float = Field(
+        default=14, gt=0, description="a mailed link to a reader's comments expires after this"
+    )
+    mail_when_published: bool = Field(
+        default=False, description="mail a confirmed reader when their held comment is published"
+    )
 
     # Browser pages.
     session_hours: float = Field(default=12, gt=0, description="desk sessions expire after this")
@@ -264,6 +292,19 @@ class Settings(BaseSettings):
         if self.webhook_urls and not self.webhook_secret:
             raise ValueError("MODERATION_WEBHOOK_SECRET must be set when webhook URLs are")
         return self
+
+    @model_validator(mode="after")
+    def _mail_needs_a_sender(self) -> Settings:
+        if self.smtp_host and not (self.smtp_from and self.public_url):
+            raise ValueError(
+                "MODERATION_SMTP_FROM and MODERATION_PUBLIC_URL must be set when SMTP_HOST is"
+            )
+        return self
+
+    @property
+    def mail_on(self) -> bool:
+        """Readers' emails are confirmed by mail (SMTP is configured)."""
+        return bool(self.smtp_host)
 
     @property
     def pgdata(self) -> Path:

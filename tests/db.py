@@ -26,6 +26,8 @@ TABLES = (
     "site_rules",
     "site_rule_changes",
     "comment_flags",
+    "reader_emails",
+    "mail_outbox",
 )
 CREDENTIALS = ("tokens", "sessions")
 

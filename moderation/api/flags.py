@@ -13,8 +13,9 @@ from aiohttp import web
 from moderation.http.requests import JSON_TYPES, client_ip, parse, path_id, read_payload
 from moderation.http.responses import json_response
 from moderation.http.schemas_readers import FlagIn, FlagOut
-from moderation.intake import flags
+from moderation.intake import flags, readers
 from moderation.keys import SETTINGS
+from moderation.ops import reader_links
 from moderation.problems import Problem
 
 THANKS = "Thank you: a moderator will look at this comment if other readers agree."
@@ -37,5 +38,6 @@ async def post_flag(request: web.Request) -> web.Response:
         body.reason,
         body.note.strip() if body.note and body.note.strip() else None,
         client_ip(request, settings.trusted_proxies),
+        weight=await readers.flag_weight(request.app, request.cookies.get(reader_links.COOKIE)),
     )
     return json_response(FlagOut(comment_id=comment_id, message=THANKS).model_dump(), status=201)

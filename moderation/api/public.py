@@ -121,7 +121,7 @@ async def list_comments(request: web.Request) -> web.Response:
     async def make(pool: asyncpg.Pool) -> web.Response:
         async with pool.acquire() as conn:  # one connection for the page's queries
             threads, next_after, total = await comment_store.approved_page(
-                conn, article, after, limit
+                conn, article, after, limit, flagged_shown=settings.flagged_shown
             )
         page = CommentPage(
             items=[PublicComment.model_validate(t) for t in threads],

@@ -21,6 +21,7 @@ from moderation.api import (
     moderator,
     privacy,
     public,
+    readers,
     registry,
 )
 from moderation.ops.observability import metrics_handler
@@ -34,6 +35,11 @@ ROUTES: list[web.RouteDef] = [
     web.get("/v1/articles/{article}/comments", public.list_comments),
     # flags.py
     web.post("/v1/comments/{id}/flags", flags.post_flag),
+    # readers.py: a reader's own comments, by the signed link of their mail
+    web.post("/v1/readers/confirm", readers.confirm),
+    web.get("/v1/readers/comments", readers.own_comments),
+    web.delete("/v1/readers/comments/{id}", readers.delete_own),
+    web.post("/v1/readers/comments/{id}/appeal", readers.appeal),
     # moderator.py
     web.get("/v1/queue", moderator.list_queue),
     web.get("/v1/audits", moderator.list_audits),

@@ -1,7 +1,9 @@
-"""Pydantic models for readers' additions to the public API (issue 16): flags."""
+"""Pydantic models for readers' additions to the public API (issue 16): flags, and a
+reader's own comments by the signed link of their mail."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,3 +21,36 @@ class FlagIn(BaseModel):
 class FlagOut(BaseModel):
     comment_id: int
     message: str = Field(description="What happens next, for the reader.")
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=2000, description="The token of the mailed link.")
+
+
+class ConfirmOut(BaseModel):
+    confirmed: bool = True
+
+
+class AppealIn(TokenIn):
+    note: str = Field(min_length=1, max_length=500, description="Why it should be published.")
+
+
+class OwnComment(BaseModel):
+    id: int
+    article: str
+    body: str
+    status: Literal["approved", "pending", "rejected"]
+    created_at: datetime
+    can_appeal: bool
+
+
+class OwnCommentPage(BaseModel):
+    items: list[OwnComment]
+    next_cursor: str | None = None
+
+
+class Appealed(BaseModel):
+    comment_id: int
+    status: Literal["pending"] = "pending"

@@ -3,9 +3,11 @@
 Public, so flood-limited as submissions are (intake/flood.py: the same interval,
 rate and window per address, counted under their own subject kind), and one
 flag per reader per comment: a reader is named by a hash of their address, never
-the address. When an approved comment's flags weigh `flag_threshold`, it goes
-back to the queue as pending with the flags as its reason; the change is
-written with its history in one statement (store/flags.py) and announced by
+the address. A reader whose email is confirmed (their signed cookie,
+ops/reader_links.py) flags with `flag_confirmed_weight` (intake/readers.flag_weight).
+When an approved comment's flags weigh `flag_threshold`, it goes back to the
+queue as pending with the flags as its reason; the change is written with its
+history in one statement (store/flags.py) and announced by
 ops/events.comment_decided after the commit, like every status change.
 """
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from moderation.domain import Status
-from moderation.intake.flood import FloodLimits, flood_verdict, too_many
+from moderation.intake.flood import address_turn
 from moderation.keys import POOL, SECRET_KEY, SETTINGS
 from moderation.ops.events import comment_decided
 from moderation.problems import Problem
@@ -52,25 +54,14 @@ async def flag(
     """Record a reader's flag; 404 for a comment not published, 409 for a second flag from
     the same reader, 429 when the address flags too fast."""
     settings = app[SETTINGS]
-    every = FloodLimits.from_settings(settings)  # a flag has no email: the address limits
-    limits = FloodLimits(
-        ip_interval=every.ip_interval, ip_max=every.ip_max, ip_window=every.ip_window
-    )
     key = app[SECRET_KEY]
     reader = abuse_store.subject(key, "flagger", str(ip) if ip is not None else "unknown")
-    flood = abuse_store.subject(key, "flag-ip", str(ip)) if ip is not None else None
     async with app[POOL].acquire() as conn, conn.transaction():
         row = await flag_store.lock_comment(conn, comment_id)
         if row is None or row["status"] != Status.APPROVED.value:
             raise _no_such(comment_id)
-        if not trusted and flood is not None and limits.active:
-            await abuse_store.lock(conn, [flood])
-            [(marks, _)] = await abuse_store.look(
-                conn, [abuse_store.Ask(flood, None, limits.ip_window, max(limits.ip_max, 1))]
-            )
-            if (refusal := flood_verdict(marks, limits)) is not None:
-                raise too_many(refusal)
-            await abuse_store.mark(conn, [flood], limits.horizon)
+        if not trusted:
+            await address_turn(conn, settings, key, "flag-ip", ip)
         total = await flag_store.add(conn, comment_id, reader, reason, note, weight)
         if total is None:
             raise Problem(

@@ -100,6 +100,37 @@ def too_many(refusal: Refusal) -> Problem:
     )
 
 
+async def address_turn(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    key: bytes,
+    kind: str,
+    ip: IPAddress | None,
+    *,
+    interval: bool = True,
+) -> None:
+    """A reader's action other than a comment (a flag, a deletion, an appeal): the address
+    limits of comments, counted under their own `kind`; raises the 429. `interval=False`
+    keeps only the count per window (a reader tidying their comments acts in a row). Call
+    in the transaction that records the action, so concurrent ones count one at a time."""
+    every = FloodLimits.from_settings(settings)  # no email here: the address limits
+    limits = FloodLimits(
+        ip_interval=every.ip_interval if interval else 0,
+        ip_max=every.ip_max,
+        ip_window=every.ip_window,
+    )
+    if ip is None or not limits.active:
+        return
+    subject = abuse_store.subject(key, kind, str(ip))
+    await abuse_store.lock(conn, [subject])
+    [(marks, _)] = await abuse_store.look(
+        conn, [abuse_store.Ask(subject, None, limits.ip_window, max(limits.ip_max, 1))]
+    )
+    if (refusal := flood_verdict(marks, limits)) is not None:
+        raise too_many(refusal)
+    await abuse_store.mark(conn, [subject], limits.horizon)
+
+
 # --- desk sign-in ---------------------------------------------------------------------
 
 

@@ -98,7 +98,9 @@ async def assess(
     """
     facts_: Facts | None = None
     if comment.parent_id is not None:
-        parent_status, facts_ = await comment_store.gather_facts(conn, comment)
+        parent_status, facts_ = await comment_store.gather_facts(
+            conn, comment, confirmed_only=settings.mail_on
+        )
         if parent_status in (None, "rejected"):
             raise FieldErrors(
                 [{"field": "parent_id", "message": "no such comment on this article"}]
@@ -112,7 +114,7 @@ async def assess(
     trust = settings.trust_known_authors and bool(comment.email.strip())
     decision = _decide(scored, facts_ or Facts(), trust)
     if facts_ is None and trust and decision.details.get("outcome") in TRUST_OUTCOMES:
-        _, facts_ = await comment_store.gather_facts(conn, comment)
+        _, facts_ = await comment_store.gather_facts(conn, comment, confirmed_only=settings.mail_on)
         decision = _decide(scored, facts_, trust)
     if decision.status is not Status.PENDING and random.random() < settings.audit_share:
         decision.details["audit"] = True  # a moderator will look at it too (store/audits)

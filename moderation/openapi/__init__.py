@@ -6,7 +6,7 @@ pydantic models: the request models the handlers parse with, and the response
 models below for answers that handlers build as plain dicts. Every error is
 `application/problem+json` (see problems.py, http/errors.py and docs/API.md).
 
-The browser pages (/desk, /embed, /demo, /static) are HTML, not API, and are
+The browser pages (/desk, /embed, /readers, /demo, /static) are HTML, not API, and are
 left out. tests/integration/test_openapi.py checks that every other route the
 app registers is described here, so the document cannot drift silently.
 """

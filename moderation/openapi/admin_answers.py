@@ -216,6 +216,11 @@ class ExportedLabel(BaseModel):
     created_at: datetime
 
 
+class ExportedMail(BaseModel):
+    mailed_at: datetime
+    confirmed_at: datetime | None
+
+
 class Export(BaseModel):
     email: str
     comments: list[ExportedComment]
@@ -223,6 +228,9 @@ class Export(BaseModel):
     labels: list[ExportedLabel]
     checks: list[dict[str, Any]] = Field(
         default_factory=list, description="Akismet checks with this email."
+    )
+    mail: ExportedMail | None = Field(
+        default=None, description="Confirmation mail to this address, if any was sent."
     )
 
 

@@ -134,8 +134,8 @@ def build(settings: Settings) -> dict[str, Any]:
                 "bodies, RFC 3339 UTC timestamps, integer ids; lists are "
                 '`{"items": [...], "next_cursor": ...}`; errors are application/problem+json '
                 "(RFC 9457). The Akismet-compatible API keeps Akismet's paths and its "
-                "form-encoded, text/plain style. Browser pages (/desk, /embed, /demo) are not "
-                "part of this API."
+                "form-encoded, text/plain style. Browser pages (/desk, /embed, /readers, /demo) "
+                "are not part of this API."
             ),
         },
         "tags": [

@@ -35,6 +35,7 @@ from moderation.openapi.answers import (
     TooMany,
 )
 from moderation.openapi.desk_operations import desk_operations
+from moderation.openapi.readers_operations import readers_operations
 from moderation.openapi.table import (
     AUTH,
     BODY_PROBLEMS,
@@ -294,6 +295,7 @@ def operations(settings: Settings) -> list[Operation]:
             replies={200: Reply("Every status change, oldest first.", HistoryPage)},
             problems=(*AUTH, 404, *DB),
         ),
+        *readers_operations(),
         *desk_operations(settings),
         *admin_operations(settings),
         _akismet(

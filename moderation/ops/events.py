@@ -23,7 +23,7 @@ from aiohttp import web
 
 from moderation.domain import AUTO, Decision
 from moderation.keys import SETTINGS
-from moderation.ops import jobs, webhooks
+from moderation.ops import jobs, mail, webhooks
 from moderation.ops.observability import METRICS
 from moderation.ops.pages import page_changed
 
@@ -43,6 +43,8 @@ def comment_decided(
     if status == "approved" or by != AUTO:  # a moderator may have unpublished it
         # Every instance hears of it from the database (ops/pages.py); this one at once.
         page_changed(app, article)
+    if status == "approved" and by != AUTO:
+        mail.published(app, comment_id)  # its author may have asked to hear of it
     if app[SETTINGS].webhook_urls:
         event = "comment.held" if status == "pending" else "comment.decided"
         data = {
@@ -61,6 +63,14 @@ def decided_automatically(
     """A comment stored (or re-scored) with an automatic decision."""
     rejection = decision.rejection.value if decision.rejection else None
     comment_decided(app, comment_id, article, decision.status.value, rejection, AUTO)
+
+
+def comment_deleted(app: web.Application, comment_id: int, article: str) -> None:
+    """Its author deleted a comment (intake/readers.py): pages drop it, the site hears of it."""
+    page_changed(app, article)
+    if app[SETTINGS].webhook_urls:
+        data = {"comment_id": comment_id, "article": article, "by": "author"}
+        jobs.background(app, webhooks.emit(app, "comment.deleted", data))
 
 
 def model_activated(app: web.Application, version: str, by: str) -> None:

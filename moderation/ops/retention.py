@@ -17,6 +17,7 @@ from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS
 from moderation.store import checks as check_store
+from moderation.store import mail as mail_store
 from moderation.store import privacy as privacy_store
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ async def sweep(app: web.Application) -> dict[str, int]:
     # Akismet checks keep the same schedule (store/checks.py).
     purged += await check_store.purge_rejected(pool, settings.retention_rejected_days)
     reduced += await check_store.reduce_ips(pool, settings.retention_ip_days)
+    # Readers' mail once sent (or given up), on the rejected comments' schedule.
+    await mail_store.purge_done(pool, settings.retention_rejected_days)
     if purged or reduced:
         log.info("retention: purged %s rejected comments, reduced %s addresses", purged, reduced)
     return {"purged": purged, "reduced": reduced}

@@ -26,23 +26,20 @@ import orjson
 from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS, WEBHOOK_WAKE
+from moderation.ops import outbox
 from moderation.ops.observability import METRICS
 from moderation.store import webhooks as webhook_store
+
+backoff = outbox.backoff  # the same back-off as every outbox
 
 log = logging.getLogger(__name__)
 
 BATCH = 20
 LEASE_SECONDS = 30.0
-MAX_BACKOFF_SECONDS = 3600.0
 
 
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def backoff(attempts: int, base: float) -> float:
-    """Seconds before attempt `attempts + 1`: base, twice that, four times... up to an hour."""
-    return float(min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF_SECONDS))
 
 
 def envelope(event: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -109,19 +106,14 @@ async def deliver_due(app: web.Application, session: aiohttp.ClientSession) -> i
 
 
 async def _sender(app: web.Application) -> None:
-    wake = app[WEBHOOK_WAKE]
     async with aiohttp.ClientSession() as session:
-        while True:
-            try:
-                while await deliver_due(app, session) == BATCH:
-                    pass  # a full batch: there may be more waiting
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database may be away; keep trying
-                log.warning("webhook sender interrupted: %s", type(exc).__name__)
-            wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=app[SETTINGS].webhook_poll_seconds)
+        await outbox.keep_sending(
+            "webhook",
+            lambda: deliver_due(app, session),
+            BATCH,
+            app[WEBHOOK_WAKE],
+            lambda: app[SETTINGS].webhook_poll_seconds,
+        )
 
 
 async def sender(app: web.Application) -> AsyncIterator[None]:

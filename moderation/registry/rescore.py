@@ -1,7 +1,8 @@
 """Re-scoring the queue after a model change: decide what the new model is sure of.
 
 Runs on the instance that activated the model, in the background, in batches;
-comments a moderator has claimed are left to the moderator. Held Akismet checks
+comments a moderator has claimed are left to the moderator, and so are those
+readers sent there (flags, appeals) and every comment of a premoderated article. Held Akismet checks
 are re-scored the same way, and a check decided now is sent to its site.
 """
 
@@ -13,9 +14,11 @@ from collections import Counter
 
 from aiohttp import web
 
-from moderation.domain import AUTO, Facts
+from moderation.domain import AUTO, ArticleState, Facts
+from moderation.intake import articles
 from moderation.intake.submission import decide_comment
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.ops import mail
 from moderation.ops.events import decided_automatically
 from moderation.review.checks import announce as announce_check
 from moderation.store import checks as check_store
@@ -33,6 +36,7 @@ async def rescore_pending(app: web.Application) -> dict[str, int]:
     """
     pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
     counts: Counter[str] = Counter()
+    states: dict[str, ArticleState] = {}
     after = 0
     version = live.version
     while True:
@@ -41,16 +45,25 @@ async def rescore_pending(app: web.Application) -> dict[str, int]:
             break
         after = batch[-1][0]
         for comment_id, comment in batch:
-            _, facts = await comment_store.gather_facts(pool, comment)
+            _, facts = await comment_store.gather_facts(
+                pool, comment, confirmed_only=settings.mail_on
+            )
             decision = await asyncio.to_thread(
                 decide_comment, comment, facts, live, rules, settings.trust_known_authors
             )
+            # A premoderated article's comments wait for a person, whatever the model says.
+            if comment.article not in states:
+                states[comment.article] = (await articles.admission(pool, comment.article)).state
+            if states[comment.article] is ArticleState.PREMODERATED:
+                decision = articles.admit(ArticleState.PREMODERATED, decision)
             status = await comment_store.redecide(
                 pool, comment_id, decision, f"re-scored with model {version}"
             )
             counts[status or "skipped"] += 1
             if status is not None and status != "pending":
                 decided_automatically(app, comment_id, comment.article, decision)
+                if status == "approved":
+                    mail.published(app, comment_id)
     log.info("re-scored the queue with %s: %s", version, dict(counts))
     checks = await rescore_checks(app)
     if checks:

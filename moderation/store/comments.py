@@ -24,15 +24,23 @@ SELECT
     EXISTS (
         SELECT 1 FROM comments
         WHERE lower(author_email) = lower($3) AND status = 'approved'
-    ) AS author_has_approved
+    ) AND (NOT $4 OR EXISTS (
+        SELECT 1 FROM reader_emails
+        WHERE site = 'default' AND email = lower($3) AND confirmed_at IS NOT NULL
+    )) AS author_has_approved
 """
 
 
 async def gather_facts(
-    conn: asyncpg.Connection | asyncpg.Pool, comment: Comment
+    conn: asyncpg.Connection | asyncpg.Pool, comment: Comment, *, confirmed_only: bool = False
 ) -> tuple[str | None, Facts]:
-    """The parent's status (None if there is no such parent on the article) and the facts."""
-    row = await conn.fetchrow(_FACTS, comment.parent_id, comment.article, comment.email)
+    """The parent's status (None if there is no such parent on the article) and the facts.
+
+    `confirmed_only`: an author is known only with a confirmed address (migrations/0019),
+    so nobody borrows a regular reader's address to skip review."""
+    row = await conn.fetchrow(
+        _FACTS, comment.parent_id, comment.article, comment.email, confirmed_only
+    )
     assert row is not None
     return row["parent_status"], Facts(author_has_approved=row["author_has_approved"])
 
@@ -152,24 +160,28 @@ async def insert_many(
     return [Stored(id=r["id"], created_at=r["created_at"]) for r in rows]
 
 
-_TOP_LEVEL = """
+# What readers see: approved comments, and (settings.flagged_shown) those that readers'
+# flags sent back to the queue, until a moderator decides (store/flags.py).
+_SHOWN = "({c}.status = 'approved' OR ($4 AND {c}.status = 'pending' AND {c}.decided_by = 'flags'))"
+
+_TOP_LEVEL = f"""
 SELECT c.id FROM comments c
-WHERE c.article = $1 AND c.status = 'approved' AND c.id > $2
+WHERE c.article = $1 AND {_SHOWN.format(c="c")} AND c.id > $2
   AND (c.parent_id IS NULL OR NOT EXISTS (
-        SELECT 1 FROM comments p WHERE p.id = c.parent_id AND p.status = 'approved'))
+        SELECT 1 FROM comments p WHERE p.id = c.parent_id AND {_SHOWN.format(c="p")}))
 ORDER BY c.id
 LIMIT $3
 """
 
-# The page's top-level comments and all their approved descendants, in one query.
-_THREADS = """
+# The page's top-level comments and all their shown descendants, in one query.
+_THREADS = f"""
 WITH RECURSIVE thread AS (
     SELECT id, parent_id, author_name, author_url, body, created_at
     FROM comments WHERE id = ANY($1::bigint[])
     UNION ALL
     SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at
     FROM comments c JOIN thread t ON c.parent_id = t.id
-    WHERE c.status = 'approved'
+    WHERE {_SHOWN.format(c="c").replace("$4", "$2")}
 )
 SELECT * FROM thread ORDER BY id
 """
@@ -184,20 +196,25 @@ PAGES_CHANNEL = "moderation_pages"
 
 
 async def approved_page(
-    conn: asyncpg.Connection | asyncpg.Pool, article: str, after_id: int, limit: int
+    conn: asyncpg.Connection | asyncpg.Pool,
+    article: str,
+    after_id: int,
+    limit: int,
+    *,
+    flagged_shown: bool = False,
 ) -> tuple[list[dict[str, Any]], int | None, int]:
     """Threads of approved comments, oldest first, keyset-paginated over top-level ones.
 
     A reply whose parent is not published shows as top-level rather than vanishing.
     Returns (threads, the cursor id of the next page or None, approved total).
     """
-    top = await conn.fetch(_TOP_LEVEL, article, after_id, limit + 1)
+    top = await conn.fetch(_TOP_LEVEL, article, after_id, limit + 1, flagged_shown)
     ids = [r["id"] for r in top[:limit]]
     next_after = ids[-1] if len(top) > limit else None
     total = await conn.fetchval(_COUNT_APPROVED, article)
     if not ids:
         return [], None, total
-    rows = await conn.fetch(_THREADS, ids)
+    rows = await conn.fetch(_THREADS, ids, flagged_shown)
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     wanted = set(ids)
@@ -225,6 +242,7 @@ SELECT id, article, parent_id, author_name, author_email, author_url, body, clie
 FROM comments
 WHERE status = 'pending' AND id > $1
   AND (claimed_by IS NULL OR claim_expires_at < now())
+  AND decided_by NOT IN ('flags', 'appeal')  -- readers asked for a person: no model decides
 ORDER BY id
 LIMIT $2
 """

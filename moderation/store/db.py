@@ -30,7 +30,12 @@ async def keep_session(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    url: str, *, min_size: int = 2, max_size: int = 10, connect_timeout: float = 10
+    url: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    connect_timeout: float = 10,
+    server_settings: dict[str, str] | None = None,
 ) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         url,
@@ -40,7 +45,11 @@ async def create_pool(
         reset=keep_session,
         command_timeout=30,
         timeout=connect_timeout,
-        server_settings={"application_name": "moderation", "timezone": "UTC"},
+        server_settings={
+            "application_name": "moderation",
+            "timezone": "UTC",
+            **(server_settings or {}),
+        },
     )
     assert pool is not None
     return pool

@@ -13,7 +13,8 @@ ERASED_EMAIL = "erased@invalid"  # keeps the NOT NULL column honest: ".invalid" 
 
 
 async def export(conn: Conn, email: str) -> dict[str, Any]:
-    """Every comment, status change, label and Akismet check stored about an email address."""
+    """Every comment, status change, label, and the address's confirmation, stored about an
+    email address (Akismet checks: store/checks.py)."""
     comments = await conn.fetch(
         """
         SELECT id, article, parent_id, author_name, author_email, author_url, body,
@@ -40,11 +41,15 @@ async def export(conn: Conn, email: str) -> dict[str, Any]:
         ids,
         email,
     )
+    mail = await conn.fetchrow(
+        "SELECT mailed_at, confirmed_at FROM reader_emails WHERE email = lower($1)", email
+    )
     return {
         "email": email,
         "comments": [dict(r) for r in comments],
         "history": [dict(r) for r in history],
         "labels": [dict(r) for r in labels],
+        "mail": dict(mail) if mail is not None else None,
     }
 
 
@@ -67,6 +72,9 @@ WHERE note ~* $1
 
 async def _scrub(conn: asyncpg.Connection, email: str) -> None:
     await conn.execute(_SCRUB_NOTES, _pattern(email))
+    # The address's confirmation and its mail not yet sent (migrations/0019).
+    await conn.execute("DELETE FROM reader_emails WHERE email = lower($1)", email)
+    await conn.execute("DELETE FROM mail_outbox WHERE email = lower($1)", email)
 
 
 async def anonymise(conn: asyncpg.Connection, email: str) -> dict[str, int]:

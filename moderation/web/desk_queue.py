@@ -23,6 +23,7 @@ from moderation.web.render import render, see_other
 PAGE_SIZE = 20
 MAX_IDS = 500
 AGES = {"": "any age", "3600": "1 hour", "86400": "1 day", "604800": "1 week"}
+FLAGGED = {"": "all", "yes": "flagged by readers", "no": "not flagged"}
 DONE = {"approve": "Approved", "spam": "Marked as spam", "reject": "Rejected"}
 
 
@@ -73,8 +74,17 @@ def queue_filters(query: Any) -> tuple[QueueFilter, str, int]:
         max_score=_score(query, "max_score"),
         older_than=_age(query, "older_than"),
         newer_than=_age(query, "newer_than"),
+        flagged=_flagged(query),
     )
     return filters, order, max(1, min(limit, 100))
+
+
+def _flagged(query: Any) -> bool | None:
+    """Readers' flags: "yes" only flagged comments, "no" only the others, else all."""
+    raw = query.get("flagged", "")
+    if raw not in FLAGGED:
+        raise _bad("flagged", "must be yes or no")
+    return {"": None, "yes": True, "no": False}[raw]
 
 
 async def audits_summary(request: web.Request) -> str | None:
@@ -102,7 +112,10 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
         reasons=request.app[SETTINGS].rejection_reasons,
         total=total,
         held=held,
-        query={k: request.query.get(k, "") for k in ("article", "min_score", "max_score")},
+        query={
+            k: request.query.get(k, "") for k in ("article", "min_score", "max_score", "flagged")
+        },
+        flagged_options=FLAGGED,
         order=order,
         older_than=request.query.get("older_than", ""),
         newer_than=request.query.get("newer_than", ""),

@@ -136,7 +136,7 @@ async def _page(
     settings = request.app[SETTINGS]
     after = cursors.decode_after(request.query.get("cursor"))
     threads, next_after, total = await comment_store.approved_page(
-        pool, article, after, settings.page_size_default
+        pool, article, after, settings.page_size_default, flagged_shown=settings.flagged_shown
     )
     shown = [_shown(t) for t in threads]
     parent = values.get("parent_id", "")

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from moderation.http.requests import client_ip, path_id, read_payload
-from moderation.intake import flags
+from moderation.intake import flags, readers
 from moderation.keys import POOL, SETTINGS
+from moderation.ops import reader_links
 from moderation.problems import Problem
 from moderation.store import flags as flag_store
 from moderation.web.embed import _article, embed_path
@@ -113,6 +114,7 @@ async def report_post(request: web.Request) -> web.StreamResponse:
             reason,
             note or None,
             client_ip(request, settings.trusted_proxies),
+            weight=await readers.flag_weight(request.app, request.cookies.get(reader_links.COOKIE)),
         )
     except Problem as exc:
         if exc.status not in (409, 429):

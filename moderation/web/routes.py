@@ -2,7 +2,8 @@
 
 - /desk... : the moderators' desk, behind a session cookie (desk_auth, desk_queue,
   desk_review), and the admins' Models page (desk_models);
-- /embed/{article}, /demo: an article's comments and form, for an iframe (embed).
+- /embed/{article}, /demo: an article's comments and form, for an iframe (embed);
+- /readers/...: a reader's own comments, from the links of their mail (readers).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation.web import (
+    desk_articles,
     desk_auth,
     desk_find,
     desk_models,
@@ -17,6 +19,7 @@ from moderation.web import (
     desk_review,
     embed,
     embed_report,
+    readers,
 )
 
 ROUTES: list[web.RouteDef] = [
@@ -41,6 +44,9 @@ ROUTES: list[web.RouteDef] = [
     web.post("/desk/models/train", desk_models.train_form),
     web.post("/desk/models/activate", desk_models.activate_form),
     web.post("/desk/models/rollback", desk_models.rollback_form),
+    # desk_articles.py
+    web.get("/desk/articles", desk_articles.articles_page),
+    web.post("/desk/articles", desk_articles.articles_form),
     # embed.py
     web.get("/embed/{article}", embed.embed_page),
     web.post("/embed/{article}", embed.embed_post),
@@ -48,4 +54,10 @@ ROUTES: list[web.RouteDef] = [
     # embed_report.py
     web.get("/embed/{article}/report/{id}", embed_report.report_page),
     web.post("/embed/{article}/report/{id}", embed_report.report_post),
+    # readers.py: a reader's own comments, from the links of their mail
+    web.get("/readers/confirm", readers.confirm_page),
+    web.post("/readers/confirm", readers.confirm_post),
+    web.get("/readers/comments", readers.comments_page),
+    web.post("/readers/comments/{id}/delete", readers.delete_post),
+    web.post("/readers/comments/{id}/appeal", readers.appeal_post),
 ]

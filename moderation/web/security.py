@@ -52,7 +52,7 @@ def frame_origins(configured: Sequence[str]) -> list[str]:
 
 
 def page_headers(settings: Settings) -> dict[str, dict[str, str]]:
-    """Headers by area of the site: desk, embed, demo, static."""
+    """Headers by area of the site: desk, embed, readers, demo, static."""
     origins = frame_origins(settings.embed_origins)
     ancestors = " ".join(["'self'", *origins])
     embed = {
@@ -72,6 +72,14 @@ def page_headers(settings: Settings) -> dict[str, dict[str, str]]:
             "Cross-Origin-Opener-Policy": "same-origin",
         },
         "embed": embed,
+        # A reader's own page: its address holds their link, so never framed, kept or sent on.
+        "readers": {
+            **COMMON,
+            "Content-Security-Policy": f"{_BASE}; frame-ancestors 'none'",
+            "X-Frame-Options": "DENY",
+            "Cache-Control": "private, no-store",
+            "Referrer-Policy": "no-referrer",
+        },
         "demo": {
             **COMMON,
             "Content-Security-Policy": f"{_BASE}; frame-src 'self'; frame-ancestors 'self'",
@@ -91,6 +99,8 @@ def area(path: str) -> str | None:
         return "desk"
     if path.startswith("/embed/"):
         return "embed"
+    if path.startswith("/readers/"):
+        return "readers"
     if path == "/demo":
         return "demo"
     if path.startswith("/static/"):

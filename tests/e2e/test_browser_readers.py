@@ -1,9 +1,11 @@
 """Readers in a real headless Chromium (issue 16): Report without JavaScript, a forged
-report from another site, and a closed article."""
+report from another site, a closed article, and a reader's own page opened from the mail."""
 
 from __future__ import annotations
 
+import asyncio
 import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,9 @@ import pytest
 from aiohttp import web
 
 from moderation.settings import Settings
+from tests import mailserver
 from tests.e2e.conftest import LiveServer, live_server
+from tests.mailserver import Inbox
 
 pytest.importorskip("selenium")
 
@@ -143,3 +147,96 @@ def test_a_reader_sees_their_own_held_comment_as_awaiting_moderation(no_javascri
     browser.delete_all_cookies()
     browser.get(live.url(f"/embed/{ARTICLE}"))
     assert not browser.find_elements(By.ID, "awaiting")
+
+
+# --- a reader's own comments, from the links of their mail ------------------------------
+
+
+@pytest.fixture(scope="module")
+def inbox() -> Iterator[Inbox]:
+    box = Inbox()
+    controller = mailserver.start(box)
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def mail_live(database_url: str, data_dir: Path, inbox: Inbox) -> Iterator[LiveServer]:
+    settings = Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        pool_min_size=1,
+        pool_max_size=4,
+        smtp_host="127.0.0.1",
+        smtp_port=inbox.port,
+        smtp_starttls=False,
+        smtp_from="comments@example.org",
+        public_url=MAILED,
+        mail_poll_seconds=0.1,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    yield from live_server(settings)
+
+
+MAILED = "https://comments.example.org"
+
+
+def _opened(live: LiveServer, link: str) -> str:
+    """A mailed link, on the test's server instead of the public address."""
+    assert link.startswith(MAILED + "/readers/")
+    return live.url(link[len(MAILED) :])
+
+
+def test_a_reader_confirms_from_the_mail_then_appeals_and_deletes_on_their_page(
+    browser, mail_live, inbox
+):
+    live = mail_live
+    live.reset()
+    insert = (
+        "INSERT INTO comments (article, author_name, author_email, body, status, rejection) "
+        "VALUES ($1, 'Dana', 'dana@example.org', $2, $3, $4) RETURNING id"
+    )
+    held = live.fetch(insert, ARTICLE, "My first, held comment.", "pending", None)[0]["id"]
+    removed = live.fetch(insert, ARTICLE, "A comment a moderator removed.", "rejected", "removed")
+    live.fetch(insert, ARTICLE, "An older published comment.", "approved", None)
+    [message] = asyncio.run(inbox.wait_for(1))
+    links = re.findall(r"https://\S+", mailserver.body_of(message))
+    confirm = next(link for link in links if "/readers/confirm?" in link)
+
+    browser.switch_to.default_content()
+    browser.get(_opened(live, confirm))
+    browser.find_element(By.CSS_SELECTOR, "#confirm-form button[type=submit]").click()
+    wait(browser).until(ec.url_contains("done=confirmed"))
+    assert "confirmed" in browser.find_element(By.ID, "reader-notice").text
+    assert live.fetch("SELECT confirmed_at IS NOT NULL AS yes FROM reader_emails")[0]["yes"]
+
+    removed_id = removed[0]["id"]
+    card = browser.find_element(By.ID, f"own-{removed_id}")
+    assert "Rejected" in card.text
+    card.find_element(By.CSS_SELECTOR, "textarea").send_keys("It answered the article.")
+    card.find_element(By.CSS_SELECTOR, "form.appeal button").click()
+    wait(browser).until(ec.url_contains("done=appealed"))
+    assert _status(live, removed_id) == "pending"
+    assert "Awaiting moderation" in browser.find_element(By.ID, f"own-{removed_id}").text
+
+    browser.find_element(By.CSS_SELECTOR, f"#own-{held} form.delete button").click()
+    wait(browser).until(ec.url_contains("done=deleted"))
+    assert not browser.find_elements(By.ID, f"own-{held}")
+    assert live.fetch("SELECT count(*) AS n FROM comments WHERE id = $1", held)[0]["n"] == 0
+
+    # Confirmed, with a published comment: a new one is trusted, and the script that adds
+    # it to the page gives it a Report link like the others.
+    browser.get(live.url(f"/embed/{ARTICLE}"))
+    for name, value in (("name", "Dana"), ("email", "dana@example.org")):
+        browser.find_element(By.ID, name).send_keys(value)
+    browser.find_element(By.ID, "body").send_keys("Is the kettle on? Same wave at our clinic.")
+    browser.find_element(By.CSS_SELECTOR, "#comment-form button[type=submit]").click()
+    report = wait(browser).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#comment-list li:last-child .report"))
+    )
+    new_id = browser.find_element(By.CSS_SELECTOR, "#comment-list li:last-child").get_attribute(
+        "id"
+    )
+    assert report.get_attribute("href").endswith(f"/embed/{ARTICLE}/report/{new_id[8:]}")

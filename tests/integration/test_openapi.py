@@ -24,7 +24,7 @@ from moderation.settings import Settings
 from tests.conftest import insert_comment
 
 # Browser pages: HTML, not API, and left out of the document.
-PAGES = ("/desk", "/embed", "/demo", "/static")
+PAGES = ("/desk", "/embed", "/demo", "/static", "/readers/")
 JSON_TYPES = ("application/json", "application/problem+json")
 
 

@@ -75,8 +75,15 @@
     var p = document.createElement("p");
     p.className = "body";
     p.textContent = body;
+    // The same Report link as the page's own comments: a plain link to the report form.
+    var report = document.createElement("a");
+    report.className = "report";
+    report.rel = "nofollow";
+    report.href = form.getAttribute("action") + "/report/" + encodeURIComponent(doc.id);
+    report.textContent = "Report";
     article.appendChild(header);
     article.appendChild(p);
+    article.appendChild(report);
     li.appendChild(article);
     list.appendChild(li);
     if (total) { total.textContent = String(Number(total.textContent) + 1); }
