@@ -169,6 +169,14 @@ class CommentLabel(BaseModel):
     created_at: datetime
 
 
+class DecidedItem(QueueItem):
+    """A comment after a decision or an undo."""
+
+    decision_id: int = Field(
+        description="The history row of this change: POST /v1/comments/{id}/undo names it."
+    )
+
+
 class ModeratorComment(QueueItem):
     label: CommentLabel | None = Field(description="The training label, if the comment has one.")
 
@@ -210,6 +218,7 @@ class BulkDone(BaseModel):
     ok: Literal[True]
     status: StatusName
     rejection: Rejection | None
+    decision_id: int = Field(description="What an undo names.")
 
 
 class BulkFailed(BaseModel):
@@ -225,6 +234,7 @@ class BulkResults(BaseModel):
 class HistoryEntry(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
+    id: int = Field(description="The change's id (a decision's `decision_id`).")
     at: datetime
     by: str = Field(description="`auto`, or a token's name.")
     from_: StatusName | None = Field(alias="from", description="None when the comment arrived.")
