@@ -493,7 +493,7 @@ def plan_summary(lines: list[str]) -> dict[str, Any]:
 async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[str, Any]:
     from moderation.domain import digest
     from moderation.http.cursors import decode_key
-    from moderation.store import queue, tokens
+    from moderation.store import queue, search, tokens
     from moderation.store.db import init_connection
     from moderation.store.queue import CLAIM_LEASE
 
@@ -524,6 +524,17 @@ async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[
     rec = Recorder()
     await queue.claim(cast(Any, rec), BENCH_MODERATOR, CLAIM, CLAIM_LEASE)
     statements.append(("claim", *rec.calls[0]))
+    # The search kinds' statements, as store/search.py writes them.
+    for name, found in (
+        ("search_rare", search.SearchFilter(q=cfg["search_word"])),
+        ("search_mid", search.SearchFilter(q="quarter")),
+        ("search_common", search.SearchFilter(q="thanks")),
+        ("search_none", search.SearchFilter(q="zebra")),
+        ("search_phrase", search.SearchFilter(q='"vendor\'s hotfix" -quarter')),
+    ):
+        rec = Recorder()
+        await search.page(cast(Any, rec), found, None, PAGE)
+        statements.append((name, *rec.calls[0]))
     # Every authenticated request runs this first, and commits it.
     statements.append(("auth", tokens._FIND, (digest(cfg["token"]),)))
 
