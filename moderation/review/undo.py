@@ -27,7 +27,7 @@ LABELS = {("approved", None): "ham", ("rejected", "spam"): "spam"}
 
 def _said(status: str, rejection: str | None) -> str:
     key = rejection if status == "rejected" and rejection else status
-    return SAID.get(key, key)
+    return "sent back to the queue" if key == "pending" else SAID.get(key, key)
 
 
 async def undo_decision(
@@ -55,7 +55,7 @@ async def undo_decision(
                 403, "Forbidden", f"Only {d['actor']} or an admin can undo this decision."
             )
         if d["last_id"] != decision_id:
-            by = row["decided_by"]
+            by = d["last_actor"]
             raise Problem(
                 409,
                 "Stale decision",

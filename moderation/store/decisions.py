@@ -57,17 +57,20 @@ async def undoable(
     conn: asyncpg.Connection, comment_id: int, decision_id: int
 ) -> asyncpg.Record | None:
     """A status change of the comment, what the comment was before it (`prev_*`) and the
-    id of the comment's last change (an undo is only safe while it is this one)."""
+    comment's last change (`last_*`: an undo is only safe while it is this one)."""
     return await conn.fetchrow(
         """
         SELECT d.id, d.at, d.actor, d.from_status, d.to_status, d.rejection,
                p.to_status AS prev_status, p.rejection AS prev_rejection, p.actor AS prev_actor,
-               (SELECT max(id) FROM comment_history WHERE comment_id = $1) AS last_id
+               l.id AS last_id, l.actor AS last_actor
         FROM comment_history d
         LEFT JOIN LATERAL (
             SELECT to_status, rejection, actor FROM comment_history
             WHERE comment_id = $1 AND id < d.id ORDER BY id DESC LIMIT 1
         ) p ON true
+        CROSS JOIN LATERAL (
+            SELECT id, actor FROM comment_history WHERE comment_id = $1 ORDER BY id DESC LIMIT 1
+        ) l
         WHERE d.comment_id = $1 AND d.id = $2
         """,
         comment_id,

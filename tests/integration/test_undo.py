@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.conftest import insert_comment
 from tests.integration.test_announcements import announcing, decisions_metric, outbox
+from tests.integration.test_pages import decide as desk_decide
+from tests.integration.test_pages import desk
 
 __all__ = ["announcing"]  # the fixture, used by name below
 PROBLEM = "application/problem+json"
@@ -150,3 +153,35 @@ async def test_undo_reopens_the_audit_the_decision_resolved(client, make_token, 
     assert await db.fetchval("SELECT verdict FROM audits WHERE comment_id = $1", cid)
     assert (await undo(client, mod, cid, decided["decision_id"])).status == 200
     assert await db.fetchval("SELECT verdict FROM audits WHERE comment_id = $1", cid) is None
+
+
+async def test_without_javascript_the_flash_offers_undo_and_the_desk_undoes_it(
+    client, make_token, db
+):
+    cid = await insert_comment(db)
+    csrf = await desk(client, make_token, name="alice")
+    resp = await desk_decide(
+        client, csrf, [cid], "approve", expected_status="pending", back="/desk"
+    )
+    assert resp.status == 303
+    page = await (await client.get("/desk")).text()
+    undo_value = re.search(r'name="undo" value="([^"]+)"', page)
+    assert undo_value is not None and undo_value.group(1).startswith(f"{cid}:")
+    resp = await client.post(
+        "/desk/undo",
+        data={"csrf": csrf, "undo": undo_value.group(1), "back": "/desk"},
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    assert await db.fetchval("SELECT status FROM comments WHERE id = $1", cid) == "pending"
+    assert f"comment {cid} is pending again" in await (await client.get("/desk")).text()
+    # A second undo of the same decision is stale: the undo was the last change.
+    resp = await client.post(
+        "/desk/undo",
+        data={"csrf": csrf, "undo": undo_value.group(1)},
+        headers={"Accept": "application/json"},
+    )
+    item = (await resp.json())["items"][0]
+    assert not item["ok"] and "sent back to the queue by alice since" in item["message"]
+    bad = await client.post("/desk/undo", data={"csrf": csrf, "undo": "1:x"})
+    assert bad.status == 400
