@@ -12,6 +12,8 @@ it takes the GIN index's few rows.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -67,21 +69,42 @@ class SearchFilter:
         return " AND ".join(conds)
 
 
-async def page(
-    conn: Conn, filters: SearchFilter, before: int | None, limit: int
-) -> list[asyncpg.Record]:
-    """Up to `limit + 1` matching comments with ids below `before`, newest first."""
+def page_query(filters: SearchFilter, before: int | None, limit: int) -> tuple[str, list[Any]]:
+    """The statement of `page` and its arguments."""
     args: list[Any] = []
     where = filters.where(args)
     if before is not None:
         args.append(before)
         where += f" AND c.id < ${len(args)}"
     args.append(limit + 1)
-    rows: list[asyncpg.Record] = await conn.fetch(
-        f"SELECT {COLUMNS} FROM comments c WHERE {where} ORDER BY c.id DESC LIMIT ${len(args)}",
-        *args,
-    )
+    sql = f"SELECT {COLUMNS} FROM comments c WHERE {where} ORDER BY c.id DESC LIMIT ${len(args)}"
+    return sql, args
+
+
+async def page(
+    conn: Conn, filters: SearchFilter, before: int | None, limit: int
+) -> list[asyncpg.Record]:
+    """Up to `limit + 1` matching comments with ids below `before`, newest first."""
+    sql, args = page_query(filters, before, limit)
+    if not filters.q:
+        rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
+        return rows
+    # Words need a plan made for them. A prepared statement run often gets a generic plan,
+    # blind to how common the words are; for words no comment has, it walked the whole
+    # table newest first (seconds on a million comments) instead of asking the GIN index.
+    async with _connection(conn) as c, c.transaction():
+        await c.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        rows = await c.fetch(sql, *args)
     return rows
+
+
+@asynccontextmanager
+async def _connection(conn: Conn) -> AsyncIterator[asyncpg.Connection]:
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as acquired:
+            yield acquired
+    else:
+        yield conn
 
 
 async def pending_ids(conn: Conn, filters: SearchFilter, limit: int = 1000) -> list[int]:
