@@ -313,6 +313,7 @@ async def fill(
         "article_pending": busiest["n"],
         "decide_ids": [r["id"] for r in decide_ids],
         "comment_id": decided_id,
+        "newest_id": rows,
         **searched,
     }
 
@@ -532,8 +533,11 @@ async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[
         ("search_none", search.SearchFilter(q="zebra")),
         ("search_phrase", search.SearchFilter(q='"vendor\'s hotfix" -quarter')),
     ):
-        sql, args = search.page_query(found, None, PAGE)
-        statements.append((name, sql, tuple(args)))
+        # Both steps of a word search, from the newest id down (store/search.page).
+        bound = cfg["newest_id"] + 1 - search.RECENT
+        for step in ("recent", "older"):
+            sql, args = search.page_query(found, None, PAGE, step, bound)
+            statements.append((f"{name} {step}", sql, tuple(args)))
     # Every authenticated request runs this first, and commits it.
     statements.append(("auth", tokens._FIND, (digest(cfg["token"]),)))
 
@@ -652,6 +656,7 @@ async def serve_and_measure(
             "database_url": args.database_url,
             "article": data["article"],
             "comment_id": data["comment_id"],
+            "newest_id": data["newest_id"],
             "decide_ids": data["decide_ids"],
             "search_word": data["search_word"],
             "search_email": data["search_email"],

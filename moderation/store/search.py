@@ -4,9 +4,14 @@ Words go through PostgreSQL's full-text search (`websearch_to_tsquery`: "quoted
 phrases", `or`, `-excluded`) against the stored `search_vector` column (the
 author's name and the text, without stemming; GIN index `comments_search`), so
 no row's text is parsed at search time; the other filters use the email, IP and
-article indexes. Pages are keyset on the id, newest first: for common words the
-plan walks the primary key backwards and stops at the page's end, for rare ones
-it takes the GIN index's few rows.
+article indexes. Pages are keyset on the id, newest first.
+
+A word search reads in two steps, because no one plan serves both kinds of word:
+first the newest `RECENT` ids (below the cursor) walked backwards, which fills the
+page for any common word; then, only if the page is not full, the GIN index for
+the older rest, sorted (`c.id + 0` keeps the planner off the primary key, whose
+backward walk would read the whole table for a word no comment has, as it did
+when the planner guessed a rare word common).
 """
 
 from __future__ import annotations
@@ -69,15 +74,26 @@ class SearchFilter:
         return " AND ".join(conds)
 
 
-def page_query(filters: SearchFilter, before: int | None, limit: int) -> tuple[str, list[Any]]:
-    """The statement of `page` and its arguments."""
+RECENT = 2000  # ids a word search walks newest first before it asks the GIN index
+
+
+def page_query(
+    filters: SearchFilter, before: int | None, limit: int, step: str = "all", bound: int = 0
+) -> tuple[str, list[Any]]:
+    """The statement of `page` and its arguments: all at once (no words), or a word
+    search's `recent` step (ids above `bound`) or `older` step (the rest, by the GIN index)."""
     args: list[Any] = []
     where = filters.where(args)
     if before is not None:
         args.append(before)
         where += f" AND c.id < ${len(args)}"
+    order = "c.id"
+    if step != "all":
+        args.append(bound)
+        where += f" AND c.id {'>' if step == 'recent' else '<='} ${len(args)}"
+        order = "c.id" if step == "recent" else "c.id + 0"
     args.append(limit + 1)
-    sql = f"SELECT {COLUMNS} FROM comments c WHERE {where} ORDER BY c.id DESC LIMIT ${len(args)}"
+    sql = f"SELECT {COLUMNS} FROM comments c WHERE {where} ORDER BY {order} DESC LIMIT ${len(args)}"
     return sql, args
 
 
@@ -85,17 +101,26 @@ async def page(
     conn: Conn, filters: SearchFilter, before: int | None, limit: int
 ) -> list[asyncpg.Record]:
     """Up to `limit + 1` matching comments with ids below `before`, newest first."""
-    sql, args = page_query(filters, before, limit)
     if not filters.q:
+        sql, args = page_query(filters, before, limit)
         rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
         return rows
-    # Words need a plan made for them. A prepared statement run often gets a generic plan,
-    # blind to how common the words are; for words no comment has, it walked the whole
-    # table newest first (seconds on a million comments) instead of asking the GIN index.
+    # Each step planned for its words: a prepared statement run often gets a generic
+    # plan, blind to how common they are.
     async with _connection(conn) as c, c.transaction():
         await c.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        rows = await c.fetch(sql, *args)
+        top = before if before is not None else int(await c.fetchval(_NEXT_ID))
+        bound = top - RECENT
+        sql, args = page_query(filters, before, limit, "recent", bound)
+        rows = list(await c.fetch(sql, *args))
+        if len(rows) <= limit and bound > 0:
+            sql, args = page_query(filters, before, limit - len(rows), "older", bound)
+            rows += await c.fetch(sql, *args)
     return rows
+
+
+# One past the newest id (an index-only look at the primary key's end).
+_NEXT_ID = "SELECT coalesce(max(id), 0) + 1 FROM comments"
 
 
 @asynccontextmanager
