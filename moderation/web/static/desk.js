@@ -143,7 +143,12 @@
       doc.items.forEach(function (item) {
         if (!item.ok) { return; }
         var card = document.getElementById("c" + item.id);
-        if (restoreCard(item.id)) { back += 1; focusCard(document.getElementById("c" + item.id)); }
+        if (card && card.classList.contains("done")) { // undone before it left the page
+          card.classList.remove("done");
+          card.removeAttribute("aria-label");
+          back += 1;
+          focusCard(card);
+        } else if (restoreCard(item.id)) { back += 1; focusCard(document.getElementById("c" + item.id)); }
         else if (card && list && list.classList.contains("keep")) {
           showResult(card, "Now " + item.outcome + " again.");
           card.querySelectorAll("form.decide button").forEach(function (b) { b.disabled = false; });
