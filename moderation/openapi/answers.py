@@ -234,7 +234,6 @@ class BulkResults(BaseModel):
 class HistoryEntry(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
-    id: int = Field(description="The change's id (a decision's `decision_id`).")
     at: datetime
     by: str = Field(description="`auto`, or a token's name.")
     from_: StatusName | None = Field(alias="from", description="None when the comment arrived.")
@@ -247,6 +246,15 @@ class HistoryEntry(BaseModel):
 
 class HistoryPage(BaseModel):
     items: list[HistoryEntry]
+    next_cursor: str | None = Field(description="Always null: a history fits one page.")
+
+
+class CommentHistoryEntry(HistoryEntry):
+    id: int = Field(description="The change's id: a decision's `decision_id`, for an undo.")
+
+
+class CommentHistoryPage(BaseModel):
+    items: list[CommentHistoryEntry]
     next_cursor: str | None = Field(description="Always null: a history fits one page.")
 
 
