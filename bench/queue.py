@@ -313,6 +313,7 @@ async def fill(
         "article_pending": busiest["n"],
         "decide_ids": [r["id"] for r in decide_ids],
         "comment_id": decided_id,
+        "newest_id": rows,
         **searched,
     }
 
@@ -493,7 +494,7 @@ def plan_summary(lines: list[str]) -> dict[str, Any]:
 async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[str, Any]:
     from moderation.domain import digest
     from moderation.http.cursors import decode_key
-    from moderation.store import queue, tokens
+    from moderation.store import queue, search, tokens
     from moderation.store.db import init_connection
     from moderation.store.queue import CLAIM_LEASE
 
@@ -524,6 +525,19 @@ async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[
     rec = Recorder()
     await queue.claim(cast(Any, rec), BENCH_MODERATOR, CLAIM, CLAIM_LEASE)
     statements.append(("claim", *rec.calls[0]))
+    # The search kinds' statements, as store/search.py writes them.
+    for name, found in (
+        ("search_rare", search.SearchFilter(q=cfg["search_word"])),
+        ("search_mid", search.SearchFilter(q="quarter")),
+        ("search_common", search.SearchFilter(q="thanks")),
+        ("search_none", search.SearchFilter(q="zebra")),
+        ("search_phrase", search.SearchFilter(q='"vendor\'s hotfix" -quarter')),
+    ):
+        # Both steps of a word search, from the newest id down (store/search.page).
+        bound = cfg["newest_id"] + 1 - search.RECENT
+        for step in ("recent", "older"):
+            sql, args = search.page_query(found, None, PAGE, step, bound)
+            statements.append((f"{name} {step}", sql, tuple(args)))
     # Every authenticated request runs this first, and commits it.
     statements.append(("auth", tokens._FIND, (digest(cfg["token"]),)))
 
@@ -532,6 +546,9 @@ async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[
     found: dict[str, Any] = {}
     try:
         for label, sql, args in statements:
+            # As store/search.page runs them: planned for their words every time.
+            mode = "force_custom_plan" if label.startswith("search_") else "auto"
+            await conn.execute(f"SET plan_cache_mode = {mode}")
             await explain(conn, sql, args)  # once to warm the cache, as the run did
             lines = await explain(conn, sql, args)
             summary = plan_summary(lines)
@@ -639,6 +656,7 @@ async def serve_and_measure(
             "database_url": args.database_url,
             "article": data["article"],
             "comment_id": data["comment_id"],
+            "newest_id": data["newest_id"],
             "decide_ids": data["decide_ids"],
             "search_word": data["search_word"],
             "search_email": data["search_email"],

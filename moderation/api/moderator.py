@@ -12,11 +12,18 @@ from moderation.http import cursors
 from moderation.http.auth import require
 from moderation.http.requests import float_param, int_param, parse, path_id, read_payload
 from moderation.http.responses import json_response
-from moderation.http.schemas_moderator import BulkDecisionIn, ClaimIn, DecisionIn, ReleaseIn
+from moderation.http.schemas_moderator import (
+    BulkDecisionIn,
+    ClaimIn,
+    DecisionIn,
+    ReleaseIn,
+    UndoIn,
+)
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors, Problem
 from moderation.review import decisions as review
-from moderation.review.presenters import moderator_view
+from moderation.review.presenters import decided_view, moderator_view
+from moderation.review.undo import undo_decision
 from moderation.store import audits as audit_store
 from moderation.store import decisions, queue
 
@@ -130,7 +137,16 @@ async def post_decision(request: web.Request) -> web.Response:
     comment_id = path_id(request.match_info["id"])
     body = parse(DecisionIn, await read_payload(request), {})
     row = await _decided(who, request, comment_id, body)
-    return json_response(moderator_view(row))
+    return json_response(decided_view(row))
+
+
+async def post_undo(request: web.Request) -> web.Response:
+    """Put a comment back as it was before a moderator's decision, if nothing changed since."""
+    who = await require(request, Role.MODERATOR)
+    comment_id = path_id(request.match_info["id"])
+    body = parse(UndoIn, await read_payload(request), {})
+    row = await undo_decision(request.app, who, comment_id, body.decision_id)
+    return json_response(decided_view(row))
 
 
 async def decide_many(request: web.Request) -> web.Response:
@@ -145,7 +161,13 @@ async def decide_many(request: web.Request) -> web.Response:
             results.append({"id": item.id, "ok": False, "error": review.problem_summary(exc)})
         else:
             results.append(
-                {"id": item.id, "ok": True, "status": row["status"], "rejection": row["rejection"]}
+                {
+                    "id": item.id,
+                    "ok": True,
+                    "status": row["status"],
+                    "rejection": row["rejection"],
+                    "decision_id": row["decision_id"],
+                }
             )
     return json_response({"items": results})
 
@@ -171,6 +193,7 @@ async def history(request: web.Request) -> web.Response:
         raise review.not_found(comment_id)
     items = [
         {
+            "id": r["id"],
             "at": r["at"],
             "by": r["actor"],
             "from": r["from_status"],

@@ -47,6 +47,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/v1/queue/release", moderator.release),
     web.post("/v1/comments/{id}/decision", moderator.post_decision),
     web.post("/v1/decisions", moderator.decide_many),
+    web.post("/v1/comments/{id}/undo", moderator.post_undo),
     web.get("/v1/comments/{id}", moderator.show),
     web.get("/v1/comments/{id}/history", moderator.history),
     # desk.py

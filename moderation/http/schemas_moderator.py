@@ -20,6 +20,14 @@ class DecisionIn(BaseModel):
     expected_status: StatusName | None = None
 
 
+class UndoIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision_id: int = Field(
+        ge=1, le=ID_MAX, description="The decision to undo: its `decision_id` or history `id`."
+    )
+
+
 class BulkItem(DecisionIn):
     id: int = Field(ge=1, le=ID_MAX)
 

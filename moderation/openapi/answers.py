@@ -169,6 +169,14 @@ class CommentLabel(BaseModel):
     created_at: datetime
 
 
+class DecidedItem(QueueItem):
+    """A comment after a decision or an undo."""
+
+    decision_id: int = Field(
+        description="The history row of this change: POST /v1/comments/{id}/undo names it."
+    )
+
+
 class ModeratorComment(QueueItem):
     label: CommentLabel | None = Field(description="The training label, if the comment has one.")
 
@@ -210,6 +218,7 @@ class BulkDone(BaseModel):
     ok: Literal[True]
     status: StatusName
     rejection: Rejection | None
+    decision_id: int = Field(description="What an undo names.")
 
 
 class BulkFailed(BaseModel):
@@ -237,6 +246,15 @@ class HistoryEntry(BaseModel):
 
 class HistoryPage(BaseModel):
     items: list[HistoryEntry]
+    next_cursor: str | None = Field(description="Always null: a history fits one page.")
+
+
+class CommentHistoryEntry(HistoryEntry):
+    id: int = Field(description="The change's id: a decision's `decision_id`, for an undo.")
+
+
+class CommentHistoryPage(BaseModel):
+    items: list[CommentHistoryEntry]
     next_cursor: str | None = Field(description="Always null: a history fits one page.")
 
 

@@ -10,6 +10,7 @@ from moderation.http.schemas_moderator import (
     ClaimIn,
     DecisionIn,
     ReleaseIn,
+    UndoIn,
 )
 from moderation.http.schemas_readers import FlagIn, FlagOut
 from moderation.intake.akismet import THANKS
@@ -24,11 +25,11 @@ from moderation.openapi.answers import (
     AuditPage,
     BulkResults,
     ClaimedItems,
+    CommentHistoryPage,
     CommentSubmission,
+    DecidedItem,
     DecisionConflict,
-    HistoryPage,
     ModeratorComment,
-    QueueItem,
     QueuePage,
     Readiness,
     Released,
@@ -257,7 +258,29 @@ def operations(settings: Settings) -> list[Operation]:
             ),
             params=[id_param("comment")],
             body=json_body(DecisionIn),
-            replies={200: Reply("The comment after the decision.", QueueItem)},
+            replies={200: Reply("The comment after the decision.", DecidedItem)},
+            problems=(*AUTH, 404, 409, *BODY_PROBLEMS, *DB),
+            problem_models={409: DecisionConflict},
+        ),
+        Operation(
+            "post",
+            "/v1/comments/{id}/undo",
+            "undo_decision",
+            "Undo a decision",
+            "moderator",
+            moderator,
+            description=(
+                "Puts the comment back as it was before a moderator's decision (to `pending`, "
+                "or the state a reversal changed), with its label and audit, while that "
+                "decision is still the comment's last change; else a 409 (stale) saying what "
+                "happened since. Recorded in the history and announced like a decision "
+                "(webhook, metrics; an unpublished comment leaves the article's page). A "
+                "comment back in the queue is claimed by the caller. Only the moderator who "
+                "decided, or an admin, may undo; an automatic decision cannot be undone."
+            ),
+            params=[id_param("comment")],
+            body=json_body(UndoIn),
+            replies={200: Reply("The comment after the undo.", DecidedItem)},
             problems=(*AUTH, 404, 409, *BODY_PROBLEMS, *DB),
             problem_models={409: DecisionConflict},
         ),
@@ -292,7 +315,7 @@ def operations(settings: Settings) -> list[Operation]:
             "moderator",
             moderator,
             params=[id_param("comment")],
-            replies={200: Reply("Every status change, oldest first.", HistoryPage)},
+            replies={200: Reply("Every status change, oldest first.", CommentHistoryPage)},
             problems=(*AUTH, 404, *DB),
         ),
         *readers_operations(),

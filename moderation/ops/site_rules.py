@@ -19,6 +19,7 @@ import asyncpg
 from aiohttp import web
 
 from moderation.keys import POOL, RULES, SETTINGS
+from moderation.problems import Problem
 from moderation.rules import SiteRules
 from moderation.store import site_rules as store
 
@@ -53,14 +54,28 @@ async def current(app: web.Application) -> dict[str, Any]:
     }
 
 
-async def replace(app: web.Application, who: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+async def replace(
+    app: web.Application,
+    who: str,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> dict[str, Any]:
     """Replace the lists (and `max_links`) that `changes` names, keep the others.
 
     `changes` holds validated values (http/schemas_desk.RulesIn). Applied here at once,
-    and on the other instances when they hear the NOTIFY.
+    and on the other instances when they hear the NOTIFY. With `expected_version` (the
+    version an editor started from), a change made since is a 409, not overwritten.
     """
     async with app[POOL].acquire() as conn, conn.transaction():
         row = await store.current_for_update(conn)
+        if expected_version is not None and (row["version"] if row else 0) != expected_version:
+            raise Problem(
+                409,
+                "Rules changed meanwhile",
+                f"{row['changed_by'] if row else 'Someone'} changed the rules since you opened "
+                "them; look at their change and edit again.",
+                kind="stale",
+            )
         before = SiteRules.from_dict(row["rules"]) if row else _base(app)
         merged = {**before.to_dict(), **changes}
         rules = SiteRules.from_dict(merged).to_dict()  # one normal form (networks as text)

@@ -82,6 +82,11 @@ def comment(row: Any, now: datetime | None = None) -> dict[str, Any]:
     return view
 
 
+def decided_view(row: Any) -> dict[str, Any]:
+    """A comment just decided (or undone): `decision_id` is what an undo names."""
+    return {**moderator_view(row), "decision_id": row["decision_id"]}
+
+
 def history_entry(row: Any) -> dict[str, Any]:
     return {
         "at": row["at"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeAlias
 
 import asyncpg
@@ -32,8 +32,9 @@ WITH c AS (
     INSERT INTO comment_history (comment_id, actor, from_status, to_status, rejection,
                                  spam_score, model_version, note)
     SELECT id, $4, $5, status, rejection, spam_score, model_version, $6 FROM c
+    RETURNING id
 )
-SELECT * FROM c
+SELECT c.*, h.id AS decision_id FROM c, h
 """
 
 
@@ -48,6 +49,71 @@ async def apply(
     note: str | None,
 ) -> asyncpg.Record:
     row = await conn.fetchrow(_APPLY, comment_id, status, rejection, actor, from_status, note)
+    assert row is not None
+    return row
+
+
+async def undoable(
+    conn: asyncpg.Connection, comment_id: int, decision_id: int
+) -> asyncpg.Record | None:
+    """A status change of the comment, what the comment was before it (`prev_*`) and the
+    comment's last change (`last_*`: an undo is only safe while it is this one)."""
+    return await conn.fetchrow(
+        """
+        SELECT d.id, d.at, d.actor, d.from_status, d.to_status, d.rejection,
+               p.to_status AS prev_status, p.rejection AS prev_rejection, p.actor AS prev_actor,
+               l.id AS last_id, l.actor AS last_actor
+        FROM comment_history d
+        LEFT JOIN LATERAL (
+            SELECT to_status, rejection, actor FROM comment_history
+            WHERE comment_id = $1 AND id < d.id ORDER BY id DESC LIMIT 1
+        ) p ON true
+        CROSS JOIN LATERAL (
+            SELECT id, actor FROM comment_history WHERE comment_id = $1 ORDER BY id DESC LIMIT 1
+        ) l
+        WHERE d.comment_id = $1 AND d.id = $2
+        """,
+        comment_id,
+        decision_id,
+    )
+
+
+# Back to an earlier state: a comment back in the queue is held for whoever undid the
+# decision, so it comes back to their page rather than another moderator's.
+_REVERT = f"""
+WITH c AS (
+    UPDATE comments c SET status = $2, rejection = $3, decided_by = $4, updated_at = now(),
+                          claimed_by = CASE WHEN $2 = 'pending' THEN $5 END,
+                          claim_expires_at = CASE WHEN $2 = 'pending'
+                                                  THEN now() + $6::interval END
+    WHERE c.id = $1
+    RETURNING {COLUMNS}
+), h AS (
+    INSERT INTO comment_history (comment_id, actor, from_status, to_status, rejection,
+                                 spam_score, model_version, note)
+    SELECT id, $5, $7, status, rejection, spam_score, model_version, $8 FROM c
+    RETURNING id
+)
+SELECT c.*, h.id AS decision_id FROM c, h
+"""
+
+
+async def revert(
+    conn: asyncpg.Connection,
+    comment_id: int,
+    *,
+    status: str,
+    rejection: str | None,
+    decided_by: str,
+    actor: str,
+    lease: timedelta,
+    from_status: str,
+    note: str,
+) -> asyncpg.Record:
+    """Put the comment back to `status` (an undo), with its history row."""
+    row = await conn.fetchrow(
+        _REVERT, comment_id, status, rejection, decided_by, actor, lease, from_status, note
+    )
     assert row is not None
     return row
 

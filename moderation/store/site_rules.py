@@ -22,7 +22,9 @@ async def current(conn: Conn) -> asyncpg.Record | None:
 async def current_for_update(conn: asyncpg.Connection) -> asyncpg.Record | None:
     """As `current`, locked; with no row yet, two first changes serialise on the lock."""
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext('moderation_rules'))")
-    return await conn.fetchrow("SELECT version, rules FROM site_rules WHERE id FOR UPDATE")
+    return await conn.fetchrow(
+        "SELECT version, rules, changed_by FROM site_rules WHERE id FOR UPDATE"
+    )
 
 
 async def save(

@@ -15,6 +15,7 @@ from moderation.problems import FieldErrors, Problem
 from moderation.review import cards
 from moderation.review import decisions as review
 from moderation.review import presenters as views
+from moderation.review.undo import undo_decision
 from moderation.store import desk as desk_store
 from moderation.store.queue import CLAIM_LEASE, ORDERS, QueueFilter
 from moderation.web import sessions
@@ -155,17 +156,23 @@ async def _decide_all(
             results.append({"id": comment_id, "ok": False, "message": _failure(comment_id, exc)})
         else:
             state = views.outcome(row["status"], row["rejection"])
-            results.append({"id": comment_id, "ok": True, "outcome": state})
+            results.append(
+                {"id": comment_id, "ok": True, "outcome": state, "decision_id": row["decision_id"]}
+            )
     return results
 
 
 def _summary(action: str, results: list[dict[str, Any]]) -> list[dict[str, str]]:
     done = [r["id"] for r in results if r["ok"]]
+    # Without JavaScript the message itself carries the Undo button (desk_base.html).
+    undo = " ".join(f"{r['id']}:{r['decision_id']}" for r in results if r["ok"])
     messages = []
     if len(done) == 1:
-        messages.append({"kind": "ok", "text": f"{DONE[action]}: comment {done[0]}."})
+        messages.append({"kind": "ok", "text": f"{DONE[action]}: comment {done[0]}.", "undo": undo})
     elif done:
-        messages.append({"kind": "ok", "text": f"{DONE[action]}: {len(done)} comments."})
+        messages.append(
+            {"kind": "ok", "text": f"{DONE[action]}: {len(done)} comments.", "undo": undo}
+        )
     messages += [{"kind": "error", "text": r["message"]} for r in results if not r["ok"]]
     return messages
 
@@ -190,5 +197,40 @@ async def desk_decide(request: web.Request) -> web.StreamResponse:
     messages = _summary(action, results)
     if not ids:
         messages = [{"kind": "error", "text": "Select at least one comment first."}]
+    await sessions.flash(request, session, *messages)
+    return see_other(sessions.safe_next(str(form.get("back") or "")))
+
+
+def _undo_pairs(form: Any) -> list[tuple[int, int]]:
+    """`undo` values "comment:decision", from the toast or a flash message's form."""
+    raw = " ".join(v for v in form.getall("undo", []) if isinstance(v, str)).split()
+    pairs = [tuple(v.split(":", 1)) for v in raw]
+    if not raw or len(raw) > MAX_IDS or not all(len(p) == 2 and all(map(is_id, p)) for p in pairs):
+        raise Problem(400, "Malformed form", "Say which decisions to undo.")
+    return [(int(p[0]), int(p[1])) for p in pairs]
+
+
+async def desk_undo(request: web.Request) -> web.StreamResponse:
+    """Undo decisions just made (the toast's Undo); JSON for the script."""
+    session = await sessions.required(request)
+    form = await request.post()
+    sessions.check_csrf(session.csrf, form.get("csrf"))
+    results: list[dict[str, Any]] = []
+    for comment_id, decision_id in _undo_pairs(form):
+        try:
+            row = await undo_decision(request.app, session.who, comment_id, decision_id)
+        except Problem as exc:
+            results.append({"id": comment_id, "ok": False, "message": _failure(comment_id, exc)})
+        else:
+            state = views.outcome(row["status"], row["rejection"])
+            results.append({"id": comment_id, "ok": True, "outcome": state})
+    if "application/json" in request.headers.get("Accept", ""):
+        pending = await desk_store.pending_count(request.app[POOL])
+        return json_response({"items": results, "pending": pending})
+    done = [r for r in results if r["ok"]]
+    messages = [
+        {"kind": "ok", "text": f"Undone: comment {r['id']} is {r['outcome']} again."} for r in done
+    ]
+    messages += [{"kind": "error", "text": r["message"]} for r in results if not r["ok"]]
     await sessions.flash(request, session, *messages)
     return see_other(sessions.safe_next(str(form.get("back") or "")))

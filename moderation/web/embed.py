@@ -8,9 +8,10 @@ static/embed.js, where JavaScript runs, posts to the JSON API instead.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit
 
 import asyncpg
 from aiohttp import web
@@ -38,6 +39,10 @@ from moderation.web.render import render, see_other
 from moderation.web.security import is_secure
 
 DEMO_ARTICLE = "ransomware-hits-hospital"
+# The host page's title and address, given in the iframe's address (`?title=&url=`):
+# the article's own, sent with each comment. A bad one is dropped, not the reader's fault.
+PAGE_FACTS = ("title", "url")
+_PAGE_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 FIELDS = ("name", "email", "url", "body", "parent_id")
 NOTICES = {
     "published": "Thank you: your comment is published.",
@@ -101,6 +106,23 @@ def _article(request: web.Request) -> str:
 
 def embed_path(article: str) -> str:
     return "/embed/" + quote(article, safe="")
+
+
+def page_facts(query: Any) -> dict[str, str]:
+    """`title` and `url` of the iframe's address, clean enough to send, else left out."""
+    facts: dict[str, str] = {}
+    title = " ".join(str(query.get("title", "")).split())
+    if title and title.isprintable():
+        facts["title"] = title[:300]
+    url = str(query.get("url", "")).strip()
+    if len(url) <= 2048 and _PAGE_URL.match(url):
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:  # a broken IPv6 literal
+            host = ""
+        if "." in host or host == "localhost":
+            facts["url"] = url
+    return facts
 
 
 def _shown(node: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +198,9 @@ async def embed_page(request: web.Request) -> web.StreamResponse:
     # A reader with held comments of their own sees them on the page: never cache that,
     # here or in a proxy.
     own = bool(_held_ids(request))
-    if set(request.query) <= {"cursor"} and not own:
+    # The page does not show the host page's title and address (the form posts back to
+    # its own address, query included), so it stays one cached page.
+    if set(request.query) <= {"cursor", *PAGE_FACTS} and not own:
         after = cursors.decode_after(request.query.get("cursor"))
         return await cached_page(request, article, f"embed:{after}", make)
     response = await fresh_page(request, article, make)
@@ -191,9 +215,13 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
     data = await read_payload(request)
     values = {f: str(data.get(f) or "") for f in FIELDS}
     app = request.app
+    facts = page_facts(request.query)
+    about = {f"article_{k}": v for k, v in facts.items()}
     try:
         incoming = parse(
-            CommentIn, {**data, "article": article}, {"limits": Limits.from_settings(settings)}
+            CommentIn,
+            {**about, **data, "article": article},
+            {"limits": Limits.from_settings(settings)},
         )
         comment = comment_from(
             request, incoming, data, client_ip(request, settings.trusted_proxies)
@@ -225,11 +253,16 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
         target = "?posted=held#comment-held"
     else:
         target = "?posted=rejected#comment-held"
-    response = see_other(embed_path(article) + target)
+    keep = ("&" + urlencode(facts)) if facts else ""
+    path, _, anchor = target.partition("#")
+    response = see_other(f"{embed_path(article)}{path}{keep}#{anchor}")
     if status is Status.PENDING:
         _remember_held(request, response, article, done.stored.id)
     return response
 
 
 async def demo(request: web.Request) -> web.StreamResponse:
-    return render(request, "demo.html", {"embed": embed_path(DEMO_ARTICLE)})
+    # As a site would: the iframe names the page's title and address.
+    page = str(request.url.with_query(None).with_fragment(None))
+    facts = {"title": "Ransomware hits regional hospital", "url": page}
+    return render(request, "demo.html", {"embed": f"{embed_path(DEMO_ARTICLE)}?{urlencode(facts)}"})

@@ -17,6 +17,7 @@ from moderation.web import (
     desk_models,
     desk_queue,
     desk_review,
+    desk_rules,
     embed,
     embed_report,
     readers,
@@ -30,6 +31,7 @@ ROUTES: list[web.RouteDef] = [
     # desk_queue.py
     web.get("/desk", desk_queue.queue_page),
     web.post("/desk/decide", desk_queue.desk_decide),
+    web.post("/desk/undo", desk_queue.desk_undo),
     # desk_review.py
     web.get("/desk/decisions", desk_review.recent_page),
     web.get("/desk/comments/{id}", desk_review.comment_page),
@@ -38,6 +40,9 @@ ROUTES: list[web.RouteDef] = [
     web.get("/desk/audits", desk_find.audits_page),
     web.post("/desk/notes", desk_find.note_form),
     web.post("/desk/block", desk_find.block_form),
+    # desk_rules.py
+    web.get("/desk/rules", desk_rules.rules_page),
+    web.post("/desk/rules", desk_rules.rules_form),
     # desk_models.py
     web.get("/desk/models", desk_models.models_page),
     web.get("/desk/models/jobs/{id:\\d{1,18}}.json", desk_models.job_json),

@@ -135,6 +135,10 @@ def test_a_held_comment_is_approved_with_the_keyboard_and_the_reader_then_sees_i
     assert browser.execute_script("return window.notReloaded") is True  # the script posted it
     assert browser.find_element(By.ID, "body").get_attribute("value") == ""
     assert status_of(live, body) == "pending"
+    # The demo page names itself in the iframe's address; the script sent both.
+    article = live.fetch("SELECT title, url FROM articles WHERE article = $1", ARTICLE)[0]
+    assert article["title"] == "Ransomware hits regional hospital"
+    assert article["url"] == live.url("/demo")
 
     second = "Another held comment about the kettle."
     live.fetch(

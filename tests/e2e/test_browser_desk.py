@@ -160,6 +160,9 @@ def test_a_reply_card_shows_where_who_and_what_it_answers_and_the_detail_page_mo
     shot(browser, "desk-comment.png")
     browser.find_element(By.TAG_NAME, "body").send_keys("a")
     wait(browser).until(ec.url_to_be(live.url("/desk")))
+    # The undo offer follows to the next page.
+    toast = browser.find_element(By.ID, "toast")
+    assert f"Approved: comment {ids['reply']}." in toast.text and toast.is_displayed()
     rows = live.fetch("SELECT status FROM comments WHERE id = $1", ids["reply"])
     assert rows[0]["status"] == "approved"
     assert not console_errors(browser)
@@ -226,3 +229,58 @@ def test_filters_fold_away_on_a_phone(browser, live):
         assert not browser.find_element(By.NAME, "min_score").is_displayed()
     finally:
         browser.set_window_size(1200, 900)
+
+
+def test_a_keyboard_decision_is_undone_from_the_toast_and_the_card_comes_back(browser, live):
+    ids = make_scene(live)
+    sign_in(browser, live, "alice")
+    browser.get(live.url("/desk"))
+    card = wait(browser).until(ec.presence_of_element_located((By.ID, f"c{ids['spam']}")))
+    browser.execute_script("arguments[0].focus()", card)
+    card.send_keys("s")
+    wait(browser).until(lambda b: not b.find_elements(By.ID, f"c{ids['spam']}"))
+    toast = browser.find_element(By.ID, "toast")
+    assert toast.is_displayed() and f"Marked as spam: comment {ids['spam']}." in toast.text
+    shot(browser, "desk-undo.png")
+    browser.find_element(By.TAG_NAME, "body").send_keys("u")
+    wait(browser).until(ec.presence_of_element_located((By.ID, f"c{ids['spam']}")))
+    wait(browser).until(lambda b: "is pending again" in toast.text)
+    row = live.fetch("SELECT status, claimed_by FROM comments WHERE id = $1", ids["spam"])[0]
+    assert (row["status"], row["claimed_by"]) == ("pending", "alice")
+    assert browser.find_element(By.ID, "match-count").text == "2 pending matches"
+    assert not console_errors(browser)
+
+
+def test_an_admin_edits_the_rules_sees_a_bad_line_next_to_its_box_and_the_history(browser, live):
+    make_scene(live)
+    browser.delete_all_cookies()
+    try:
+        browser.get(live.url("/desk"))
+        browser.find_element(By.ID, "token").send_keys(live.make_token("admin", "root"))
+        browser.find_element(By.CSS_SELECTOR, ".signin button[type=submit]").click()
+        wait(browser).until(ec.url_to_be(live.url("/desk")))
+        browser.find_element(By.LINK_TEXT, "Rules").click()
+        box = wait(browser).until(ec.presence_of_element_located((By.ID, "blocked_emails")))
+        box.send_keys("deals@spam.example\nnot an address")
+        browser.find_element(By.ID, "disallowed_words").send_keys("cheap watches")
+        browser.find_element(By.CSS_SELECTOR, ".rules-form button[type=submit]").click()
+        error = wait(browser).until(ec.presence_of_element_located((By.ID, "blocked_emails-error")))
+        assert "line 2 (not an address): must be an email address" in error.text
+        assert browser.find_element(By.ID, "blocked_emails").get_attribute("aria-invalid")
+        assert "cheap watches" in browser.find_element(By.ID, "disallowed_words").text
+        shot(browser, "desk-rules.png")
+        box = browser.find_element(By.ID, "blocked_emails")
+        box.clear()
+        box.send_keys("deals@spam.example")
+        browser.find_element(By.CSS_SELECTOR, ".rules-form button[type=submit]").click()
+        flash = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".flash .ok")))
+        assert "blocked emails, disallowed words" in flash.text
+        history = browser.find_element(By.CSS_SELECTOR, ".rule-history").text
+        assert "root saved version" in history and "disallowed words" in history
+        stored = live.fetch("SELECT rules FROM site_rules")[0]["rules"]
+        assert stored["blocked_emails"] == ["deals@spam.example"]
+        assert stored["disallowed_words"] == ["cheap watches"]
+        # The refused form is answered 422, which Chromium logs; nothing else may be.
+        assert not [e for e in console_errors(browser) if "status of 422" not in e]
+    finally:
+        browser.delete_all_cookies()

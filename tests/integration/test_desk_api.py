@@ -162,3 +162,30 @@ async def test_a_change_on_one_instance_is_in_effect_on_another_within_a_second(
         await asyncio.sleep(0.05)
     assert two.app[RULES].rules.disallowed_words == ("casino",)
     assert two.app[RULES].version == 1
+
+
+async def test_a_word_search_finds_old_matches_past_the_newest_ids_it_walks_first(
+    client, make_token, db, monkeypatch
+):
+    from moderation.store import search
+
+    monkeypatch.setattr(search, "RECENT", 3)  # a million comments' window, in small
+    mod = await make_token("moderator")
+    old = await insert_comment(db, body="An old phishing story", status="approved")
+    for n in range(5):
+        await insert_comment(db, body=f"Unrelated comment {n}")
+    new = await insert_comment(db, body="A new phishing story")
+    await insert_comment(db, body="The newest, unrelated")
+
+    async def page(**params: str) -> dict[str, object]:
+        resp = await client.get("/v1/comments", params=params, headers=mod)
+        assert resp.status == 200, await resp.text()
+        body: dict[str, object] = await resp.json()
+        return body
+
+    first = await page(q="phishing", limit="1")
+    assert [i["id"] for i in first["items"]] == [new]  # type: ignore[attr-defined]
+    second = await page(q="phishing", limit="1", cursor=str(first["next_cursor"]))
+    assert [i["id"] for i in second["items"]] == [old]  # type: ignore[attr-defined]
+    both = await page(q="phishing or unrelated", limit="10")
+    assert len(both["items"]) == 8  # type: ignore[arg-type]

@@ -297,8 +297,9 @@ async def test_the_script_gets_json_from_a_decision(client, make_token, db):
         headers={"Accept": "application/json"},
     )
     assert resp.status == 200
+    history_id = await db.fetchval("SELECT max(id) FROM comment_history WHERE comment_id = $1", cid)
     assert await resp.json() == {
-        "items": [{"id": cid, "ok": True, "outcome": "removed"}],
+        "items": [{"id": cid, "ok": True, "outcome": "removed", "decision_id": history_id}],
         "pending": 1,
     }
 
@@ -508,7 +509,8 @@ async def test_the_form_has_the_wordpress_fields_and_a_hidden_honeypot(
         assert label in page
     assert "Your email address will not be published." in page
     assert re.search(r'<p class="hp" aria-hidden="true">.*name="contact_me_by_fax"', page, re.S)
-    assert f'method="post" action="/embed/{ARTICLE}"' in page
+    # No action: the form posts back to the page's own address, the host page's facts included.
+    assert '<form id="comment-form" method="post" data-article' in page
 
 
 async def test_a_form_with_errors_shows_them_next_to_the_fields_with_what_was_typed(client, db):
@@ -591,7 +593,9 @@ async def test_an_article_name_with_spaces_is_a_404_page(client):
 
 async def test_the_demo_embeds_its_article_and_static_files_are_served(client):
     page = await (await client.get("/demo")).text()
-    assert f'<iframe id="comments-frame" class="comments-frame" src="/embed/{ARTICLE}"' in page
+    assert (
+        f'<iframe id="comments-frame" class="comments-frame" src="/embed/{ARTICLE}?title=' in page
+    )
     src = re.search(
         r'src="(/static/embed\.js\?v=\w+)"', await (await client.get(f"/embed/{ARTICLE}")).text()
     )

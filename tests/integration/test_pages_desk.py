@@ -135,3 +135,32 @@ async def test_the_audits_page_lists_open_audits(client, make_token, db):
     await desk(client, make_token)
     page = await (await client.get("/desk/audits")).text()
     assert "No open audits." in page
+
+
+async def test_the_embed_form_sends_the_host_pages_title_and_address_and_stays_cached(client, db):
+    facts = "title=Ransomware+hits+%3Cb%3Ehospital%3C%2Fb%3E&url=https%3A%2F%2Fnews.example%2Fr"
+    first = await client.get(f"/embed/facts-story?{facts}")
+    again = await client.get(f"/embed/facts-story?{facts}")
+    assert first.status == again.status == 200
+    assert again.headers["ETag"] == first.headers["ETag"]  # one cached page for every host
+    resp = await client.post(
+        f"/embed/facts-story?{facts}",
+        data={"name": "Dana", "email": "dana@example.org", "body": "Good reporting, thanks."},
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    assert "url=https%3A%2F%2Fnews.example%2Fr" in resp.headers["Location"]  # kept for the next
+    row = await db.fetchrow("SELECT title, url FROM articles WHERE article = 'facts-story'")
+    assert (row["title"], row["url"]) == (
+        "Ransomware hits <b>hospital</b>",
+        "https://news.example/r",
+    )
+    # A bad address from the host page is left out; the reader's comment still goes in.
+    resp = await client.post(
+        "/embed/other-story?url=javascript:alert(1)&title=x",
+        data={"name": "Dana", "email": "dana@example.org", "body": "Another good one, thanks."},
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    row = await db.fetchrow("SELECT title, url FROM articles WHERE article = 'other-story'")
+    assert (row["title"], row["url"]) == ("x", None)

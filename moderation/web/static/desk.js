@@ -9,6 +9,13 @@
   var pendingCount = document.getElementById("pending-count");
   var bulkForm = document.getElementById("bulk");
   var VERBS = { approve: "approved", spam: "marked as spam", reject: "rejected" };
+  var DONE = { approve: "Approved", spam: "Marked as spam", reject: "Rejected" };
+  var toast = document.getElementById("toast");
+  var UNDO_MS = 5000;
+  var UNDO_KEY = "moderation:undo"; // the toast outlives a move to the next page
+  var undoable = null; // {pairs: ["comment:decision", ...], until: time}
+  var toastTimer = null;
+  var removed = {}; // comment id -> where its card was, to put it back on an undo
 
   function cards() {
     return list ? Array.prototype.slice.call(list.querySelectorAll(".card:not(.done)")) : [];
@@ -71,7 +78,103 @@
     });
   }
 
+  function hideToast() {
+    if (toast) { toast.hidden = true; }
+    undoable = null;
+  }
+
+  // A message at the foot of the page; with `pairs`, an Undo button until `until`.
+  function showToast(text, pairs, until) {
+    if (!toast) { return; }
+    toast.querySelector(".text").textContent = text;
+    var button = toast.querySelector("button.undo");
+    button.hidden = !pairs;
+    button.disabled = false;
+    toast.hidden = false;
+    undoable = pairs ? { pairs: pairs, until: until } : null;
+    window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(hideToast, pairs ? Math.max(0, until - Date.now()) : UNDO_MS);
+  }
+
+  function offerUndo(doc, action) {
+    var done = doc.items.filter(function (i) { return i.ok; });
+    if (!done.length) { return; }
+    var text = DONE[action] + (done.length === 1 ? ": comment " + done[0].id : ": " + done.length + " comments") + ".";
+    var pairs = done.map(function (i) { return i.id + ":" + i.decision_id; });
+    var until = Date.now() + UNDO_MS;
+    try {
+      window.sessionStorage.setItem(UNDO_KEY, JSON.stringify({ text: text, pairs: pairs, until: until }));
+    } catch (e) { /* private mode: the toast lives on this page only */ }
+    showToast(text, pairs, until);
+  }
+
+  function restoreCard(id) {
+    var place = removed[id];
+    if (!place) { return false; }
+    delete removed[id];
+    var card = place.card;
+    card.classList.remove("done");
+    card.removeAttribute("aria-label");
+    var next = place.next && place.next.parentNode === place.parent ? place.next : null;
+    place.parent.insertBefore(card, next);
+    return true;
+  }
+
+  function undo() {
+    if (!undoable || Date.now() > undoable.until || !toast) { return; }
+    var pairs = undoable.pairs;
+    undoable = null;
+    toast.querySelector("button.undo").disabled = true;
+    try { window.sessionStorage.removeItem(UNDO_KEY); } catch (e) { /* nothing kept */ }
+    var body = new URLSearchParams();
+    body.set("csrf", toast.getAttribute("data-csrf"));
+    pairs.forEach(function (p) { body.append("undo", p); });
+    fetch("/desk/undo", {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    }).then(function (resp) {
+      if (!resp.ok) { throw new Error("The desk refused the undo (" + resp.status + ")."); }
+      return resp.json();
+    }).then(function (doc) {
+      var missing = false;
+      var back = 0;
+      doc.items.forEach(function (item) {
+        if (!item.ok) { return; }
+        var card = document.getElementById("c" + item.id);
+        if (card && card.classList.contains("done")) { // undone before it left the page
+          card.classList.remove("done");
+          card.removeAttribute("aria-label");
+          back += 1;
+          focusCard(card);
+        } else if (restoreCard(item.id)) { back += 1; focusCard(document.getElementById("c" + item.id)); }
+        else if (card && list && list.classList.contains("keep")) {
+          showResult(card, "Now " + item.outcome + " again.");
+          card.querySelectorAll("form.decide button").forEach(function (b) { b.disabled = false; });
+        } else if (item.outcome === "pending") { missing = true; }
+      });
+      setPending(doc.pending);
+      var matches = document.getElementById("match-count");
+      if (matches && back) {
+        var n = Number(matches.getAttribute("data-n")) + back;
+        matches.setAttribute("data-n", String(n));
+        matches.textContent = n + " pending match" + (n === 1 ? "" : "es");
+      }
+      var failed = doc.items.filter(function (i) { return !i.ok; });
+      var undone = doc.items.length - failed.length;
+      showToast(failed.length ? failed.map(function (i) { return i.message; }).join(" ")
+        : "Undone: " + (undone === 1 ? "comment " + doc.items[0].id + " is " + doc.items[0].outcome + " again."
+          : undone + " comments are back as they were."), null);
+      // Back in the queue, held for this moderator: the queue page shows it on a reload.
+      if (missing && list && !list.classList.contains("keep") && !list.classList.contains("single")) {
+        window.location.reload();
+      }
+    }, function (err) { showToast(err.message, null); });
+  }
+
   function settle(doc, action) {
+    offerUndo(doc, action);
     var next = null;
     doc.items.forEach(function (item) {
       var card = document.getElementById("c" + item.id);
@@ -94,7 +197,11 @@
         if (box) { box.checked = false; }
         showResult(card, "");
         card.setAttribute("aria-label", "Comment " + item.id + " " + VERBS[action]);
-        window.setTimeout(function () { card.remove(); }, 150);
+        window.setTimeout(function () {
+          if (!card.classList.contains("done")) { return; } // undone meanwhile
+          removed[item.id] = { card: card, parent: card.parentNode, next: card.nextElementSibling };
+          card.remove();
+        }, 150);
       } else {
         showResult(card, item.message);
       }
@@ -188,6 +295,7 @@
     if (typing) { return; }
     if (e.key === "?") { e.preventDefault(); toggleKeys(); return; }
     if (dialog && dialog.open) { return; }
+    if (e.key === "u" && undoable && !list) { e.preventDefault(); undo(); return; }
     if (!list) { return; }
     var card = currentCard();
     var actions = { a: "approve", s: "spam", r: "reject" };
@@ -203,6 +311,7 @@
     else if (actions[e.key]) { decideOne(card, actions[e.key]); }
     else if (bulk[e.key]) { decideSelected(bulk[e.key]); }
     else if (e.key === "x") { toggleSelect(card); }
+    else if (e.key === "u" && undoable) { undo(); }
     else if (e.key === "o" && card) { window.location.href = "/desk/comments/" + card.getAttribute("data-id"); }
     else { return; }
     e.preventDefault();
@@ -212,6 +321,18 @@
   var filtersBox = document.querySelector(".filters-box");
   if (filtersBox && window.matchMedia && window.matchMedia("(min-width: 700px)").matches) {
     filtersBox.open = true;
+  }
+
+  if (toast) {
+    toast.querySelector("button.undo").addEventListener("click", undo);
+    var kept = null;
+    try {
+      kept = JSON.parse(window.sessionStorage.getItem(UNDO_KEY) || "null");
+      window.sessionStorage.removeItem(UNDO_KEY);
+    } catch (e) { kept = null; }
+    if (kept && kept.until > Date.now() && Array.isArray(kept.pairs)) {
+      showToast(String(kept.text), kept.pairs.map(String), Number(kept.until));
+    }
   }
 
   focusCard(cards()[0]);

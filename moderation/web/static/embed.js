@@ -89,6 +89,30 @@
     if (total) { total.textContent = String(Number(total.textContent) + 1); }
   }
 
+  // The host page's title and address, as the iframe's address names them (`?title=&url=`);
+  // sent with each comment, so the desk can name and link the article. A bad one is left out.
+  function readFacts() {
+    var params = new URLSearchParams(window.location.search);
+    var facts = {};
+    var title = (params.get("title") || "").replace(/[\u0000-\u001f\u007f]/g, " ")
+      .replace(/\s+/g, " ").trim();
+    if (title) { facts.title = title.slice(0, 300); }
+    var url = (params.get("url") || "").trim();
+    try {
+      var host = new URL(url).hostname;
+      if (/^https?:\/\/[^\s\/?#]+\S*$/i.test(url) && url.length <= 2048 &&
+          (host.indexOf(".") >= 0 || host === "localhost")) { facts.url = url; }
+    } catch (e) { /* not an address */ }
+    return facts;
+  }
+  var pageFacts = readFacts();
+  // Reply links keep them, so a reply names the article too.
+  Array.prototype.forEach.call(document.querySelectorAll("a[href*='reply_to=']"), function (a) {
+    var target = new URL(a.href);
+    Object.keys(pageFacts).forEach(function (k) { target.searchParams.set(k, pageFacts[k]); });
+    a.href = target.toString();
+  });
+
   // A closed article has no form: the page only lists its comments.
   if (!form) { return; }
   form.addEventListener("submit", function (e) {
@@ -99,6 +123,8 @@
       var value = field(name).value;
       if (name !== "url" || value.trim()) { data[name] = value; }
     });
+    if (pageFacts.title) { data.article_title = pageFacts.title; }
+    if (pageFacts.url) { data.article_url = pageFacts.url; }
     var parent = field("parent_id").value;
     if (parent) { data.parent_id = Number(parent); }
     var trapName = form.getAttribute("data-honeypot");
