@@ -33,6 +33,7 @@ async def post_flag(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     await flags.flag(
         request.app,
+        body.site,
         comment_id,
         body.reason,
         body.note.strip() if body.note and body.note.strip() else None,

@@ -22,6 +22,7 @@ from moderation.api import (
     privacy,
     public,
     registry,
+    sites,
 )
 from moderation.ops.observability import metrics_handler
 
@@ -55,6 +56,9 @@ ROUTES: list[web.RouteDef] = [
     web.get("/v1/admin/tokens", admin.list_tokens),
     web.delete("/v1/admin/tokens/{id:\\d+}", admin.revoke_token),
     web.get("/v1/stats", admin.stats),
+    # sites.py
+    web.get("/v1/admin/sites", sites.list_sites),
+    web.post("/v1/admin/sites", sites.create_site),
     # registry.py
     web.get("/v1/admin/models", registry.list_models),
     web.post("/v1/admin/models/rollback", registry.rollback_model),

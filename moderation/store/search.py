@@ -36,12 +36,12 @@ class SearchFilter:
     since: datetime | None = None
     until: datetime | None = None
 
-    def where(self, args: list[Any]) -> str:
-        conds = ["true"]
-
+    def where(self, site: str, args: list[Any]) -> str:
         def arg(value: Any) -> str:
             args.append(value)
             return f"${len(args)}"
+
+        conds = [f"c.site = {arg(site)}"]
 
         if self.q:
             conds.append(f"{DOCUMENT} @@ websearch_to_tsquery('simple', {arg(self.q)})")
@@ -65,11 +65,11 @@ class SearchFilter:
 
 
 async def page(
-    conn: Conn, filters: SearchFilter, before: int | None, limit: int
+    conn: Conn, site: str, filters: SearchFilter, before: int | None, limit: int
 ) -> list[asyncpg.Record]:
-    """Up to `limit + 1` matching comments with ids below `before`, newest first."""
+    """Up to `limit + 1` of a site's matching comments with ids below `before`, newest first."""
     args: list[Any] = []
-    where = filters.where(args)
+    where = filters.where(site, args)
     if before is not None:
         args.append(before)
         where += f" AND c.id < ${len(args)}"
@@ -81,10 +81,10 @@ async def page(
     return rows
 
 
-async def pending_ids(conn: Conn, filters: SearchFilter, limit: int = 1000) -> list[int]:
-    """Pending comments matching the filters (a blocked sender's), oldest first."""
+async def pending_ids(conn: Conn, site: str, filters: SearchFilter, limit: int = 1000) -> list[int]:
+    """A site's pending comments matching the filters (a blocked sender's), oldest first."""
     args: list[Any] = []
-    where = filters.where(args)
+    where = filters.where(site, args)
     args.append(limit)
     rows = await conn.fetch(
         f"SELECT c.id FROM comments c WHERE {where} AND c.status = 'pending' "

@@ -24,6 +24,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/desk/login", desk_auth.login_form),
     web.post("/desk/login", desk_auth.login),
     web.post("/desk/logout", desk_auth.logout),
+    web.post("/desk/site", desk_auth.switch_site),
     # desk_queue.py
     web.get("/desk", desk_queue.queue_page),
     web.post("/desk/decide", desk_queue.desk_decide),
@@ -44,8 +45,12 @@ ROUTES: list[web.RouteDef] = [
     # embed.py
     web.get("/embed/{article}", embed.embed_page),
     web.post("/embed/{article}", embed.embed_post),
+    web.get("/embed/{site}/{article}", embed.embed_page),
+    web.post("/embed/{site}/{article}", embed.embed_post),
     web.get("/demo", embed.demo),
     # embed_report.py
     web.get("/embed/{article}/report/{id}", embed_report.report_page),
     web.post("/embed/{article}/report/{id}", embed_report.report_post),
+    web.get("/embed/{site}/{article}/report/{id}", embed_report.report_page),
+    web.post("/embed/{site}/{article}/report/{id}", embed_report.report_post),
 ]
