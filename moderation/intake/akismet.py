@@ -426,5 +426,10 @@ async def comment_check(app: web.Application, check: Check, site: Site) -> Check
     metrics = app.get(METRICS)
     if metrics is not None:
         d = answer.decision
-        metrics.decided(d.status.value, d.rejection.value if d.rejection else None, automatic=True)
+        metrics.decided(
+            d.status.value,
+            d.rejection.value if d.rejection else None,
+            automatic=True,
+            site=site.site,
+        )
     return Checked(answer, guid, check_id, status)

@@ -64,7 +64,7 @@ def admin_operations(settings: Settings) -> list[Operation]:
             admin,
             body=json_body(TokenIn),
             replies={201: Reply("The token, with its secret (shown once).", NewToken)},
-            problems=(*AUTH, *BODY_PROBLEMS, 409, *DB),
+            problems=(*AUTH, *BODY_PROBLEMS, 404, 409, *DB),
         ),
         Operation(
             "get",

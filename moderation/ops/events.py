@@ -41,7 +41,7 @@ def comment_decided(
     """A comment of `site` got a status, automatically (`by` = "auto") or from a moderator."""
     metrics = app.get(METRICS)
     if metrics is not None:
-        metrics.decided(status, rejection, automatic=by == AUTO)
+        metrics.decided(status, rejection, automatic=by == AUTO, site=site)
     if status == "approved" or by != AUTO:  # a moderator may have unpublished it
         # Every instance hears of it from the database (ops/pages.py); this one at once.
         page_changed(app, site, article)

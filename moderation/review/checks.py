@@ -93,7 +93,7 @@ def announce(app: web.Application, row: Any, by: str, *, tell_site: bool) -> Non
     """After the commit: the metric, and the webhook to the site when it did not decide."""
     metrics = app.get(METRICS)
     if metrics is not None:
-        metrics.decided(row["status"], row["rejection"], automatic=by == AUTO)
+        metrics.decided(row["status"], row["rejection"], automatic=by == AUTO, site=row["site"])
     if tell_site and app[SETTINGS].webhook_urls:
         data = {
             "site": row["site"],

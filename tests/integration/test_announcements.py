@@ -47,7 +47,7 @@ async def outbox(db: Any, event: str, count: int = 1) -> list[Any]:
 
 async def decisions_metric(client: Any, by: str, outcome: str) -> str:
     text = await (await client.get("/metrics")).text()
-    line = f'moderation_decisions_total{{by="{by}",outcome="{outcome}"}}'
+    line = f'moderation_decisions_total{{by="{by}",outcome="{outcome}",site="default"}}'
     return next((row.split()[-1] for row in text.splitlines() if row.startswith(line)), "0")
 
 

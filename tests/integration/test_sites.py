@@ -296,6 +296,11 @@ async def test_a_sites_model_activation_changes_nothing_for_the_other(
         == 0
     )
     assert live.for_site("beta") is beta_model is live.model
+    # The figures say whose decisions and queues they are.
+    metrics = await (await client.get("/metrics")).text()
+    assert 'moderation_decisions_total{by="auto",outcome="spam",site="alpha"} 1.0' in metrics
+    assert 'moderation_queue_depth{site="beta"} 1.0' in metrics
+    assert 'moderation_queue_depth{site="alpha"} 0.0' in metrics
     assert live.has_own("alpha") and not live.has_own("beta")
     assert (
         await db.fetchval("SELECT version FROM models WHERE site = 'default' AND state = 'active'")
