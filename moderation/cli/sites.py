@@ -44,7 +44,8 @@ def cmd_sites(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         row = with_pool(settings, lambda pool: site_store.update(pool, site, name=args.name))
     except Problem as exc:
-        print(f"moderation: {exc.detail or exc.title}", file=sys.stderr)
+        said = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors or ())
+        print(f"moderation: {said or exc.detail or exc.title}", file=sys.stderr)
         return 2
     if row is None:
         print(f"moderation: no site {site!r}", file=sys.stderr)
