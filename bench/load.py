@@ -194,7 +194,7 @@ async def fill_read_article(url: str) -> list[int]:
         )
         await conn.execute("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, body text)")
         await conn.execute("ANALYZE")
-        rows = await conn.fetch(comments._TOP_LEVEL, READ_ARTICLE, 0, 51)
+        rows = await conn.fetch(comments._TOP_LEVEL, READ_ARTICLE, 0, 51, "default")
         return [r["id"] for r in rows[:50]]
     finally:
         await conn.close()
@@ -671,9 +671,9 @@ def read_script(first_page: list[int]) -> str:
     article = f"'{READ_ARTICLE}'"
     ids = "'{" + ",".join(map(str, first_page)) + "}'"
     return (
-        substitute(comments._TOP_LEVEL, [article, "0", "51"])
-        + substitute(comments._COUNT_APPROVED, [article])
-        + substitute(comments._THREADS, [ids])
+        substitute(comments._TOP_LEVEL, [article, "0", "51", "'default'"])
+        + substitute(comments._COUNT_APPROVED, [article, "'default'"])
+        + substitute(comments._THREADS, [ids, "'default'"])
     )
 
 

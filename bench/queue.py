@@ -516,14 +516,14 @@ async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[
     counts_seen: set[tuple[str, tuple[Any, ...]]] = set()
     for name, filters, order, after in cases:
         rec = Recorder()
-        await queue.page(cast(Any, rec), filters, order, after, PAGE)
+        await queue.page(cast(Any, rec), "default", filters, order, after, PAGE)
         (count_sql, count_args), (page_sql, page_args) = rec.calls
         if (count_sql, count_args) not in counts_seen:
             counts_seen.add((count_sql, count_args))
             statements.append((f"{name}: count", count_sql, count_args))
         statements.append((f"{name}: page", page_sql, page_args))
     rec = Recorder()
-    await queue.claim(cast(Any, rec), BENCH_MODERATOR, CLAIM, CLAIM_LEASE)
+    await queue.claim(cast(Any, rec), "default", BENCH_MODERATOR, CLAIM, CLAIM_LEASE)
     statements.append(("claim", *rec.calls[0]))
     # The search kinds' statements, as store/search.py writes them.
     for name, found in (
@@ -536,7 +536,7 @@ async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[
         # Both steps of a word search, from the newest id down (store/search.page).
         bound = cfg["newest_id"] + 1 - search.RECENT
         for step in ("recent", "older"):
-            sql, args = search.page_query(found, None, PAGE, step, bound)
+            sql, args = search.page_query("default", found, None, PAGE, step, bound)
             statements.append((f"{name} {step}", sql, tuple(args)))
     # Every authenticated request runs this first, and commits it.
     statements.append(("auth", tokens._FIND, (digest(cfg["token"]),)))

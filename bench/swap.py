@@ -86,6 +86,7 @@ async def hot_swap(url: str, data_dir: Path, version: str, artifact: bytes) -> f
         await migrations.migrate(conn)
         await model_store.insert(
             conn,
+            site="default",
             version=version,
             state="candidate",
             artifact=artifact,

@@ -117,7 +117,7 @@ async def serving_during_training(url: str, requests: int, labels: list[Example]
     try:
         await migrations.migrate(conn)
         secret, _ = await create_token(conn, "bench", "admin")
-        await import_labels(conn, labels, "import:bench", "bench")
+        await import_labels(conn, "default", labels, "import:bench", "bench")
     finally:
         await conn.close()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-training-"))

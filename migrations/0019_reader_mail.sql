@@ -47,19 +47,19 @@ BEGIN
         RETURN NULL;
     END IF;
     WITH asked AS (
-        SELECT lower(author_email) AS email, max(id) AS comment_id FROM new_rows
+        SELECT site, lower(author_email) AS email, max(id) AS comment_id FROM new_rows
         WHERE author_email <> '' AND status <> 'rejected' AND decided_by = 'auto'
-        GROUP BY 1
+        GROUP BY 1, 2
     ), fresh AS (
-        INSERT INTO reader_emails AS r (email)
-        SELECT email FROM asked ORDER BY email
+        INSERT INTO reader_emails AS r (site, email)
+        SELECT site, email FROM asked ORDER BY site, email
         ON CONFLICT (site, email) DO UPDATE SET mailed_at = now()
             WHERE r.confirmed_at IS NULL AND r.mailed_at < now() - interval '7 days'
         RETURNING r.site, r.email
     )
     INSERT INTO mail_outbox (site, kind, email, comment_id)
     SELECT fresh.site, 'confirm', fresh.email, asked.comment_id
-    FROM fresh JOIN asked USING (email);
+    FROM fresh JOIN asked USING (site, email);
     RETURN NULL;
 END
 $$;

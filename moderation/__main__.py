@@ -22,6 +22,7 @@ from moderation.cli.admin import (
 from moderation.cli.adopt import cmd_import_comments
 from moderation.cli.backups import cmd_backup, cmd_restore
 from moderation.cli.serve import cmd_migrate, cmd_serve, workers_arg
+from moderation.cli.sites import cmd_sites
 from moderation.settings import Settings
 
 log = logging.getLogger("moderation")
@@ -68,11 +69,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="create: who or what the token is for")
     p.add_argument("--role", choices=["moderator", "admin", "site"], help="create: its role")
     p.add_argument("--all", action="store_true", help="list: include revoked tokens")
+    p.add_argument(
+        "--site", help="create: the one site it is for (default: every site); list: that site's"
+    )
     p.set_defaults(func=cmd_tokens)
+
+    p = sub.add_parser("sites", help="create, list and rename sites")
+    p.add_argument("action", choices=["create", "list", "rename"])
+    p.add_argument("id", nargs="?", help="create: its short id (default: from the name); rename")
+    p.add_argument("--name", help="create, rename: the site's name")
+    p.add_argument(
+        "--origin", action="append", default=[], help="create: where its pages live (repeat)"
+    )
+    p.set_defaults(func=cmd_sites)
 
     p = sub.add_parser("import", help="import labeled comments for retraining")
     p.add_argument("path", type=Path, nargs="+", help="JSONL/CSV files or folders")
     p.add_argument("--source", help="a name for where the labels came from")
+    p.add_argument("--site", default="default", help="the site the labels belong to")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
@@ -95,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "retrain", "activate", "rollback"])
     p.add_argument("version", nargs="?", help="activate: the version")
     p.add_argument("--no-seed", action="store_true", help="retrain: leave the seed corpus out")
+    p.add_argument("--site", default="default", help="the site whose models these are")
     p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("train-job", help=argparse.SUPPRESS)

@@ -22,6 +22,7 @@ from moderation.ops.pages import page_watch
 from moderation.ops.reads import read_replicas
 from moderation.ops.retention import retention
 from moderation.ops.signing import SECRET
+from moderation.ops.sites import SITES, SiteDirectory
 from moderation.registry import hotswap
 from moderation.registry.loading import load_active_model
 from moderation.rules import LiveRules, SiteRules
@@ -76,6 +77,7 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[RULES] = LiveRules(SiteRules.from_settings(settings))
     app[SECRET_KEY] = secret_key.server_key(settings)
+    app[SITES] = SiteDirectory()
     redact.quiet_malformed_requests()
     app[SECRET] = app[SECRET_KEY]  # readers' cookies and links: the same server key
     app.cleanup_ctx.append(database)

@@ -26,6 +26,9 @@ class Rejection(StrEnum):
 
 AUTO = "auto"
 
+# The site of a new installation, and of everything that names no site (issue 13).
+DEFAULT_SITE = "default"
+
 
 class ArticleState(StrEnum):
     """Whether an article takes comments (issue 16): as usual, all held, or none."""
@@ -51,6 +54,7 @@ class Comment:
     honeypot: str | None = None  # what a bot typed into the hidden field, if anything
     article_title: str | None = None  # the page's title and address, as the form sent them
     article_url: str | None = None
+    site: str = DEFAULT_SITE
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,10 @@ class Principal:
     token_id: int
     name: str
     role: Role
+    site: str | None = None  # the one site the token is for; None: every site
+
+    def sees(self, site: str) -> bool:
+        return self.site is None or self.site == site
 
     def may(self, role: Role) -> bool:
         return role in _GRANTS[self.role]

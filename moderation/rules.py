@@ -17,7 +17,7 @@ from typing import Any
 
 from moderation.classifier.links import find_links
 from moderation.classifier.normalize import fold_for_tokens, normalize
-from moderation.domain import Comment
+from moderation.domain import DEFAULT_SITE, Comment
 from moderation.settings import Settings
 
 
@@ -107,11 +107,28 @@ class LiveRules:
     (ops/site_rules.py follows the database). A decision reads `live.rules` once."""
 
     def __init__(self, rules: SiteRules, version: int = 0) -> None:
-        self.rules = rules
+        self.rules = rules  # the default site's
         self.version = version  # 0: the environment's rules, never changed at run time
+        self.base = rules  # the installation's: a site that never changed its rules has these
+        self._sites: dict[str, tuple[SiteRules, int]] = {}
 
-    def swap(self, rules: SiteRules, version: int) -> None:
-        self.rules, self.version = rules, version
+    def swap(self, rules: SiteRules, version: int, site: str = DEFAULT_SITE) -> None:
+        if site == DEFAULT_SITE:
+            self.rules, self.version = rules, version
+        else:
+            self._sites[site] = (rules, version)
+
+    def for_site(self, site: str) -> SiteRules:
+        if site == DEFAULT_SITE:
+            return self.rules
+        hit = self._sites.get(site)
+        return hit[0] if hit else self.base
+
+    def version_of(self, site: str) -> int:
+        if site == DEFAULT_SITE:
+            return self.version
+        hit = self._sites.get(site)
+        return hit[1] if hit else 0
 
 
 def _word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:

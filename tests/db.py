@@ -32,10 +32,19 @@ TABLES = (
 CREDENTIALS = ("tokens", "sessions")
 
 
+# Sites other than `default` go, with the models and jobs tests made for them.
+_OTHER_SITES = (
+    "DELETE FROM model_activations WHERE site <> 'default'; "
+    "DELETE FROM training_jobs WHERE site <> 'default'; "
+    "DELETE FROM models WHERE site <> 'default'; "
+    "DELETE FROM sites WHERE id <> 'default'"
+)
+
+
 def reset_statement(*, keep_tokens: bool = False) -> str:
     tables = TABLES if keep_tokens else TABLES + CREDENTIALS
     return f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
 
 
 async def reset(conn: Any, *, keep_tokens: bool = False) -> None:
-    await conn.execute(reset_statement(keep_tokens=keep_tokens))
+    await conn.execute(f"{reset_statement(keep_tokens=keep_tokens)}; {_OTHER_SITES}")

@@ -12,6 +12,7 @@ the same site adds only what is new.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -25,9 +26,9 @@ from moderation.adopt import disqus, wxr
 from moderation.adopt.records import CommentRecord, Export, ExportError, Skip
 from moderation.store import articles as article_store
 from moderation.store import imports as import_store
+from moderation.store import sites as site_store
 
-DEFAULT_SITE = "default"
-SITES = (DEFAULT_SITE,)  # more arrive with several sites per service (issue 13)
+SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 FORMATS = {"wxr": wxr.read, "disqus": disqus.read}
 _NAMES = {wxr.SOURCE: "WordPress", disqus.SOURCE: "Disqus"}
 EXAMPLES = 20  # skipped comments listed one by one in the report
@@ -38,11 +39,9 @@ class UnknownSite(ValueError):
 
 
 def check_site(site: str) -> str:
-    if site not in SITES:
-        raise UnknownSite(
-            f"unknown site {site!r}: this service has one site, {DEFAULT_SITE!r} "
-            "(several sites per service are not there yet)"
-        )
+    """A site id's shape; whether the site exists is asked in `store_export`."""
+    if not SITE_ID.fullmatch(site):
+        raise UnknownSite(f"unknown site {site!r}: `moderation sites list` shows the sites")
     return site
 
 
@@ -149,6 +148,8 @@ async def store_export(
     report.skipped_examples = export.skipped[:EXAMPLES]
 
     async with conn.transaction():
+        if await site_store.get(conn, site) is None:
+            raise UnknownSite(f"unknown site {site!r}: `moderation sites list` shows the sites")
         await import_store.lock(conn, site)
         report.articles_added, report.articles_completed = await article_store.upsert_many(
             conn,
@@ -218,9 +219,9 @@ async def store_export(
             if on_written is not None:
                 on_written(done, len(rows))
 
-        await import_store.copy_comments(conn, parents_first(rows), written)
-        await import_store.copy_history(conn, history)
-        await import_store.copy_labels(conn, labels)
+        await import_store.copy_comments(conn, site, parents_first(rows), written)
+        await import_store.copy_history(conn, site, history)
+        await import_store.copy_labels(conn, site, labels)
         await import_store.copy_imports(conn, site, export.origin, mapping)
         report.comments_added = len(rows)
     report.seconds = time.perf_counter() - started

@@ -214,7 +214,7 @@ async def get_subscription(request: web.Request) -> web.Response:
         site = await site_of(request, form, blog=False, names=("key",))
     except Invalid as exc:
         return invalid(exc)
-    return json_text(figures.subscription(site.site))
+    return json_text(figures.subscription(site.name))
 
 
 async def verify_wpcom_key(request: web.Request) -> web.Response:
@@ -225,7 +225,7 @@ async def verify_wpcom_key(request: web.Request) -> web.Response:
         site = await site_of(request, form, blog=False)
     except Invalid as exc:
         return invalid(exc)
-    return json_text({**figures.subscription(site.site), "valid": True})
+    return json_text({**figures.subscription(site.name), "valid": True})
 
 
 async def test(request: web.Request) -> web.Response:

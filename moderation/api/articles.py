@@ -7,12 +7,12 @@ from typing import Any
 from aiohttp import web
 
 from moderation.domain import Role
-from moderation.http.auth import require
+from moderation.http.auth import require_site
 from moderation.http.requests import parse, read_payload
 from moderation.http.responses import json_response
 from moderation.http.schemas import Limits
 from moderation.http.schemas_moderator import ArticleSettingsIn
-from moderation.intake.articles import SITE, admission_of
+from moderation.intake.articles import admission_of
 from moderation.keys import POOL
 from moderation.problems import Problem
 from moderation.store import articles as article_store
@@ -40,20 +40,20 @@ def article_view(row: Any) -> dict[str, Any]:
 
 
 async def show_article(request: web.Request) -> web.Response:
-    await require(request, Role.ADMIN)
-    row = await article_store.with_settings(request.app[POOL], SITE, _key(request))
+    _, site = await require_site(request, Role.ADMIN)
+    row = await article_store.with_settings(request.app[POOL], site, _key(request))
     if row is None:
         raise Problem(404, "Not found", "No settings are stored for this article: it is open.")
     return json_response(article_view(row))
 
 
 async def put_article(request: web.Request) -> web.Response:
-    await require(request, Role.ADMIN)
+    _, site = await require_site(request, Role.ADMIN)
     article = _key(request)
     body = parse(ArticleSettingsIn, await read_payload(request), {})
     row, created = await article_store.put_settings(
         request.app[POOL],
-        SITE,
+        site,
         article,
         title=body.title,
         url=body.url,

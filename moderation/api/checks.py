@@ -13,7 +13,7 @@ from aiohttp import web
 
 from moderation.domain import Role, Status
 from moderation.http import cursors
-from moderation.http.auth import require
+from moderation.http.auth import require_site
 from moderation.http.requests import int_param, parse, path_id, read_payload
 from moderation.http.responses import json_response
 from moderation.http.schemas_moderator import DecisionIn
@@ -27,8 +27,8 @@ ORDER = "oldest"  # the cursor codec of the comment queue's oldest-first order
 
 
 async def list_checks(request: web.Request) -> web.Response:
-    """Checks in a status (default pending), oldest first; `site`, `comment_type` filters."""
-    await require(request, Role.MODERATOR)
+    """A site's checks in a status (default pending), oldest first; `comment_type` filters."""
+    _, site = await require_site(request, Role.MODERATOR)
     settings = request.app[SETTINGS]
     status = request.query.get("status", Status.PENDING.value)
     if status not in {s.value for s in Status}:
@@ -40,7 +40,7 @@ async def list_checks(request: web.Request) -> web.Response:
     after = cursors.decode_key(request.query.get("cursor"), ORDER)
     rows, total = await check_store.page(
         request.app[POOL],
-        site=request.query.get("site") or None,
+        site=site,
         status=status,
         comment_type=request.query.get("comment_type") or None,
         after=after,
@@ -57,35 +57,35 @@ async def list_checks(request: web.Request) -> web.Response:
     )
 
 
-async def _found(request: web.Request) -> tuple[int, Any]:
+async def _found(request: web.Request, site: str) -> tuple[int, Any]:
     check_id = path_id(request.match_info["id"])
-    row = await check_store.get(request.app[POOL], check_id)
+    row = await check_store.get(request.app[POOL], site, check_id)
     if row is None:
         raise review.not_found(check_id)
     return check_id, row
 
 
 async def show(request: web.Request) -> web.Response:
-    await require(request, Role.MODERATOR)
-    check_id, row = await _found(request)
+    _, site = await require_site(request, Role.MODERATOR)
+    check_id, row = await _found(request, site)
     view = check_view(row)
-    label = await check_store.label_of(request.app[POOL], check_id)
+    label = await check_store.label_of(request.app[POOL], site, check_id)
     view["label"] = dict(label) if label else None
     return json_response(view)
 
 
 async def history(request: web.Request) -> web.Response:
-    await require(request, Role.MODERATOR)
-    check_id, _ = await _found(request)
-    rows = await check_store.history(request.app[POOL], check_id)
+    _, site = await require_site(request, Role.MODERATOR)
+    check_id, _ = await _found(request, site)
+    rows = await check_store.history(request.app[POOL], site, check_id)
     return json_response({"items": history_entries(rows), "next_cursor": None})
 
 
 async def post_decision(request: web.Request) -> web.Response:
-    who = await require(request, Role.MODERATOR)
+    who, site = await require_site(request, Role.MODERATOR)
     check_id = path_id(request.match_info["id"])
     body = parse(DecisionIn, await read_payload(request), {})
     row = await review.apply_decision(
-        request.app, who, check_id, body.action, body.note, body.expected_status
+        request.app, who, site, check_id, body.action, body.note, body.expected_status
     )
     return json_response(check_view(row))

@@ -34,10 +34,13 @@ async def post_flag(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     await flags.flag(
         request.app,
+        body.site,
         comment_id,
         body.reason,
         body.note.strip() if body.note and body.note.strip() else None,
         client_ip(request, settings.trusted_proxies),
-        weight=await readers.flag_weight(request.app, request.cookies.get(reader_links.COOKIE)),
+        weight=await readers.flag_weight(
+            request.app, body.site, request.cookies.get(reader_links.COOKIE)
+        ),
     )
     return json_response(FlagOut(comment_id=comment_id, message=THANKS).model_dump(), status=201)

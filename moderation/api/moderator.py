@@ -9,7 +9,7 @@ from aiohttp import web
 
 from moderation.domain import Principal, Role
 from moderation.http import cursors
-from moderation.http.auth import require
+from moderation.http.auth import require_site
 from moderation.http.requests import float_param, int_param, parse, path_id, read_payload
 from moderation.http.responses import json_response
 from moderation.http.schemas_moderator import (
@@ -46,7 +46,7 @@ def _flagged_param(request: web.Request) -> bool | None:
 
 
 async def list_queue(request: web.Request) -> web.Response:
-    await require(request, Role.MODERATOR)
+    _, site = await require_site(request, Role.MODERATOR)
     settings = request.app[SETTINGS]
     order = request.query.get("order", "oldest")
     if order not in queue.ORDERS:
@@ -63,7 +63,7 @@ async def list_queue(request: web.Request) -> web.Response:
     )
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
     after = cursors.decode_key(request.query.get("cursor"), order)
-    rows, total = await queue.page(request.app[POOL], filters, order, after, limit)
+    rows, total = await queue.page(request.app[POOL], site, filters, order, after, limit)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = cursors.encode_key(order, rows[-1]["sort_key"], rows[-1]["id"]) if more else None
@@ -79,11 +79,11 @@ async def list_queue(request: web.Request) -> web.Response:
 
 async def list_audits(request: web.Request) -> web.Response:
     """Automatic decisions sampled for a moderator to confirm (same action) or overturn."""
-    await require(request, Role.MODERATOR)
+    _, site = await require_site(request, Role.MODERATOR)
     settings = request.app[SETTINGS]
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
     after = cursors.decode_key(request.query.get("cursor"), "oldest")
-    rows = await audit_store.open_page(request.app[POOL], after, limit)
+    rows = await audit_store.open_page(request.app[POOL], site, after, limit)
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1] if rows else None
@@ -109,16 +109,16 @@ async def list_audits(request: web.Request) -> web.Response:
 
 
 async def claim(request: web.Request) -> web.Response:
-    who = await require(request, Role.MODERATOR)
+    who, site = await require_site(request, Role.MODERATOR)
     body = parse(ClaimIn, await _json_or_empty(request), {})
-    rows = await queue.claim(request.app[POOL], who.name, body.limit, queue.CLAIM_LEASE)
+    rows = await queue.claim(request.app[POOL], site, who.name, body.limit, queue.CLAIM_LEASE)
     return json_response({"items": [moderator_view(r) for r in rows]})
 
 
 async def release(request: web.Request) -> web.Response:
-    who = await require(request, Role.MODERATOR)
+    who, site = await require_site(request, Role.MODERATOR)
     body = parse(ReleaseIn, await read_payload(request), {})
-    n = await queue.release(request.app[POOL], None if who.is_admin else who.name, body.ids)
+    n = await queue.release(request.app[POOL], site, None if who.is_admin else who.name, body.ids)
     return json_response({"released": n})
 
 
@@ -126,37 +126,39 @@ async def _json_or_empty(request: web.Request) -> dict[str, Any]:
     return await read_payload(request) if request.can_read_body else {}
 
 
-async def _decided(who: Principal, request: web.Request, comment_id: int, d: DecisionIn) -> Any:
+async def _decided(
+    who: Principal, request: web.Request, site: str, comment_id: int, d: DecisionIn
+) -> Any:
     return await review.apply_decision(
-        request.app, who, comment_id, d.action, d.note, d.expected_status
+        request.app, who, site, comment_id, d.action, d.note, d.expected_status
     )
 
 
 async def post_decision(request: web.Request) -> web.Response:
-    who = await require(request, Role.MODERATOR)
+    who, site = await require_site(request, Role.MODERATOR)
     comment_id = path_id(request.match_info["id"])
     body = parse(DecisionIn, await read_payload(request), {})
-    row = await _decided(who, request, comment_id, body)
+    row = await _decided(who, request, site, comment_id, body)
     return json_response(decided_view(row))
 
 
 async def post_undo(request: web.Request) -> web.Response:
     """Put a comment back as it was before a moderator's decision, if nothing changed since."""
-    who = await require(request, Role.MODERATOR)
+    who, site = await require_site(request, Role.MODERATOR)
     comment_id = path_id(request.match_info["id"])
     body = parse(UndoIn, await read_payload(request), {})
-    row = await undo_decision(request.app, who, comment_id, body.decision_id)
+    row = await undo_decision(request.app, who, site, comment_id, body.decision_id)
     return json_response(decided_view(row))
 
 
 async def decide_many(request: web.Request) -> web.Response:
     """Many decisions in one request; each stands or fails on its own."""
-    who = await require(request, Role.MODERATOR)
+    who, site = await require_site(request, Role.MODERATOR)
     body = parse(BulkDecisionIn, await read_payload(request), {})
     results: list[dict[str, Any]] = []
     for item in body.items:
         try:
-            row = await _decided(who, request, item.id, item)
+            row = await _decided(who, request, site, item.id, item)
         except Problem as exc:
             results.append({"id": item.id, "ok": False, "error": review.problem_summary(exc)})
         else:
@@ -173,23 +175,23 @@ async def decide_many(request: web.Request) -> web.Response:
 
 
 async def show(request: web.Request) -> web.Response:
-    await require(request, Role.MODERATOR)
+    _, site = await require_site(request, Role.MODERATOR)
     comment_id = path_id(request.match_info["id"])
-    row = await decisions.get(request.app[POOL], comment_id)
+    row = await decisions.get(request.app[POOL], site, comment_id)
     if row is None:
         raise review.not_found(comment_id)
     view = moderator_view(row)
-    label = await decisions.label_of(request.app[POOL], comment_id)
+    label = await decisions.label_of(request.app[POOL], site, comment_id)
     view["label"] = dict(label) if label else None
     return json_response(view)
 
 
 async def history(request: web.Request) -> web.Response:
-    await require(request, Role.MODERATOR)
+    _, site = await require_site(request, Role.MODERATOR)
     comment_id = path_id(request.match_info["id"])
     pool = request.app[POOL]
-    rows = await decisions.history(pool, comment_id)
-    if not rows and await decisions.get(pool, comment_id) is None:
+    rows = await decisions.history(pool, site, comment_id)
+    if not rows and await decisions.get(pool, site, comment_id) is None:
         raise review.not_found(comment_id)
     items = [
         {

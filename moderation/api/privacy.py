@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from moderation.domain import Role
-from moderation.http.auth import require
+from moderation.http.auth import require_site
 from moderation.http.responses import json_response
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors
@@ -24,23 +24,23 @@ def _email(request: web.Request) -> str:
 
 
 async def export(request: web.Request) -> web.Response:
-    await require(request, Role.ADMIN)
+    _, site = await require_site(request, Role.ADMIN)
     email = _email(request)
-    data = await privacy_store.export(request.app[POOL], email)
-    data["checks"] = await check_store.export(request.app[POOL], email)
+    data = await privacy_store.export(request.app[POOL], site, email)
+    data["checks"] = await check_store.export(request.app[POOL], site, email)
     return json_response(data)
 
 
 async def erase(request: web.Request) -> web.Response:
     """Erase a reader: anonymise their comments, or remove them, as the site chose."""
-    await require(request, Role.ADMIN)
+    _, site = await require_site(request, Role.ADMIN)
     email = _email(request)
     mode = request.app[SETTINGS].erase_mode
     async with request.app[POOL].acquire() as conn:
         if mode is EraseMode.REMOVE:
-            counts = await privacy_store.remove(conn, email)
+            counts = await privacy_store.remove(conn, site, email)
         else:
-            counts = await privacy_store.anonymise(conn, email)
+            counts = await privacy_store.anonymise(conn, site, email)
         remove = mode is EraseMode.REMOVE
-        checks = await check_store.erase(conn, email, remove, privacy_store.ANONYMOUS)
+        checks = await check_store.erase(conn, site, email, remove, privacy_store.ANONYMOUS)
     return json_response({"mode": mode.value, **counts, "checks": checks})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 import orjson
 from aiohttp import web
 
-from moderation.domain import Comment, Principal, Status
+from moderation.domain import DEFAULT_SITE, Comment, Principal, Status
 from moderation.http import cursors
 from moderation.http.auth import authenticate, bearer
 from moderation.http.pagecache import cached_page
@@ -25,7 +27,9 @@ from moderation.http.schemas import Status as StatusOut
 from moderation.intake import idempotency
 from moderation.intake.submission import Submitted, accept, shown_status
 from moderation.intake.verdicts import Checks
-from moderation.keys import SECRET_KEY, SETTINGS
+from moderation.keys import POOL, SECRET_KEY, SETTINGS
+from moderation.ops import sites
+from moderation.ops.pages import page_key
 from moderation.problems import FieldErrors
 from moderation.store import comments as comment_store
 
@@ -67,11 +71,13 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         secret=request.app[SECRET_KEY],
     )
     limits = Limits.from_settings(settings)
+    site = await sites.require_known(request.app, request.app[POOL], site_field(data))
     # Checked before anything is stored: a Location aiohttp refuses would drop the answer.
     asked = str(data.pop("redirect_to", "") or "")
     redirect_to = ""
     if asked.strip():
-        target = redirect_target(asked, host=request.host, allowed=settings.allowed_origins)
+        allowed = [*settings.allowed_origins, *site.origins]
+        target = redirect_target(asked, host=request.host, allowed=allowed)
         if target is None:
             raise FieldErrors([{"field": "redirect_to", "message": "not an allowed address"}])
         redirect_to = target
@@ -87,6 +93,12 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
     )
     assert answer is not None
     return to_response(answer)
+
+
+def site_field(data: dict[str, Any]) -> str:
+    """The site a submission names (a form's field or JSON's); none: the default site."""
+    value = data.get("site")
+    return value if isinstance(value, str) and value else DEFAULT_SITE
 
 
 def _answer(
@@ -112,16 +124,21 @@ def _answer(
 
 
 async def list_comments(request: web.Request) -> web.Response:
-    """An article's approved comments: from this instance's page cache (http/pagecache.py)."""
+    """An article's approved comments: from this instance's page cache (http/pagecache.py).
+
+    `?site=` names the article's site (none: the default site); an unknown site is 404."""
     settings = request.app[SETTINGS]
     article = request.match_info["article"]
+    site = request.query.get("site") or DEFAULT_SITE
+    if await sites.known(request.app, request.app[POOL], site) is None:
+        raise sites.unknown(site)
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
     after = cursors.decode_after(request.query.get("cursor"))
 
     async def make(pool: asyncpg.Pool) -> web.Response:
         async with pool.acquire() as conn:  # one connection for the page's queries
             threads, next_after, total = await comment_store.approved_page(
-                conn, article, after, limit, flagged_shown=settings.flagged_shown
+                conn, site, article, after, limit, flagged_shown=settings.flagged_shown
             )
         page = CommentPage(
             items=[PublicComment.model_validate(t) for t in threads],
@@ -130,4 +147,4 @@ async def list_comments(request: web.Request) -> web.Response:
         )
         return json_response(page.model_dump(mode="json"))
 
-    return await cached_page(request, article, f"api:{limit}:{after}", make)
+    return await cached_page(request, page_key(site, article), f"api:{limit}:{after}", make)

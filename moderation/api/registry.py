@@ -10,7 +10,7 @@ from aiohttp import web
 from moderation.classifier.data import DataError, read_csv, read_jsonl
 from moderation.classifier.train import Targets
 from moderation.domain import Role
-from moderation.http.auth import require
+from moderation.http.auth import require_site
 from moderation.http.requests import float_param, parse, read_payload
 from moderation.http.responses import json_response
 from moderation.http.schemas import ID_MAX
@@ -31,49 +31,52 @@ def job_view(row: Any) -> dict[str, Any]:
 
 
 async def list_models(request: web.Request) -> web.Response:
-    await require(request, Role.ADMIN)
-    rows = await model_store.list_models(request.app[POOL])
+    """The site's own models (a site without one is served the installation's)."""
+    _, site = await require_site(request, Role.ADMIN)
+    rows = await model_store.list_models(request.app[POOL], site)
     return json_response({"items": [model_view(r) for r in rows], "next_cursor": None})
 
 
 async def rollback_model(request: web.Request) -> web.Response:
-    who = await require(request, Role.ADMIN)
-    version = await activation.rollback(request.app, who.name)
-    return json_response(model_view(await model_store.get(request.app[POOL], version)))
+    who, site = await require_site(request, Role.ADMIN)
+    version = await activation.rollback(request.app, site, who.name)
+    return json_response(model_view(await model_store.get(request.app[POOL], site, version)))
 
 
 async def show_model(request: web.Request) -> web.Response:
-    await require(request, Role.ADMIN)
-    row = await model_store.get(request.app[POOL], request.match_info["version"])
+    _, site = await require_site(request, Role.ADMIN)
+    row = await model_store.get(request.app[POOL], site, request.match_info["version"])
     if row is None:
         raise Problem(404, "Not found", "There is no model with that version.")
     return json_response(model_view(row, detail=True))
 
 
 async def activate_model(request: web.Request) -> web.Response:
-    who = await require(request, Role.ADMIN)
+    who, site = await require_site(request, Role.ADMIN)
     version = request.match_info["version"]
-    await activation.activate(request.app, version, who.name)
-    return json_response(model_view(await model_store.get(request.app[POOL], version)))
+    await activation.activate(request.app, site, version, who.name)
+    return json_response(model_view(await model_store.get(request.app[POOL], site, version)))
 
 
 async def start_training(request: web.Request) -> web.Response:
-    who = await require(request, Role.ADMIN)
+    who, site = await require_site(request, Role.ADMIN)
     body = parse(TrainingIn, await read_payload(request) if request.can_read_body else {}, {})
-    job_id = await activation.start_training(request.app, body.include_seed, who.name)
+    job_id = await activation.start_training(request.app, site, body.include_seed, who.name)
     return json_response({"id": job_id, "state": "queued"}, status=202)
 
 
 async def list_training(request: web.Request) -> web.Response:
-    await require(request, Role.ADMIN)
-    rows = await training_store.list_jobs(request.app[POOL])
+    _, site = await require_site(request, Role.ADMIN)
+    rows = await training_store.list_jobs(request.app[POOL], site)
     return json_response({"items": [job_view(r) for r in rows], "next_cursor": None})
 
 
 async def show_training(request: web.Request) -> web.Response:
-    await require(request, Role.ADMIN)
+    _, site = await require_site(request, Role.ADMIN)
     job_id = int(request.match_info["id"])
-    row = await training_store.get_job(request.app[POOL], job_id) if job_id <= ID_MAX else None
+    row = (
+        await training_store.get_job(request.app[POOL], site, job_id) if job_id <= ID_MAX else None
+    )
     if row is None:
         raise Problem(404, "Not found", "There is no training job with that id.")
     return json_response(job_view(row))
@@ -81,7 +84,7 @@ async def show_training(request: web.Request) -> web.Response:
 
 async def import_labels(request: web.Request) -> web.Response:
     """Labeled comments as JSONL or CSV (the formats `moderation train` reads)."""
-    who = await require(request, Role.ADMIN)
+    who, site = await require_site(request, Role.ADMIN)
     name = request.query.get("source", "api").strip() or "api"
     raw = await request.content.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
@@ -104,7 +107,7 @@ async def import_labels(request: web.Request) -> web.Response:
         raise FieldErrors([{"field": "body", "message": str(exc)}], "Invalid labels") from None
     async with request.app[POOL].acquire() as conn:
         imported, duplicates = await training_store.import_labels(
-            conn, examples, f"import:{name}", who.name
+            conn, site, examples, f"import:{name}", who.name
         )
     return json_response(
         {"imported": imported, "duplicates": duplicates, "source": f"import:{name}"}, status=201
@@ -127,13 +130,13 @@ def _targets_from(request: web.Request) -> Targets | None:
 
 async def simulate(request: web.Request) -> web.Response:
     """Projected volumes and errors for targets (or thresholds) and a model (default: active)."""
-    await require(request, Role.ADMIN)
-    model = await loading.load_version(request.app, request.query.get("version") or None)
+    _, site = await require_site(request, Role.ADMIN)
+    model = await loading.load_version(request.app, site, request.query.get("version") or None)
     targets = _targets_from(request)
     low = float_param(request.query, "low", 0, 1)
     high = float_param(request.query, "high", 0, 1)
     try:
-        result = await whatif.what_if(request.app, model, targets, low, high)
+        result = await whatif.what_if(request.app, site, model, targets, low, high)
     except ValueError as exc:
         raise Problem(409, "Cannot derive thresholds", str(exc)) from None
     t = result.thresholds

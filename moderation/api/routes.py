@@ -23,6 +23,7 @@ from moderation.api import (
     public,
     readers,
     registry,
+    sites,
 )
 from moderation.ops.observability import metrics_handler
 
@@ -62,6 +63,9 @@ ROUTES: list[web.RouteDef] = [
     web.get("/v1/admin/tokens", admin.list_tokens),
     web.delete("/v1/admin/tokens/{id:\\d+}", admin.revoke_token),
     web.get("/v1/stats", admin.stats),
+    # sites.py
+    web.get("/v1/admin/sites", sites.list_sites),
+    web.post("/v1/admin/sites", sites.create_site),
     # registry.py
     web.get("/v1/admin/models", registry.list_models),
     web.post("/v1/admin/models/rollback", registry.rollback_model),

@@ -13,10 +13,18 @@ from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds, tightened
 
+# The site whose model is the installation's (domain.DEFAULT_SITE; classifier/ imports
+# nothing of the project).
+INSTALLATION = "default"
+
 
 class LiveModel:
+    """The installation's model (`model`), and the models of sites that have their own:
+    a site without one is served the installation's (issue 13)."""
+
     def __init__(self, model: TrainedModel) -> None:
         self.model = model
+        self._sites: dict[str, TrainedModel] = {}
         self._probed: tuple[TrainedModel, str | None] | None = None
         # Threshold levels that audits imposed, per model version (see ops/audits).
         self.levels: dict[str, dict[str, int]] = {}
@@ -43,11 +51,23 @@ class LiveModel:
     def version(self) -> str:
         return self.model.version
 
-    def swap(self, model: TrainedModel) -> None:
-        self.model = model
+    def swap(self, model: TrainedModel, site: str = INSTALLATION) -> None:
+        if site == INSTALLATION:
+            self.model = model
+        else:
+            self._sites[site] = model
 
-    def score(self, comment: CommentText, explain: int = 6) -> tuple[TrainedModel, Score]:
+    def for_site(self, site: str) -> TrainedModel:
+        """The model that decides a site's comments: its own, else the installation's."""
+        return self._sites.get(site, self.model)
+
+    def has_own(self, site: str) -> bool:
+        return site == INSTALLATION or site in self._sites
+
+    def score(
+        self, comment: CommentText, explain: int = 6, site: str = INSTALLATION
+    ) -> tuple[TrainedModel, Score]:
         """The score with its `explain` strongest features, plus the strongest spam-ward
         words: meta tokens often outweigh words, and the desk highlights words."""
-        model = self.model
+        model = self.for_site(site)
         return model, model.assess(comment, explain, explain // 2)

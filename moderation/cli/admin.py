@@ -31,22 +31,29 @@ def cmd_tokens(settings: Settings, args: argparse.Namespace) -> int:
             print("moderation: tokens create needs --name and --role", file=sys.stderr)
             return 2
         try:
-            secret, row = with_pool(settings, lambda pool: create_token(pool, args.name, args.role))
+            secret, row = with_pool(
+                settings, lambda pool: create_token(pool, args.name, args.role, args.site)
+            )
         except Problem as exc:
             print(f"moderation: {exc.detail}", file=sys.stderr)
             return 2
         print(
-            f"created {row['role']} token {row['id']} for {row['name']}; "
+            f"created {row['role']} token {row['id']} for {row['name']} "
+            f"({'site ' + row['site'] if row['site'] else 'every site'}); "
             "it is shown once, keep it safe:",
             file=sys.stderr,
         )
         print(secret)
         return 0
     if args.action == "list":
-        rows = with_pool(settings, lambda pool: tokens.list_all(pool, args.all))
+        rows = with_pool(settings, lambda pool: tokens.list_all(pool, args.all, args.site))
         for r in rows:
             state = f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "active"
-            print(f"{r['id']:>5}  {r['role']:<9}  {r['name']:<24}  {r['prefix']}…  {state}")
+            site = r["site"] or "*"
+            print(
+                f"{r['id']:>5}  {r['role']:<9}  {r['name']:<24}  {site:<12}  "
+                f"{r['prefix']}…  {state}"
+            )
         return 0
     target = args.target
     if not target:
@@ -88,7 +95,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
     async def run(pool: asyncpg.Pool) -> tuple[int, int]:
         async with pool.acquire() as conn:
-            return await training.import_labels(conn, examples, source, "cli")
+            return await training.import_labels(conn, args.site, examples, source, "cli")
 
     imported, duplicates = with_pool(settings, run)
     print(json.dumps({"imported": imported, "duplicates": duplicates, "source": source}))
@@ -98,8 +105,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
     from moderation.store import models as model_store
 
+    site: str = args.site
     if args.action == "list":
-        rows = with_pool(settings, model_store.list_models)
+        rows = with_pool(settings, lambda pool: model_store.list_models(pool, site))
         for r in rows:
             fig = (r["metadata"].get("evaluation") or {}).get("heldout") or {}
             print(
@@ -108,10 +116,10 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
             )
         return 0
     if args.action == "retrain":
-        return _retrain(settings, include_seed=not args.no_seed)
+        return _retrain(settings, site, include_seed=not args.no_seed)
     version = args.version
     if args.action == "rollback":
-        version = with_pool(settings, model_store.previous_active)
+        version = with_pool(settings, lambda pool: model_store.previous_active(pool, site))
         if version is None:
             print("moderation: no other model has been active", file=sys.stderr)
             return 1
@@ -121,7 +129,7 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
 
     async def activate(pool: asyncpg.Pool) -> bool:
         async with pool.acquire() as conn:
-            return await model_store.activate(conn, version, "cli")
+            return await model_store.activate(conn, site, version, "cli")
 
     if not with_pool(settings, activate):
         print(f"moderation: no model {version!r}", file=sys.stderr)
@@ -130,15 +138,15 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _retrain(settings: Settings, include_seed: bool) -> int:
+def _retrain(settings: Settings, site: str, include_seed: bool) -> int:
     from moderation.registry.training import run_job
     from moderation.rules import SiteRules
     from moderation.store import training
 
     async def run(pool: asyncpg.Pool) -> asyncpg.Record:
-        job_id = await training.create_job(pool, {"include_seed": include_seed}, "cli")
+        job_id = await training.create_job(pool, site, {"include_seed": include_seed}, "cli")
         await run_job(pool, job_id, settings, SiteRules.from_settings(settings))
-        row = await training.get_job(pool, job_id)
+        row = await training.get_job(pool, site, job_id)
         assert row is not None
         return row
 

@@ -50,7 +50,11 @@ def cmd_import_comments(settings: Settings, args: argparse.Namespace) -> int:
                 on_written=lambda done, n: writing.update(done, n, done),
             )
 
-    report = with_pool(settings, run)
+    try:
+        report = with_pool(settings, run)
+    except UnknownSite as exc:
+        print(f"moderation: {exc}", file=sys.stderr)
+        return 2
     writing.finish(report.comments_added, report.comments_added, report.comments_added)
     _tell(report)
     print(json.dumps(report.as_dict(), ensure_ascii=False))

@@ -192,6 +192,7 @@ def comment_from(
         honeypot=str(honeypot) if honeypot else None,
         article_title=incoming.article_title,
         article_url=incoming.article_url,
+        site=incoming.site,
     )
 
 

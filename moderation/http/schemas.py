@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
 )
 
+from moderation.domain import DEFAULT_SITE
 from moderation.settings import Settings
 
 
@@ -103,6 +104,8 @@ class CommentIn(BaseModel):
         le=ID_MAX,
         validation_alias=AliasChoices("parent_id", "comment_parent"),
     )
+    # Which site the article is on (issue 13); none: the default site.
+    site: str = Field(default=DEFAULT_SITE, pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
 
     @field_validator("article", "name", "email", mode="before")
     @classmethod

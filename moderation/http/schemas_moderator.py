@@ -55,6 +55,8 @@ class TokenIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@+-]+$")
     role: Literal["moderator", "admin", "site"]
+    # The one site the token is for; none: the caller's site (every site for an admin of all)
+    site: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 
 class TrainingIn(BaseModel):

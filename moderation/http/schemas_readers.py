@@ -16,6 +16,8 @@ class FlagIn(BaseModel):
 
     reason: FlagReason
     note: str | None = Field(default=None, max_length=500)
+    # The comment's site (issue 13); none: the default site.
+    site: str = Field(default="default", pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 
 class FlagOut(BaseModel):

@@ -28,13 +28,25 @@ from urllib.parse import urlsplit
 import asyncpg
 from aiohttp import web
 
-from moderation.domain import Comment, Decision, Facts, Principal, Rejection, Role, Status, digest
+from moderation.domain import (
+    DEFAULT_SITE,
+    Comment,
+    Decision,
+    Facts,
+    Principal,
+    Rejection,
+    Role,
+    Status,
+    digest,
+)
 from moderation.intake import submission
 from moderation.intake.batches import Batcher
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.observability import METRICS
+from moderation.ops.sites import origin_of
 from moderation.settings import Settings
 from moderation.store import checks as check_store
+from moderation.store import sites as site_store
 from moderation.store import tokens
 
 GUARANTEED_SPAM_AUTHOR = "akismet-guaranteed-spam"
@@ -138,8 +150,10 @@ async def key_site(
 ) -> Site:
     """The site a valid key stands for; `Invalid` for an unknown key or a bad blog.
 
-    Keys are API tokens with the site role (the token's name is the site) or an
-    admin's (the blog's host name is the site). `blog` None: the endpoint needs none.
+    Keys are API tokens with the site role, or an admin's (issue 13). A key of one site
+    is that site, and when the site lists origins the blog must be one of them; an
+    admin key of every site is the site whose origins hold the blog (else the default
+    site). `blog` None: the endpoint needs none.
     """
     key = normalise_key(key)
     if not key:
@@ -154,9 +168,16 @@ async def key_site(
     if not Principal(row["id"], row["name"], role).may(Role.SITE):
         raise Invalid("This key is not a site key: ask an admin for a token with the site role.")
     host = _blog_host(blog) if blog is not None else None
-    if role is Role.SITE:
-        return Site(name=row["name"], site=row["name"])
-    return Site(name=row["name"], site=host or row["name"], admin=True)
+    origin = origin_of(blog, page=True) if blog is not None else None
+    site_id: str | None = row["site"]
+    if site_id is None:  # an admin of every site: the blog says which
+        found = await site_store.by_origin(conn, origin) if origin else None
+        return Site(name=row["name"], site=found or DEFAULT_SITE, admin=True)
+    if origin is not None:
+        own = await site_store.get(conn, site_id)
+        if own is not None and own["origins"] and origin not in own["origins"]:
+            raise Invalid(f"The blog {host} is not one of this key's site's addresses.")
+    return Site(name=row["name"], site=site_id, admin=role is not Role.SITE)
 
 
 def _blog_host(blog: str) -> str:
@@ -358,8 +379,8 @@ async def lifetime(app: web.Application) -> AsyncIterator[None]:
 async def _decide(app: web.Application, check: Check, site: Site) -> Decision:
     """The public API's decision (intake/submission.py), with this site's checks as the
     facts: a known author is one whose checks the site has had approved."""
-    live, rules, s = app[MODEL], app[RULES].rules, app[SETTINGS]
-    c = check.comment
+    live, rules, s = app[MODEL], app[RULES].for_site(site.site), app[SETTINGS]
+    c = replace(check.comment, site=site.site)  # scored by the site's own model
     if len(c.body) > submission.OFFLOAD_CHARS:
         scored = await asyncio.to_thread(submission.score, c, live, rules)
     else:
@@ -405,5 +426,10 @@ async def comment_check(app: web.Application, check: Check, site: Site) -> Check
     metrics = app.get(METRICS)
     if metrics is not None:
         d = answer.decision
-        metrics.decided(d.status.value, d.rejection.value if d.rejection else None, automatic=True)
+        metrics.decided(
+            d.status.value,
+            d.rejection.value if d.rejection else None,
+            automatic=True,
+            site=site.site,
+        )
     return Checked(answer, guid, check_id, status)

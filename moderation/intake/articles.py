@@ -20,7 +20,6 @@ from moderation.domain import ArticleState, Decision, Status
 from moderation.problems import Problem
 from moderation.store import articles as article_store
 
-SITE = "default"  # the public API's comments belong to the default site
 PREMODERATED_REASON = "the article is premoderated: every comment waits for a moderator"
 
 
@@ -46,8 +45,8 @@ def admission_of(row: Any) -> Admission:
     return Admission(state, closes_at)
 
 
-async def admission(conn: asyncpg.Connection | asyncpg.Pool, article: str) -> Admission:
-    return admission_of(await article_store.with_settings(conn, SITE, article))
+async def admission(conn: asyncpg.Connection | asyncpg.Pool, site: str, article: str) -> Admission:
+    return admission_of(await article_store.with_settings(conn, site, article))
 
 
 def closed() -> Problem:

@@ -43,6 +43,7 @@ def _no_such(comment_id: int) -> Problem:
 
 async def flag(
     app: web.Application,
+    site: str,
     comment_id: int,
     reason: str,
     note: str | None,
@@ -57,20 +58,28 @@ async def flag(
     key = app[SECRET_KEY]
     reader = abuse_store.subject(key, "flagger", str(ip) if ip is not None else "unknown")
     async with app[POOL].acquire() as conn, conn.transaction():
-        row = await flag_store.lock_comment(conn, comment_id)
+        row = await flag_store.lock_comment(conn, site, comment_id)
         if row is None or row["status"] != Status.APPROVED.value:
             raise _no_such(comment_id)
         if not trusted:
             await address_turn(conn, settings, key, "flag-ip", ip)
-        total = await flag_store.add(conn, comment_id, reader, reason, note, weight)
+        total = await flag_store.add(conn, site, comment_id, reader, reason, note, weight)
         if total is None:
             raise Problem(
                 409, "Already flagged", "You have already reported this comment.", kind="flagged"
             )
         moved = None
         if total >= settings.flag_threshold:
-            moved = await flag_store.back_to_queue(conn, comment_id)
+            moved = await flag_store.back_to_queue(conn, site, comment_id)
     if moved is not None:
-        comment_decided(app, moved["id"], moved["article"], "pending", None, flag_store.FLAGS_ACTOR)
+        comment_decided(
+            app,
+            moved["id"],
+            moved["article"],
+            "pending",
+            None,
+            flag_store.FLAGS_ACTOR,
+            site=site,
+        )
         return Flagged(comment_id, Status.PENDING, total)
     return Flagged(comment_id, Status.APPROVED, total)

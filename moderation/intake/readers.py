@@ -38,6 +38,7 @@ APPEAL_CHARS = 500
 
 @dataclass(frozen=True, slots=True)
 class Own:
+    site: str
     id: int
     article: str
     body: str
@@ -57,11 +58,12 @@ def bad_link() -> Problem:
 
 
 def reader_of(app: web.Application, purpose: str, signed: str | None) -> str:
-    """The address a link stands for, or 403."""
-    email = reader_links.email_of(app, purpose, signed)
-    if not email:
+    """The reader (an address on a site: ops/reader_links.identity) a link stands for, or
+    403."""
+    reader = reader_links.reader_of(app, purpose, signed)
+    if not reader:
         raise bad_link()
-    return email
+    return reader
 
 
 def _shown(row: asyncpg.Record, settings: Settings) -> Status:
@@ -75,6 +77,7 @@ def _shown(row: asyncpg.Record, settings: Settings) -> Status:
 
 def _own(row: asyncpg.Record, status: Status) -> Own:
     return Own(
+        site=row["site"],
         id=row["id"],
         article=row["article"],
         body=row["body"],
@@ -85,31 +88,33 @@ def _own(row: asyncpg.Record, status: Status) -> Own:
 
 
 async def confirm(app: web.Application, signed: str | None) -> str:
-    """The link's address is confirmed; returns it."""
-    email = reader_of(app, reader_links.CONFIRM, signed)
-    await mail_store.confirm(app[POOL], email)
-    return email
+    """The link's address is confirmed on its site; returns the reader."""
+    reader = reader_of(app, reader_links.CONFIRM, signed)
+    await mail_store.confirm(app[POOL], *reader_links.split(reader))
+    return reader
 
 
-async def own_comments(app: web.Application, email: str) -> list[Own]:
+async def own_comments(app: web.Application, reader: str) -> list[Own]:
     settings = app[SETTINGS]
-    rows = await reader_store.own_comments(app[POOL], email, LISTED)
+    site, email = reader_links.split(reader)
+    rows = await reader_store.own_comments(app[POOL], site, email, LISTED)
     return [_own(r, _shown(r, settings)) for r in rows]
 
 
-async def delete(app: web.Application, email: str, comment_id: int, ip: IPAddress | None) -> None:
+async def delete(app: web.Application, reader: str, comment_id: int, ip: IPAddress | None) -> None:
     """The author deletes their comment: 404 if it is not theirs, 429 when too fast."""
+    site, email = reader_links.split(reader)
     async with app[POOL].acquire() as conn, conn.transaction():
-        row = await reader_store.lock_own(conn, email, comment_id)
+        row = await reader_store.lock_own(conn, site, email, comment_id)
         if row is None:
             raise _not_yours(comment_id)
         await address_turn(conn, app[SETTINGS], app[SECRET_KEY], "reader-ip", ip, interval=False)
-        await reader_store.delete_own(conn, comment_id)
-    comment_deleted(app, comment_id, row["article"])
+        await reader_store.delete_own(conn, site, comment_id)
+    comment_deleted(app, site, comment_id, row["article"])
 
 
 async def appeal(
-    app: web.Application, email: str, comment_id: int, note: str, ip: IPAddress | None
+    app: web.Application, reader: str, comment_id: int, note: str, ip: IPAddress | None
 ) -> None:
     """Back to the queue with the note: 404 if not theirs, 409 if not a rejection its
     author may appeal (or appealed already), 422 for an empty note, 429 when too fast."""
@@ -120,8 +125,9 @@ async def appeal(
             "Invalid appeal",
         )
     settings = app[SETTINGS]
+    site, email = reader_links.split(reader)
     async with app[POOL].acquire() as conn, conn.transaction():
-        row = await reader_store.lock_own(conn, email, comment_id)
+        row = await reader_store.lock_own(conn, site, email, comment_id)
         if row is None:
             raise _not_yours(comment_id)
         if _shown(row, settings) is not Status.REJECTED or row["appealed"]:
@@ -132,18 +138,23 @@ async def appeal(
                 kind="appeal",
             )
         await address_turn(conn, settings, app[SECRET_KEY], "reader-ip", ip, interval=False)
-        moved = await reader_store.appeal(conn, comment_id, note)
+        moved = await reader_store.appeal(conn, site, comment_id, note)
     if moved is not None:
-        comment_decided(app, moved["id"], moved["article"], "pending", None, "appeal")
+        comment_decided(app, moved["id"], moved["article"], "pending", None, "appeal", site=site)
 
 
 def _not_yours(comment_id: int) -> Problem:
     return Problem(404, "Not found", f"You have no comment {comment_id}.")
 
 
-async def flag_weight(app: web.Application, cookie: str | None) -> int:
-    """What a flag weighs: more from a reader whose signed cookie names a confirmed email."""
-    email = reader_links.email_of(app, reader_links.COOKIE, cookie)
-    if email and await mail_store.is_confirmed(app[POOL], email):
+async def flag_weight(app: web.Application, site: str, cookie: str | None) -> int:
+    """What a flag weighs: more from a reader whose signed cookie names an email confirmed
+    on the flagged comment's site."""
+    reader = reader_links.reader_of(app, reader_links.COOKIE, cookie)
+    if (
+        reader
+        and reader_links.split(reader)[0] == site
+        and await mail_store.is_confirmed(app[POOL], *reader_links.split(reader))
+    ):
         return app[SETTINGS].flag_confirmed_weight
     return 1

@@ -56,7 +56,8 @@ def score(comment: Comment, live: LiveModel, site: rules.SiteRules) -> Scored:
     model, result = live.score(
         CommentText(
             body=comment.body, name=comment.name, email=comment.email, url=comment.url or ""
-        )
+        ),
+        site=comment.site,
     )
     return model, result, rules.check(comment, site), live.thresholds(model)
 
@@ -156,11 +157,11 @@ async def accept(
     """
     done, answer = await _accept(app, comment, checks=checks, retry=retry, respond=respond)
     if done is not None:
-        decided_automatically(app, done.stored.id, comment.article, done.decision)
+        decided_automatically(app, comment.site, done.stored.id, comment.article, done.decision)
         if comment.article_title or comment.article_url:
             # What the article lacks (a title, an address) is filled in; the rest stays.
             row = (comment.article, comment.article_title, comment.article_url, None)
-            await article_store.upsert_many(app[POOL], "default", [row])
+            await article_store.upsert_many(app[POOL], comment.site, [row])
     return done, answer
 
 
@@ -172,9 +173,10 @@ async def _accept(
     retry: idempotency.IdempotencyKey | None,
     respond: Respond | None,
 ) -> tuple[Submitted | None, idempotency.Answer | None]:
-    pool, live, site, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
+    pool, live, settings = app[POOL], app[MODEL], app[SETTINGS]
+    site = app[RULES].for_site(comment.site)
     # A closed article refuses before anything is scored; a premoderated one holds.
-    state = (await articles.admission(pool, comment.article)).state
+    state = (await articles.admission(pool, comment.site, comment.article)).state
     if state is ArticleState.CLOSED:
         raise articles.closed()
     if retry is None:

@@ -23,6 +23,7 @@ class Token(BaseModel):
     name: str
     role: TokenRole
     prefix: str = Field(description="The first characters of the secret, to recognise it.")
+    site: str | None = Field(description="The one site it is for; null: every site.")
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
@@ -116,6 +117,7 @@ class TrainingProgress(BaseModel):
 
 class TrainingJob(BaseModel):
     id: int
+    site: str = Field(description="The site whose labels it trains on.")
     state: Literal["queued", "running", "succeeded", "failed"]
     params: dict[str, Any]
     progress: TrainingProgress

@@ -9,6 +9,7 @@ from moderation.http.schemas_moderator import (
     TokenIn,
     TrainingIn,
 )
+from moderation.http.schemas_sites import SiteIn, SiteOut, SitePage
 from moderation.openapi.admin_answers import (
     ArticleSettings,
     Erasure,
@@ -63,7 +64,7 @@ def admin_operations(settings: Settings) -> list[Operation]:
             admin,
             body=json_body(TokenIn),
             replies={201: Reply("The token, with its secret (shown once).", NewToken)},
-            problems=(*AUTH, *BODY_PROBLEMS, 409, *DB),
+            problems=(*AUTH, *BODY_PROBLEMS, 404, 409, *DB),
         ),
         Operation(
             "get",
@@ -93,6 +94,29 @@ def admin_operations(settings: Settings) -> list[Operation]:
             params=[id_param("token")],
             replies={204: Reply("Revoked.")},
             problems=(*AUTH, 404, *DB),
+        ),
+        Operation(
+            "get",
+            "/v1/admin/sites",
+            "list_sites",
+            "Sites",
+            "admin",
+            admin,
+            description="Every site, for a token of every site; an admin of one site sees it.",
+            replies={200: Reply("The sites.", SitePage)},
+            problems=(*AUTH, *DB),
+        ),
+        Operation(
+            "post",
+            "/v1/admin/sites",
+            "create_site",
+            "Create a site",
+            "admin",
+            admin,
+            description="Needs an admin token of every site.",
+            body=json_body(SiteIn),
+            replies={201: Reply("The new site.", SiteOut)},
+            problems=(*AUTH, *BODY_PROBLEMS, 409, *DB),
         ),
         Operation(
             "get",

@@ -212,7 +212,6 @@ def check_operations(settings: Settings) -> list[Operation]:
             description="Checks in a status (default pending), oldest first.",
             params=[
                 Param("status", "query", {**statuses, "default": "pending"}),
-                Param("site", "query", {"type": "string"}, "Only this site's."),
                 Param("comment_type", "query", {"type": "string"}, "Only this type."),
                 *_page_params(settings),
             ],

@@ -163,6 +163,17 @@ def build(settings: Settings) -> dict[str, Any]:
     }
 
 
+# Moderators and admins act on one site (http/auth.site_for): these name it or say which.
+SITE_PARAM = Param(
+    "site",
+    "query",
+    {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,31}$"},
+    "The site to act on (default: the token's own site, else `default`); a site the "
+    "token does not see is 404.",
+)
+UNSITED = {"create_token", "list_tokens", "revoke_token", "list_sites", "create_site"}
+
+
 def _operation(op: Operation, refs: Refs) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "operationId": op.operation_id,
@@ -175,8 +186,12 @@ def _operation(op: Operation, refs: Refs) -> dict[str, Any]:
     elif isinstance(op.role, Role):
         doc["security"] = [{"bearer": []}]
         doc["x-role"] = op.role.value
-    if op.params:
-        doc["parameters"] = [_param(p) for p in op.params]
+    params = list(op.params)
+    sited = op.role in (Role.MODERATOR, Role.ADMIN) and op.operation_id not in UNSITED
+    if sited:
+        params.append(SITE_PARAM)
+    if params:
+        doc["parameters"] = [_param(p) for p in params]
     if op.body is not None:
         content = {
             media: {"schema": _ref(refs, m, "validation") if isinstance(m, type) else m}
@@ -189,7 +204,7 @@ def _operation(op: Operation, refs: Refs) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, reply in sorted(op.replies.items()):
         responses[str(status)] = _reply(reply, refs)
-    for status in sorted(op.problems):
+    for status in sorted({*op.problems, *((404,) if sited else ())}):
         model = op.problem_models.get(status, Problem)
         responses[str(status)] = _reply(
             Reply(

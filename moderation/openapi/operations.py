@@ -168,6 +168,12 @@ def operations(settings: Settings) -> list[Operation]:
             description="Top-level comments oldest first, each with its replies; keyset pages.",
             params=[
                 Param("article", "path", {"type": "string", "minLength": 1}, "The article."),
+                Param(
+                    "site",
+                    "query",
+                    {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,31}$"},
+                    "The article's site (default: `default`); an unknown site is 404.",
+                ),
                 *page,
             ],
             replies={200: Reply("A page of threads.", CommentPage)},

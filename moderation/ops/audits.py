@@ -36,6 +36,7 @@ import numpy as np
 from aiohttp import web
 
 from moderation.classifier.thresholds import MAX_LEVEL, upper_bound
+from moderation.domain import DEFAULT_SITE
 from moderation.keys import MODEL, POOL, SETTINGS
 from moderation.ops.events import thresholds_tightened
 from moderation.ops.observability import METRICS
@@ -105,7 +106,7 @@ async def check(app: web.Application) -> list[dict[str, Any]]:
     live.levels[version] = await audit_store.levels(pool, version)
     metrics = app.get(METRICS)
     if metrics is not None:
-        whole = await audit_store.figures(pool, version)
+        whole = await audit_store.figures(pool, DEFAULT_SITE, version)
         for decision in ("approved", "rejected"):
             f = realised(whole[decision]["resolved"], whole[decision]["overturned"])
             metrics.audit_error.labels(decision).set(f["error_rate"] or 0.0)
@@ -135,11 +136,12 @@ async def audit_watch(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
-async def audit_figures(app: web.Application) -> dict[str, Any]:
-    """What audits say of the served model: realised errors, bounds, targets, levels."""
+async def audit_figures(app: web.Application, site: str) -> dict[str, Any]:
+    """What a site's audits say of the served model: realised errors, bounds, targets,
+    levels."""
     live = app[MODEL]
     model = live.model
-    whole = await audit_store.figures(app[POOL], model.version)
+    whole = await audit_store.figures(app[POOL], site, model.version)
     level = live.levels.get(model.version, {})
     targets = {
         "approved": model.thresholds.spam_in_approved,

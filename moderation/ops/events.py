@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from moderation.domain import AUTO, Decision
+from moderation.domain import AUTO, DEFAULT_SITE, Decision
 from moderation.keys import SETTINGS
 from moderation.ops import jobs, mail, webhooks
 from moderation.ops.observability import METRICS
@@ -35,50 +35,55 @@ def comment_decided(
     status: str,
     rejection: str | None,
     by: str,
+    *,
+    site: str,
 ) -> None:
-    """A comment got a status, automatically (`by` = "auto") or from a moderator."""
+    """A comment of `site` got a status, automatically (`by` = "auto") or from a moderator."""
     metrics = app.get(METRICS)
     if metrics is not None:
-        metrics.decided(status, rejection, automatic=by == AUTO)
+        metrics.decided(status, rejection, automatic=by == AUTO, site=site)
     if status == "approved" or by != AUTO:  # a moderator may have unpublished it
         # Every instance hears of it from the database (ops/pages.py); this one at once.
-        page_changed(app, article)
+        page_changed(app, site, article)
     if status == "approved" and by != AUTO:
-        mail.published(app, comment_id)  # its author may have asked to hear of it
+        mail.published(app, site, comment_id)  # its author may have asked to hear of it
     if app[SETTINGS].webhook_urls:
         event = "comment.held" if status == "pending" else "comment.decided"
         data = {
+            "site": site,
             "comment_id": comment_id,
             "article": article,
             "status": status,
             "rejection": rejection,
             "by": by,
         }
-        jobs.background(app, webhooks.emit(app, event, data))
+        jobs.background(app, webhooks.emit(app, site, event, data))
 
 
 def decided_automatically(
-    app: web.Application, comment_id: int, article: str, decision: Decision
+    app: web.Application, site: str, comment_id: int, article: str, decision: Decision
 ) -> None:
     """A comment stored (or re-scored) with an automatic decision."""
     rejection = decision.rejection.value if decision.rejection else None
-    comment_decided(app, comment_id, article, decision.status.value, rejection, AUTO)
+    comment_decided(app, comment_id, article, decision.status.value, rejection, AUTO, site=site)
 
 
-def comment_deleted(app: web.Application, comment_id: int, article: str) -> None:
+def comment_deleted(app: web.Application, site: str, comment_id: int, article: str) -> None:
     """Its author deleted a comment (intake/readers.py): pages drop it, the site hears of it."""
-    page_changed(app, article)
+    page_changed(app, site, article)
     if app[SETTINGS].webhook_urls:
-        data = {"comment_id": comment_id, "article": article, "by": "author"}
-        jobs.background(app, webhooks.emit(app, "comment.deleted", data))
+        data = {"site": site, "comment_id": comment_id, "article": article, "by": "author"}
+        jobs.background(app, webhooks.emit(app, site, "comment.deleted", data))
 
 
-def model_activated(app: web.Application, version: str, by: str) -> None:
+def model_activated(app: web.Application, site: str, version: str, by: str) -> None:
     if app[SETTINGS].webhook_urls:
-        jobs.background(app, webhooks.emit(app, "model.activated", {"version": version, "by": by}))
+        data = {"site": site, "version": version, "by": by}
+        jobs.background(app, webhooks.emit(app, site, "model.activated", data))
 
 
 def thresholds_tightened(app: web.Application, data: dict[str, object]) -> None:
     """Audits showed automation erring more than its target: thresholds moved a level."""
     if app[SETTINGS].webhook_urls:
-        jobs.background(app, webhooks.emit(app, "thresholds.tightened", dict(data)))
+        site = str(data.get("site", DEFAULT_SITE))
+        jobs.background(app, webhooks.emit(app, site, "thresholds.tightened", dict(data)))

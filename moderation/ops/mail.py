@@ -45,14 +45,15 @@ def compose(app: web.Application, row: Any) -> EmailMessage:
     """The mail for an outbox row: plain text, with the reader's signed links."""
     settings = app[SETTINGS]
     email = str(row["email"])
-    page = reader_links.url(app, reader_links.PAGE_PATH, reader_links.PAGE, email)
+    reader = reader_links.identity(str(row["site"]), email)
+    page = reader_links.url(app, reader_links.PAGE_PATH, reader_links.PAGE, reader)
     article = row["article"] or "an article"
     days = f"{settings.reader_link_days:g}"
     message = EmailMessage()
     message["From"] = settings.smtp_from or ""
     message["To"] = email
     if row["kind"] == "confirm":
-        confirm = reader_links.url(app, reader_links.CONFIRM_PATH, reader_links.CONFIRM, email)
+        confirm = reader_links.url(app, reader_links.CONFIRM_PATH, reader_links.CONFIRM, reader)
         message["Subject"] = "Confirm your email address for comments"
         message.set_content(
             f"Someone, probably you, commented on {article} with this email address.\n\n"
@@ -104,16 +105,16 @@ async def send_due(app: web.Application) -> int:
     return len(rows)
 
 
-def published(app: web.Application, comment_id: int) -> None:
+def published(app: web.Application, site: str, comment_id: int) -> None:
     """A held comment was published: tell its author, if they confirmed and want it
     (settings.mail_when_published). Call after the commit."""
     settings = app[SETTINGS]
     if settings.mail_on and settings.mail_when_published:
-        jobs.background(app, _queue_published(app, comment_id))
+        jobs.background(app, _queue_published(app, site, comment_id))
 
 
-async def _queue_published(app: web.Application, comment_id: int) -> None:
-    if await mail_store.queue_published(app[POOL], comment_id):
+async def _queue_published(app: web.Application, site: str, comment_id: int) -> None:
+    if await mail_store.queue_published(app[POOL], site, comment_id):
         app[MAIL_WAKE].set()
 
 

@@ -50,9 +50,9 @@ class Metrics:
             registry=r,
         )
         self.decisions = Counter(
-            "moderation_decisions", "Comment decisions", ["outcome", "by"], registry=r
+            "moderation_decisions", "Comment decisions", ["outcome", "by", "site"], registry=r
         )
-        self.queue_depth = Gauge("moderation_queue_depth", "Pending comments", registry=r)
+        self.queue_depth = Gauge("moderation_queue_depth", "Pending comments", ["site"], registry=r)
         Gauge(
             "moderation_http_requests_in_flight",
             "Requests being handled now (this one included)",
@@ -101,9 +101,9 @@ class Metrics:
             registry=r,
         )
 
-    def decided(self, status: str, rejection: str | None, automatic: bool) -> None:
+    def decided(self, status: str, rejection: str | None, automatic: bool, site: str) -> None:
         outcome = rejection if status == "rejected" and rejection else status
-        self.decisions.labels(outcome, "auto" if automatic else "human").inc()
+        self.decisions.labels(outcome, "auto" if automatic else "human", site).inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -195,14 +195,19 @@ async def metrics_handler(request: web.Request) -> web.Response:
     pool = request.app[POOL]
     try:
         async with asyncio.timeout(DATABASE_READ_SECONDS):
-            pending = await pool.fetchval("SELECT count(*) FROM comments WHERE status = 'pending'")
+            pending = await pool.fetch(
+                "SELECT s.id AS site, (SELECT count(*) FROM comments c "
+                "WHERE c.site = s.id AND c.status = 'pending') AS n FROM sites s"
+            )
             jobs = await pool.fetch("SELECT state, count(*) AS n FROM training_jobs GROUP BY state")
     except DATABASE_DOWN as exc:
         log.warning("metrics: database unavailable: %s", type(exc).__name__)
         metrics.database_up.set(0)
     else:
         metrics.database_up.set(1)
-        metrics.queue_depth.set(pending)
+        metrics.queue_depth.clear()
+        for row in pending:
+            metrics.queue_depth.labels(row["site"]).set(row["n"])
         metrics.jobs.clear()
         for row in jobs:
             metrics.jobs.labels(row["state"]).set(row["n"])

@@ -162,11 +162,16 @@ class PageCache:
 PAGES = web.AppKey("pages", PageCache)
 
 
-def page_changed(app: web.Application, article: str) -> None:
+def page_key(site: str, article: str) -> str:
+    """The cache's name of a site's article: the triggers' NOTIFY payload (0018)."""
+    return f"{site}/{article}"
+
+
+def page_changed(app: web.Application, site: str, article: str) -> None:
     """This instance changed the article: drop its pages now, before the notification."""
     cache = app.get(PAGES)
     if cache is not None:
-        cache.changed(article)
+        cache.changed(page_key(site, article))
 
 
 async def _listen(app: web.Application, cache: PageCache) -> None:
@@ -174,7 +179,7 @@ async def _listen(app: web.Application, cache: PageCache) -> None:
     assert url
 
     def notified(*args: Any) -> None:
-        cache.changed(str(args[-1]) or None)  # the payload: an article, or '' for all
+        cache.changed(str(args[-1]) or None)  # the payload: site/article, or '' for all
 
     while True:
         conn: asyncpg.Connection | None = None

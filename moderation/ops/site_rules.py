@@ -31,19 +31,22 @@ def _base(app: web.Application) -> SiteRules:
 
 
 async def refresh(app: web.Application) -> bool:
-    """Apply the stored rules if they are newer than the ones in use; True if they were."""
-    row = await store.current(app[POOL])
+    """Apply every site's stored rules that are newer than the ones in use; True if any."""
     live = app[RULES]
-    if row is None or row["version"] == live.version:
-        return False
-    live.swap(SiteRules.from_dict(row["rules"]), row["version"])
-    log.info("site rules version %s in effect", row["version"])
-    return True
+    swapped = False
+    for row in await store.every_site(app[POOL]):
+        site = row["site"]
+        if row["version"] == live.version_of(site):
+            continue
+        live.swap(SiteRules.from_dict(row["rules"]), row["version"], site)
+        log.info("site rules version %s of %s in effect", row["version"], site)
+        swapped = True
+    return swapped
 
 
-async def current(app: web.Application) -> dict[str, Any]:
-    """The rules in effect, with who last changed them (`by` null: the environment's)."""
-    row = await store.current(app[POOL])
+async def current(app: web.Application, site: str) -> dict[str, Any]:
+    """A site's rules in effect, with who last changed them (`by` null: the environment's)."""
+    row = await store.current(app[POOL], site)
     if row is None:
         return {**_base(app).to_dict(), "version": 0, "changed_by": None, "changed_at": None}
     return {
@@ -56,6 +59,7 @@ async def current(app: web.Application) -> dict[str, Any]:
 
 async def replace(
     app: web.Application,
+    site: str,
     who: str,
     changes: Mapping[str, Any],
     expected_version: int | None = None,
@@ -67,7 +71,7 @@ async def replace(
     version an editor started from), a change made since is a 409, not overwritten.
     """
     async with app[POOL].acquire() as conn, conn.transaction():
-        row = await store.current_for_update(conn)
+        row = await store.current_for_update(conn, site)
         if expected_version is not None and (row["version"] if row else 0) != expected_version:
             raise Problem(
                 409,
@@ -80,24 +84,26 @@ async def replace(
         merged = {**before.to_dict(), **changes}
         rules = SiteRules.from_dict(merged).to_dict()  # one normal form (networks as text)
         version = (row["version"] if row else 0) + 1
-        await store.save(conn, version, rules, sorted(changes), who)
+        await store.save(conn, site, version, rules, sorted(changes), who)
     await refresh(app)
-    return await current(app)
+    return await current(app, site)
 
 
-async def add(app: web.Application, who: str, list_name: str, value: str) -> dict[str, Any]:
+async def add(
+    app: web.Application, site: str, who: str, list_name: str, value: str
+) -> dict[str, Any]:
     """Add one value to one list (a moderator's "Block sender"); nothing if it is there."""
     if list_name not in SiteRules.LISTS:
         raise ValueError(list_name)
-    now = await current(app)
+    now = await current(app, site)
     values = list(now[list_name])
     if value in values:
         return now
-    return await replace(app, who, {list_name: [*values, value]})
+    return await replace(app, site, who, {list_name: [*values, value]})
 
 
-async def history(app: web.Application, limit: int = 20) -> list[dict[str, Any]]:
-    rows = await store.history(app[POOL], limit)
+async def history(app: web.Application, site: str, limit: int = 20) -> list[dict[str, Any]]:
+    rows = await store.history(app[POOL], site, limit)
     return [
         {
             "version": r["version"],

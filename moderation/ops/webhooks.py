@@ -46,12 +46,12 @@ def envelope(event: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"event": event, "at": datetime.now(UTC).isoformat(), "data": data}
 
 
-async def emit(app: web.Application, event: str, data: dict[str, Any]) -> None:
-    """Queue an event for every configured URL (call after the change committed)."""
+async def emit(app: web.Application, site: str, event: str, data: dict[str, Any]) -> None:
+    """Queue a site's event for every configured URL (call after the change committed)."""
     urls = app[SETTINGS].webhook_urls
     if not urls:
         return
-    await webhook_store.enqueue(app[POOL], event, envelope(event, data), urls)
+    await webhook_store.enqueue(app[POOL], site, event, envelope(event, data), urls)
     app[WEBHOOK_WAKE].set()
 
 

@@ -22,30 +22,31 @@ def _no_such_model() -> Problem:
     return Problem(404, "Not found", "There is no model with that version.")
 
 
-async def activate(app: web.Application, version: str, by: str) -> None:
-    """Make `version` live: refuse an artifact that does not load, swap, re-score the queue."""
+async def activate(app: web.Application, site: str, version: str, by: str) -> None:
+    """Make `version` the site's live model: refuse an artifact that does not load, swap,
+    re-score the site's queue. Another site's model is not found here."""
     pool = app[POOL]
-    data = await model_store.artifact(pool, version)
+    data = await model_store.artifact(pool, site, version)
     if data is None:
         raise _no_such_model()
     model = await load_checked(data)  # refuse before it goes live
     async with pool.acquire() as conn:
-        await model_store.activate(conn, version, by)
-    app[MODEL].swap(model)  # this instance at once; the others on the NOTIFY
-    model_activated(app, version, by)
-    jobs.background(app, rescore_pending(app))
+        await model_store.activate(conn, site, version, by)
+    app[MODEL].swap(model, site)  # this instance at once; the others on the NOTIFY
+    model_activated(app, site, version, by)
+    jobs.background(app, rescore_pending(app, site))
 
 
-async def rollback(app: web.Application, by: str) -> str:
-    """Activate the version that was active before the current one; returns it."""
-    previous = await model_store.previous_active(app[POOL])
+async def rollback(app: web.Application, site: str, by: str) -> str:
+    """Activate the version the site had active before the current one; returns it."""
+    previous = await model_store.previous_active(app[POOL], site)
     if previous is None:
         raise Problem(409, "Nothing to roll back to", "No other model has been active.")
-    await activate(app, previous, f"{by} (rollback)")
+    await activate(app, site, previous, f"{by} (rollback)")
     return previous
 
 
-async def start_training(app: web.Application, include_seed: bool, by: str) -> int:
+async def start_training(app: web.Application, site: str, include_seed: bool, by: str) -> int:
     """Queue a training job and start its process on this instance; returns its id.
 
     One job at a time per service: 409, naming the job, while another is queued or
@@ -55,7 +56,7 @@ async def start_training(app: web.Application, include_seed: bool, by: str) -> i
     pool = app[POOL]
     await training_store.fail_stale_jobs(pool, jobs.STALE_SECONDS)
     try:
-        job_id = await training_store.create_job(pool, params, by)
+        job_id = await training_store.create_job(pool, site, params, by)
     except training_store.JobRunning as exc:
         raise Problem(
             409,

@@ -29,23 +29,26 @@ log = logging.getLogger(__name__)
 
 
 async def refresh(app: web.Application) -> bool:
-    """Load the active model if it is not the one in use; True if it swapped."""
+    """Load each site's active model if it is not the one in use; True if any swapped."""
     live = app[MODEL]
     pool = app[POOL]
-    version = await model_store.active_version(pool)
-    if version is None or version == live.version:
-        return False
-    row = await model_store.active(pool)
-    if row is None:
-        return False
-    try:
-        model = await load_artifact(row["artifact"])
-    except persist.UntrustedModel as exc:
-        log.error("active model %s refused, keeping %s: %s", row["version"], live.version, exc)
-        return False
-    live.swap(model)
-    log.info("now serving model %s", model.version)
-    return True
+    swapped = False
+    for site, version in (await model_store.active_versions(pool)).items():
+        if live.has_own(site) and version == live.for_site(site).version:
+            continue
+        row = await model_store.active(pool, site)
+        if row is None:
+            continue
+        try:
+            model = await load_artifact(row["artifact"])
+        except persist.UntrustedModel as exc:
+            keeping = live.for_site(site).version
+            log.error("active model %s refused, keeping %s: %s", row["version"], keeping, exc)
+            continue
+        live.swap(model, site)
+        log.info("now serving model %s for %s", model.version, site)
+        swapped = True
+    return swapped
 
 
 # A lost listener is seen at once through asyncpg's termination callback; a peer that

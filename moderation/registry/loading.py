@@ -20,6 +20,7 @@ from aiohttp import web
 from moderation.classifier import persist, probe, seed
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import Targets
+from moderation.domain import DEFAULT_SITE
 from moderation.keys import MODEL, POOL
 from moderation.problems import Problem
 from moderation.settings import Settings
@@ -62,7 +63,7 @@ async def load_active_model(pool: asyncpg.Pool, settings: Settings) -> TrainedMo
             raise persist.UntrustedModel(
                 f"MODERATION_MODEL_FILE {settings.model_file}: {exc}"
             ) from exc
-    row = await model_store.active(pool)
+    row = await model_store.active(pool, DEFAULT_SITE)
     if row is not None:
         try:
             return await load_artifact(row["artifact"])
@@ -77,13 +78,14 @@ async def load_active_model(pool: asyncpg.Pool, settings: Settings) -> TrainedMo
             "SELECT pg_advisory_lock($1)", model_store.SEED_LOCK_KEY, timeout=SEED_WAIT_SECONDS
         )
         try:
-            row = await model_store.active(conn)
+            row = await model_store.active(conn, DEFAULT_SITE)
             if row is not None:
                 return await load_artifact(row["artifact"])
             model = await _seed(settings)
             probe.check(model)  # registered only if it can score
             await model_store.insert(
                 conn,
+                site=DEFAULT_SITE,
                 version=model.version,
                 state="active",
                 artifact=persist.dumps(model),
@@ -102,12 +104,13 @@ async def _seed(settings: Settings) -> TrainedModel:
     )
 
 
-async def load_version(app: web.Application, version: str | None) -> TrainedModel:
-    """A registered version (checked like an activation), or the model this instance serves."""
-    live = app[MODEL].model
+async def load_version(app: web.Application, site: str, version: str | None) -> TrainedModel:
+    """A site's registered version (checked like an activation), or the model this
+    instance serves the site."""
+    live = app[MODEL].for_site(site)
     if not version or version == live.version:
         return live
-    data = await model_store.artifact(app[POOL], version)
+    data = await model_store.artifact(app[POOL], site, version)
     if data is None:
         raise Problem(404, "Not found", "There is no model with that version.")
     return await load_checked(data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -29,18 +30,19 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
-async def rescore_pending(app: web.Application) -> dict[str, int]:
-    """Counts of pending comments that became approved, rejected, or stayed pending.
+async def rescore_pending(app: web.Application, site: str) -> dict[str, int]:
+    """Counts of a site's pending comments that became approved, rejected, or stayed
+    pending, after the site's model changed.
 
     Each change is announced (ops/events) like any other automatic decision.
     """
-    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
+    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].for_site(site), app[SETTINGS]
     counts: Counter[str] = Counter()
     states: dict[str, ArticleState] = {}
     after = 0
-    version = live.version
+    version = live.for_site(site).version
     while True:
-        batch = await comment_store.pending_batch(pool, after, BATCH)
+        batch = await comment_store.pending_batch(pool, site, after, BATCH)
         if not batch:
             break
         after = batch[-1][0]
@@ -53,28 +55,30 @@ async def rescore_pending(app: web.Application) -> dict[str, int]:
             )
             # A premoderated article's comments wait for a person, whatever the model says.
             if comment.article not in states:
-                states[comment.article] = (await articles.admission(pool, comment.article)).state
+                states[comment.article] = (
+                    await articles.admission(pool, site, comment.article)
+                ).state
             if states[comment.article] is ArticleState.PREMODERATED:
                 decision = articles.admit(ArticleState.PREMODERATED, decision)
             status = await comment_store.redecide(
-                pool, comment_id, decision, f"re-scored with model {version}"
+                pool, site, comment_id, decision, f"re-scored with model {version}"
             )
             counts[status or "skipped"] += 1
             if status is not None and status != "pending":
-                decided_automatically(app, comment_id, comment.article, decision)
+                decided_automatically(app, site, comment_id, comment.article, decision)
                 if status == "approved":
-                    mail.published(app, comment_id)
-    log.info("re-scored the queue with %s: %s", version, dict(counts))
-    checks = await rescore_checks(app)
+                    mail.published(app, site, comment_id)
+    log.info("re-scored the queue of %s with %s: %s", site, version, dict(counts))
+    checks = await rescore_checks(app, site)
     if checks:
         log.info("re-scored held Akismet checks with %s: %s", version, checks)
     return dict(counts)
 
 
-async def rescore_checks(app: web.Application) -> dict[str, int]:
-    """Held Akismet checks, as pending comments; a check decided now is sent to its site
-    (`check.decided`), so WordPress publishes or spams the comment it held."""
-    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].rules, app[SETTINGS]
+async def rescore_checks(app: web.Application, only: str) -> dict[str, int]:
+    """A site's held Akismet checks, as pending comments; a check decided now is sent to
+    its site (`check.decided`), so WordPress publishes or spams the comment it held."""
+    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].for_site(only), app[SETTINGS]
     counts: Counter[str] = Counter()
     after = 0
     while True:
@@ -83,13 +87,16 @@ async def rescore_checks(app: web.Application) -> dict[str, int]:
             break
         after = batch[-1][0]
         for check_id, site, comment in batch:
+            if site != only:
+                continue
+            comment = replace(comment, site=site)  # scored by the site's own model
             trust = settings.trust_known_authors and bool(comment.email.strip())
             known = trust and await check_store.author_has_approved(pool, site, comment.email)
             decision = await asyncio.to_thread(
                 decide_comment, comment, Facts(author_has_approved=known), live, rules, trust
             )
             row = await check_store.redecide(
-                pool, check_id, decision, f"re-scored with model {live.version}"
+                pool, check_id, decision, f"re-scored with model {live.for_site(only).version}"
             )
             counts[row["status"] if row else "skipped"] += 1
             if row is not None and row["status"] != "pending":

@@ -25,6 +25,7 @@ from moderation.classifier.data import Example
 from moderation.classifier.evaluate import decide_all, figures
 from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import TrainingError, train
+from moderation.domain import DEFAULT_SITE
 from moderation.ops import redact
 from moderation.ops.webhooks import envelope
 from moderation.registry.loading import load_artifact, targets_of
@@ -140,8 +141,9 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
     if not await training_store.start_job(pool, job_id):
         log.info("job %s is not queued; nothing to do", job_id)
         return
-    job = await training_store.get_job(pool, job_id)
+    job = await training_store.get_job(pool, None, job_id)
     assert job is not None
+    site_id: str = job["site"]
     params = job["params"]
     latest: list[str] = ["starting"]
 
@@ -153,7 +155,7 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
     try:
         started = time.perf_counter()
         await report("labels", 5, "reading labels")
-        site = await training_store.site_labels(pool)
+        site = await training_store.site_labels(pool, site_id)
         fit, held = split(site, bool(params.get("include_seed", True)))
         await report(
             "training",
@@ -181,7 +183,10 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
         model.metadata["version"] = f"{model.version}-job{job_id}"
         probe.check(model)  # a ProbeFailed (a ValueError) fails the job: nothing registered
         await report("evaluating", 80, "scoring candidate and active model on the judging sets")
-        active_row = await model_store.active(pool)
+        # A site without a model of its own is served the installation's: judge against it.
+        active_row = await model_store.active(pool, site_id) or await model_store.active(
+            pool, DEFAULT_SITE
+        )
         active = None
         if active_row is not None:
             active = await load_artifact(active_row["artifact"])
@@ -196,6 +201,7 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
         async with pool.acquire() as conn:
             await model_store.insert(
                 conn,
+                site=site_id,
                 version=model.version,
                 state="candidate",
                 artifact=artifact,
@@ -205,12 +211,14 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
             activate = settings.auto_activate and comparison["better"]
             if activate:
                 by = f"auto (job {job_id})"
-                await model_store.activate(conn, model.version, by)
+                await model_store.activate(conn, site_id, model.version, by)
                 # No sender runs in this process: the outbox row is posted by an instance.
+                data = {"site": site_id, "version": model.version, "by": by}
                 await webhook_store.enqueue(
                     conn,
+                    site_id,
                     "model.activated",
-                    envelope("model.activated", {"version": model.version, "by": by}),
+                    envelope("model.activated", data),
                     settings.webhook_urls,
                 )
         await training_store.finish_job(

@@ -93,6 +93,7 @@ class WhatIf:
 
 async def what_if(
     app: web.Application,
+    site: str,
     model: TrainedModel,
     targets: Targets | None,
     low: float | None = None,
@@ -111,7 +112,7 @@ async def what_if(
             raise ValueError("the thresholds need 0 ≤ low ≤ high ≤ 1")
         thresholds = dataclasses.replace(thresholds, low=low, high=high)
         basis = "given"
-    history = await training_store.site_labels(app[POOL])
+    history = await training_store.site_labels(app[POOL], site)
     replay = "site labels" if history else "none yet: no moderator or imported labels"
     projection = await asyncio.to_thread(project, model, history, thresholds)
     baseline = None

@@ -74,6 +74,7 @@ async def report(
             if body:
                 await label_store.label_text(
                     conn,
+                    site=site,
                     label=label,
                     given_by=given_by,
                     name=name,
@@ -85,7 +86,13 @@ async def report(
         if row["status"] == Status.PENDING:
             action = "approve" if label == "ham" else "spam"
             decided = await review_checks.decide(
-                conn, row["id"], action, by=given_by, source=SOURCE, note=f"submit-{label}"
+                conn,
+                row["site"],
+                row["id"],
+                action,
+                by=given_by,
+                source=SOURCE,
+                note=f"submit-{label}",
             )
         else:
             decided = None

@@ -46,18 +46,24 @@ def _normal(kind: str, value: str) -> tuple[str, search.SearchFilter]:
 
 
 async def block_sender(
-    app: web.Application, who: Principal, kind: str, value: str, reject_pending: bool
+    app: web.Application,
+    who: Principal,
+    site: str,
+    kind: str,
+    value: str,
+    reject_pending: bool,
 ) -> Blocked:
+    """Block a sender on a site (its rules), and reject what they have waiting there."""
     if kind not in KINDS:
         raise Problem(422, "Invalid sender", "What to block must be email, domain or ip.")
     normal, matching = _normal(kind, value)
-    await site_rules.add(app, who.name, KINDS[kind], normal)
+    await site_rules.add(app, site, who.name, KINDS[kind], normal)
     rejected = 0
     if reject_pending:
-        for comment_id in await search.pending_ids(app[POOL], matching):
+        for comment_id in await search.pending_ids(app[POOL], site, matching):
             try:
                 await apply_decision(
-                    app, who, comment_id, "reject", f"sender blocked ({kind})", "pending"
+                    app, who, site, comment_id, "reject", f"sender blocked ({kind})", "pending"
                 )
             except Problem:
                 continue  # decided or claimed meanwhile: leave it to whoever has it

@@ -16,7 +16,6 @@ import asyncpg
 from moderation.review import text
 from moderation.store import articles, commenters, notes, threads
 
-SITE = "default"  # comments carry no site yet; articles default to this one
 EXCERPT = 160
 TRUSTED_AFTER = 3  # approved comments, none spam: "trusted"
 
@@ -69,14 +68,17 @@ def summary_line(who: dict[str, Any]) -> str:
     return line
 
 
-async def enrich(conn: asyncpg.Connection | asyncpg.Pool, views: Sequence[dict[str, Any]]) -> None:
-    """Add `article_title`, `article_href`, `parent`, `commenter` and `notes` to each view."""
+async def enrich(
+    conn: asyncpg.Connection | asyncpg.Pool, site: str, views: Sequence[dict[str, Any]]
+) -> None:
+    """Add `article_title`, `article_href`, `parent`, `commenter` and `notes` to each view
+    (all of them the site's own)."""
     if not views:
         return
-    titles = await articles.titles(conn, SITE, [v["article"] for v in views])
-    parents = await threads.by_ids(conn, [v["parent_id"] for v in views if v["parent_id"]])
-    people = await commenters.summaries(conn, [v["email"] for v in views])
-    said = await notes.for_comments(conn, [v["id"] for v in views])
+    titles = await articles.titles(conn, site, [v["article"] for v in views])
+    parents = await threads.by_ids(conn, site, [v["parent_id"] for v in views if v["parent_id"]])
+    people = await commenters.summaries(conn, site, [v["email"] for v in views])
+    said = await notes.for_comments(conn, site, [v["id"] for v in views])
     for v in views:
         art = titles.get(v["article"])
         v["article_title"] = art["title"] if art else None

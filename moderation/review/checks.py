@@ -33,6 +33,7 @@ def not_found(check_id: int) -> Problem:
 
 async def decide(
     conn: asyncpg.Connection,
+    site: str,
     check_id: int,
     action: str,
     *,
@@ -45,7 +46,7 @@ async def decide(
     """Apply `action` to a check inside the caller's transaction; 404, or 409 when stale
     or claimed by another moderator."""
     status, rejection, label = ACTIONS[action]
-    row = await check_store.lock(conn, check_id)
+    row = await check_store.lock(conn, site, check_id)
     if row is None:
         raise not_found(check_id)
     if expected_status is not None and row["status"] != expected_status:
@@ -92,20 +93,22 @@ def announce(app: web.Application, row: Any, by: str, *, tell_site: bool) -> Non
     """After the commit: the metric, and the webhook to the site when it did not decide."""
     metrics = app.get(METRICS)
     if metrics is not None:
-        metrics.decided(row["status"], row["rejection"], automatic=by == AUTO)
+        metrics.decided(row["status"], row["rejection"], automatic=by == AUTO, site=row["site"])
     if tell_site and app[SETTINGS].webhook_urls:
         data = {
+            "site": row["site"],
             "guid": str(row["guid"]),
             "status": row["status"],
             "rejection": row["rejection"],
             "by": by,
         }
-        jobs.background(app, webhooks.emit(app, EVENT, data))
+        jobs.background(app, webhooks.emit(app, row["site"], EVENT, data))
 
 
 async def apply_decision(
     app: web.Application,
     who: Principal,
+    site: str,
     check_id: int,
     action: str,
     note: str | None = None,
@@ -115,6 +118,7 @@ async def apply_decision(
     async with app[POOL].acquire() as conn, conn.transaction():
         row = await decide(
             conn,
+            site,
             check_id,
             action,
             by=who.name,

@@ -51,6 +51,7 @@ def not_found(comment_id: int) -> Problem:
 async def apply_decision(
     app: web.Application,
     who: Principal,
+    site: str,
     comment_id: int,
     action: str,
     note: str | None = None,
@@ -60,7 +61,7 @@ async def apply_decision(
     someone else."""
     status, rejection, label = ACTIONS[action]
     async with app[POOL].acquire() as conn, conn.transaction():
-        row = await decisions.lock(conn, comment_id)
+        row = await decisions.lock(conn, site, comment_id)
         if row is None:
             raise not_found(comment_id)
         if expected_status is not None and row["status"] != expected_status:
@@ -88,6 +89,7 @@ async def apply_decision(
             )
         updated = await decisions.apply(
             conn,
+            site,
             comment_id,
             status=status.value,
             rejection=rejection.value if rejection else None,
@@ -95,10 +97,16 @@ async def apply_decision(
             from_status=row["status"],
             note=note,
         )
-        await decisions.set_label(conn, comment_id, label, who.name)
-        await audits.resolve(conn, comment_id, status.value, who.name)
+        await decisions.set_label(conn, site, comment_id, label, who.name)
+        await audits.resolve(conn, site, comment_id, status.value, who.name)
     comment_decided(
-        app, updated["id"], updated["article"], updated["status"], updated["rejection"], who.name
+        app,
+        updated["id"],
+        updated["article"],
+        updated["status"],
+        updated["rejection"],
+        who.name,
+        site=site,
     )
     return updated
 

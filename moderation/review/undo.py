@@ -31,7 +31,7 @@ def _said(status: str, rejection: str | None) -> str:
 
 
 async def undo_decision(
-    app: web.Application, who: Principal, comment_id: int, decision_id: int
+    app: web.Application, who: Principal, site: str, comment_id: int, decision_id: int
 ) -> asyncpg.Record:
     """Revert decision `decision_id` (a history row of the comment); the comment after it.
 
@@ -40,7 +40,7 @@ async def undo_decision(
     changed since.
     """
     async with app[POOL].acquire() as conn, conn.transaction():
-        row = await decisions.lock(conn, comment_id)
+        row = await decisions.lock(conn, site, comment_id)
         if row is None:
             raise not_found(comment_id)
         d = await decisions.undoable(conn, comment_id, decision_id)
@@ -87,9 +87,15 @@ async def undo_decision(
         )
         # The label the earlier state had: a moderator's decision labels; automation does not.
         label = LABELS.get((status, rejection)) if decided_by != AUTO else None
-        await decisions.set_label(conn, comment_id, label, decided_by)
+        await decisions.set_label(conn, site, comment_id, label, decided_by)
         await audits.reopen(conn, comment_id, d["actor"], d["at"])
     comment_decided(
-        app, updated["id"], updated["article"], updated["status"], updated["rejection"], who.name
+        app,
+        updated["id"],
+        updated["article"],
+        updated["status"],
+        updated["rejection"],
+        who.name,
+        site=site,
     )
     return updated

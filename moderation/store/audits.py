@@ -15,14 +15,14 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 # comment: an audited comment never exists without its audit.
 INSERT_CTE = """
 , audited AS (
-    INSERT INTO audits (comment_id, auto_status, outcome, model_version)
-    SELECT id, status, outcome, model_version FROM c WHERE audit
+    INSERT INTO audits (site, comment_id, auto_status, outcome, model_version)
+    SELECT site, id, status, outcome, model_version FROM c WHERE audit
 )
 """
 
 
 async def resolve(
-    conn: asyncpg.Connection, comment_id: int, new_status: str, who: str
+    conn: asyncpg.Connection, site: str, comment_id: int, new_status: str, who: str
 ) -> str | None:
     """Close the comment's open audit by a moderator's decision: confirmed when the status
     stays what automation chose, overturned when it changes. The verdict, or None."""
@@ -31,12 +31,13 @@ async def resolve(
         UPDATE audits SET verdict = CASE WHEN auto_status = $2 THEN 'confirmed'
                                          ELSE 'overturned' END,
                           resolved_by = $3, resolved_at = now()
-        WHERE comment_id = $1 AND verdict IS NULL
+        WHERE site = $4 AND comment_id = $1 AND verdict IS NULL
         RETURNING verdict
         """,
         comment_id,
         new_status,
         who,
+        site,
     )
     return verdict
 
@@ -58,18 +59,18 @@ async def reopen(conn: asyncpg.Connection, comment_id: int, by: str, at: datetim
 
 
 async def open_page(
-    conn: Conn, after: tuple[datetime, int] | None, limit: int
+    conn: Conn, site: str, after: tuple[datetime, int] | None, limit: int
 ) -> list[asyncpg.Record]:
-    """Open audits, oldest first, with the comment a moderator needs to judge them."""
-    args: list[Any] = [limit + 1]
-    where = "a.verdict IS NULL"
+    """A site's open audits, oldest first, with the comment a moderator needs to judge them."""
+    args: list[Any] = [limit + 1, site]
+    where = "a.site = $2 AND a.verdict IS NULL"
     if after is not None:
         args += [after[0], after[1]]
-        where += " AND (a.created_at, a.comment_id) > ($2, $3)"
+        where += " AND (a.created_at, a.comment_id) > ($3, $4)"
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
         SELECT {COLUMNS}, a.auto_status, a.outcome, a.created_at AS audited_at
-        FROM audits a JOIN comments c ON c.id = a.comment_id
+        FROM audits a JOIN comments c ON c.site = a.site AND c.id = a.comment_id
         WHERE {where}
         ORDER BY a.created_at, a.comment_id
         LIMIT $1
@@ -79,20 +80,23 @@ async def open_page(
     return rows
 
 
-async def figures(conn: Conn, model_version: str | None) -> dict[str, Any]:
-    """Resolved and overturned audits per automatic status (of one model, or all), and
-    how many are open."""
+async def figures(conn: Conn, site: str, model_version: str | None) -> dict[str, Any]:
+    """A site's resolved and overturned audits per automatic status (of one model, or
+    all), and how many are open."""
     rows = await conn.fetch(
         """
         SELECT auto_status, count(*) AS resolved,
                count(*) FILTER (WHERE verdict = 'overturned') AS overturned
         FROM audits
-        WHERE verdict IS NOT NULL AND ($1::text IS NULL OR model_version = $1)
+        WHERE site = $2 AND verdict IS NOT NULL AND ($1::text IS NULL OR model_version = $1)
         GROUP BY auto_status
         """,
         model_version,
+        site,
     )
-    open_ = await conn.fetchval("SELECT count(*) FROM audits WHERE verdict IS NULL")
+    open_ = await conn.fetchval(
+        "SELECT count(*) FROM audits WHERE site = $1 AND verdict IS NULL", site
+    )
     out: dict[str, Any] = {s: {"resolved": 0, "overturned": 0} for s in ("approved", "rejected")}
     for r in rows:
         out[r["auto_status"]] = {"resolved": r["resolved"], "overturned": r["overturned"]}

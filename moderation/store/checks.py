@@ -147,14 +147,19 @@ async def by_content(conn: Conn, site: str, email: str, body: str) -> asyncpg.Re
     )
 
 
-async def get(conn: Conn, check_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"SELECT {COLUMNS} FROM checks k WHERE k.id = $1", check_id)
-
-
-async def lock(conn: asyncpg.Connection, check_id: int) -> asyncpg.Record | None:
-    """The check, locked until the transaction ends, so decisions on it serialise."""
+async def get(conn: Conn, site: str, check_id: int) -> asyncpg.Record | None:
+    """A check of this site; another site's id finds nothing."""
     return await conn.fetchrow(
-        f"SELECT {COLUMNS}, now() AS now FROM checks k WHERE k.id = $1 FOR UPDATE", check_id
+        f"SELECT {COLUMNS} FROM checks k WHERE k.site = $1 AND k.id = $2", site, check_id
+    )
+
+
+async def lock(conn: asyncpg.Connection, site: str, check_id: int) -> asyncpg.Record | None:
+    """The site's check, locked until the transaction ends, so decisions on it serialise."""
+    return await conn.fetchrow(
+        f"SELECT {COLUMNS}, now() AS now FROM checks k WHERE k.site = $1 AND k.id = $2 FOR UPDATE",
+        site,
+        check_id,
     )
 
 
@@ -188,13 +193,16 @@ async def apply(
     return row
 
 
-async def history(conn: Conn, check_id: int) -> list[asyncpg.Record]:
+async def history(conn: Conn, site: str, check_id: int) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await conn.fetch(
         """
-        SELECT id, at, actor, from_status, to_status, rejection, spam_score, model_version, note
-        FROM check_history WHERE check_id = $1 ORDER BY id
+        SELECT h.id, h.at, h.actor, h.from_status, h.to_status, h.rejection, h.spam_score,
+               h.model_version, h.note
+        FROM check_history h JOIN checks k ON k.id = h.check_id
+        WHERE k.site = $2 AND h.check_id = $1 ORDER BY h.id
         """,
         check_id,
+        site,
     )
     return rows
 
@@ -214,8 +222,9 @@ async def set_label(
         return
     await conn.execute(
         """
-        INSERT INTO labels (check_id, label, source, given_by) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (check_id) WHERE check_id IS NOT NULL
+        INSERT INTO labels (site, check_id, label, source, given_by)
+        SELECT site, id, $2, $3, $4 FROM checks WHERE id = $1
+        ON CONFLICT (site, check_id) WHERE check_id IS NOT NULL
         DO UPDATE SET label = EXCLUDED.label, source = EXCLUDED.source,
                       given_by = EXCLUDED.given_by, created_at = now()
         """,
@@ -226,27 +235,26 @@ async def set_label(
     )
 
 
-async def label_of(conn: Conn, check_id: int) -> asyncpg.Record | None:
+async def label_of(conn: Conn, site: str, check_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "SELECT label, source, given_by, created_at FROM labels WHERE check_id = $1", check_id
+        "SELECT label, source, given_by, created_at FROM labels WHERE site = $1 AND check_id = $2",
+        site,
+        check_id,
     )
 
 
 async def page(
     conn: Conn,
     *,
-    site: str | None,
+    site: str,
     status: str,
     comment_type: str | None,
     after: tuple[datetime, int] | None,
     limit: int,
 ) -> tuple[list[asyncpg.Record], int]:
     """One keyset page of checks in a status, oldest first, and how many there are."""
-    args: list[Any] = [status]
-    conds = ["k.status = $1"]
-    if site is not None:
-        args.append(site)
-        conds.append(f"k.site = ${len(args)}")
+    args: list[Any] = [status, site]
+    conds = ["k.site = $2", "k.status = $1"]
     if comment_type is not None:
         args.append(comment_type)
         conds.append(f"k.comment_type = ${len(args)}")
@@ -266,16 +274,21 @@ async def page(
     return rows, int(total)
 
 
-async def stats(conn: Conn, since: datetime) -> tuple[int, list[asyncpg.Record]]:
-    """Pending checks, and checks' status changes since `since` by outcome and by who."""
-    pending = await conn.fetchval("SELECT count(*) FROM checks WHERE status = 'pending'")
+async def stats(conn: Conn, site: str, since: datetime) -> tuple[int, list[asyncpg.Record]]:
+    """A site's pending checks, and its checks' status changes since `since` by outcome
+    and by who."""
+    pending = await conn.fetchval(
+        "SELECT count(*) FROM checks WHERE site = $1 AND status = 'pending'", site
+    )
     rows = await conn.fetch(
         """
-        SELECT to_status, rejection, actor = 'auto' AS automatic, count(*) AS n
-        FROM check_history WHERE at >= $1
+        SELECT h.to_status, h.rejection, h.actor = 'auto' AS automatic, count(*) AS n
+        FROM check_history h JOIN checks k ON k.id = h.check_id
+        WHERE k.site = $2 AND h.at >= $1
         GROUP BY 1, 2, 3
         """,
         since,
+        site,
     )
     return int(pending), rows
 
@@ -341,35 +354,41 @@ async def daily(conn: Conn, site: str, since: datetime) -> list[asyncpg.Record]:
 # --- readers' personal data: export, erasure, retention (as store/privacy.py for comments)
 
 
-async def export(conn: Conn, email: str) -> list[dict[str, Any]]:
+async def export(conn: Conn, site: str, email: str) -> list[dict[str, Any]]:
     """Every check stored about an email address, with what the site sent."""
     rows = await conn.fetch(
         """
         SELECT id, site, guid::text AS guid, comment_type, permalink, author_name,
                author_email, author_url, body, host(client_ip) AS client_ip, user_agent,
                referrer, status, rejection, spam_score, fields, created_at, updated_at
-        FROM checks WHERE lower(author_email) = lower($1) ORDER BY id
+        FROM checks WHERE site = $2 AND lower(author_email) = lower($1) ORDER BY id
         """,
         email,
+        site,
     )
     return [dict(r) for r in rows]
 
 
-async def erase(conn: asyncpg.Connection, email: str, remove: bool, anonymous: str) -> int:
-    """Remove an email's checks (their history and labels go too), or keep their words
-    and drop the person, as the site chose for comments."""
+async def erase(
+    conn: asyncpg.Connection, site: str, email: str, remove: bool, anonymous: str
+) -> int:
+    """Remove an email's checks on a site (their history and labels go too), or keep
+    their words and drop the person, as the site chose for comments."""
     if remove:
-        done = await conn.execute("DELETE FROM checks WHERE lower(author_email) = lower($1)", email)
+        done = await conn.execute(
+            "DELETE FROM checks WHERE site = $2 AND lower(author_email) = lower($1)", email, site
+        )
     else:
         done = await conn.execute(
             """
             UPDATE checks SET author_name = $2, author_email = '', author_url = NULL,
                    client_ip = NULL, user_agent = NULL, referrer = NULL,
                    fields = fields - 'comment_author_url', updated_at = now()
-            WHERE lower(author_email) = lower($1)
+            WHERE site = $3 AND lower(author_email) = lower($1)
             """,
             email,
             anonymous,
+            site,
         )
     return int(done.split()[-1])
 
@@ -454,14 +473,14 @@ WITH k AS (
     UPDATE checks SET status = $2, rejection = $3, spam_score = $4, model_version = $5,
                       decision = $6, reasons = $7, decided_by = 'auto', updated_at = now()
     WHERE id = $1 AND status = 'pending' AND (claimed_by IS NULL OR claim_expires_at < now())
-    RETURNING id, guid, status, rejection, spam_score, model_version
+    RETURNING id, site, guid, status, rejection, spam_score, model_version
 ), h AS (
     INSERT INTO check_history (check_id, actor, from_status, to_status, rejection,
                                spam_score, model_version, note)
     SELECT id, 'auto', 'pending', status, rejection, spam_score, model_version, $8
     FROM k WHERE status <> 'pending'
 )
-SELECT guid, status, rejection FROM k
+SELECT site, guid, status, rejection FROM k
 """
 
 

@@ -16,15 +16,16 @@ SELECT lower(author_email) AS email,
        count(*) FILTER (WHERE rejection = 'spam') AS spam,
        count(*) FILTER (WHERE rejection = 'removed') AS removed,
        min(created_at) AS first_seen, max(created_at) AS last_seen
-FROM comments WHERE lower(author_email) = ANY($1::text[])
+FROM comments WHERE site = $2 AND lower(author_email) = ANY($1::text[])
 GROUP BY lower(author_email)
 """
 
 
-async def summaries(conn: Conn, emails: Sequence[str]) -> dict[str, asyncpg.Record]:
-    """Each address's counts by state (lowercase keys); addresses never seen are absent."""
+async def summaries(conn: Conn, site: str, emails: Sequence[str]) -> dict[str, asyncpg.Record]:
+    """Each address's counts by state on a site (lowercase keys); addresses never seen
+    there are absent."""
     wanted = sorted({e.lower() for e in emails if e})
     if not wanted:
         return {}
-    rows = await conn.fetch(_SUMMARY, wanted)
+    rows = await conn.fetch(_SUMMARY, wanted, site)
     return {str(r["email"]): r for r in rows}

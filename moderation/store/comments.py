@@ -20,13 +20,13 @@ class Stored:
 
 _FACTS = """
 SELECT
-    (SELECT status FROM comments WHERE id = $1 AND article = $2) AS parent_status,
+    (SELECT status FROM comments WHERE site = $4 AND id = $1 AND article = $2) AS parent_status,
     EXISTS (
         SELECT 1 FROM comments
-        WHERE lower(author_email) = lower($3) AND status = 'approved'
-    ) AND (NOT $4 OR EXISTS (
+        WHERE site = $4 AND lower(author_email) = lower($3) AND status = 'approved'
+    ) AND (NOT $5 OR EXISTS (
         SELECT 1 FROM reader_emails
-        WHERE site = 'default' AND email = lower($3) AND confirmed_at IS NOT NULL
+        WHERE site = $4 AND email = lower($3) AND confirmed_at IS NOT NULL
     )) AS author_has_approved
 """
 
@@ -39,7 +39,7 @@ async def gather_facts(
     `confirmed_only`: an author is known only with a confirmed address (migrations/0019),
     so nobody borrows a regular reader's address to skip review."""
     row = await conn.fetchrow(
-        _FACTS, comment.parent_id, comment.article, comment.email, confirmed_only
+        _FACTS, comment.parent_id, comment.article, comment.email, comment.site, confirmed_only
     )
     assert row is not None
     return row["parent_status"], Facts(author_has_approved=row["author_has_approved"])
@@ -52,14 +52,15 @@ WITH c AS (
     INSERT INTO comments (
         article, parent_id, author_name, author_email, author_url, body,
         client_ip, user_agent, referrer, status, rejection, spam_score,
-        model_version, decision, reasons, decided_by
-    ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-    RETURNING id, created_at, status, rejection, spam_score, model_version,
+        model_version, decision, site, reasons, decided_by
+    ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+    RETURNING site, id, created_at, status, rejection, spam_score, model_version,
               decision ? 'audit' AS audit, decision ->> 'outcome' AS outcome
 ), h AS (
-    INSERT INTO comment_history (comment_id, at, actor, from_status, to_status, rejection,
-                                 spam_score, model_version, note)
-    SELECT id, created_at, $16, NULL, status, rejection, spam_score, model_version, $17 FROM c
+    INSERT INTO comment_history (site, comment_id, at, actor, from_status, to_status,
+                                 rejection, spam_score, model_version, note)
+    SELECT site, id, created_at, $17, NULL, status, rejection, spam_score, model_version, $18
+    FROM c
 )
 """
     + audits.INSERT_CTE
@@ -86,6 +87,7 @@ def _values(comment: Comment, decision: Decision) -> tuple[Any, ...]:
         decision.spam_score,
         decision.model_version,
         decision.details,
+        comment.site,
     )
 
 
@@ -113,27 +115,27 @@ WITH input AS (
     SELECT nextval('comments_id_seq'::regclass) AS id, t.*
     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
                 $7::inet[], $8::text[], $9::text[], $10::text[], $11::text[],
-                $12::double precision[], $13::text[], $14::jsonb[])
+                $12::double precision[], $13::text[], $14::jsonb[], $15::text[])
          WITH ORDINALITY AS t(article, parent_id, author_name, author_email, author_url,
                               body, client_ip, user_agent, referrer, status, rejection,
-                              spam_score, model_version, decision, ord)
+                              spam_score, model_version, decision, site, ord)
 ), c AS (
     INSERT INTO comments (
-        id, article, parent_id, author_name, author_email, author_url, body,
+        site, id, article, parent_id, author_name, author_email, author_url, body,
         client_ip, user_agent, referrer, status, rejection, spam_score,
         model_version, decision, reasons, decided_by
     )
-    SELECT id, article, parent_id, author_name, author_email, author_url, body,
+    SELECT site, id, article, parent_id, author_name, author_email, author_url, body,
            client_ip, user_agent, referrer, status, rejection, spam_score,
            model_version, decision,
-           ARRAY(SELECT jsonb_array_elements_text($15::jsonb -> (ord - 1)::int)), $16
+           ARRAY(SELECT jsonb_array_elements_text($16::jsonb -> (ord - 1)::int)), $17
     FROM input
-    RETURNING id, created_at, status, rejection, spam_score, model_version, reasons,
+    RETURNING site, id, created_at, status, rejection, spam_score, model_version, reasons,
               decision ? 'audit' AS audit, decision ->> 'outcome' AS outcome
 ), h AS (
-    INSERT INTO comment_history (comment_id, at, actor, from_status, to_status, rejection,
-                                 spam_score, model_version, note)
-    SELECT id, created_at, $16, NULL, status, rejection, spam_score, model_version,
+    INSERT INTO comment_history (site, comment_id, at, actor, from_status, to_status,
+                                 rejection, spam_score, model_version, note)
+    SELECT site, id, created_at, $17, NULL, status, rejection, spam_score, model_version,
            nullif(array_to_string(reasons, '; '), '')
     FROM c
 )
@@ -166,9 +168,10 @@ _SHOWN = "({c}.status = 'approved' OR ($4 AND {c}.status = 'pending' AND {c}.dec
 
 _TOP_LEVEL = f"""
 SELECT c.id FROM comments c
-WHERE c.article = $1 AND {_SHOWN.format(c="c")} AND c.id > $2
+WHERE c.site = $5 AND c.article = $1 AND {_SHOWN.format(c="c")} AND c.id > $2
   AND (c.parent_id IS NULL OR NOT EXISTS (
-        SELECT 1 FROM comments p WHERE p.id = c.parent_id AND {_SHOWN.format(c="p")}))
+        SELECT 1 FROM comments p
+        WHERE p.site = c.site AND p.id = c.parent_id AND {_SHOWN.format(c="p")}))
 ORDER BY c.id
 LIMIT $3
 """
@@ -177,10 +180,10 @@ LIMIT $3
 _THREADS = f"""
 WITH RECURSIVE thread AS (
     SELECT id, parent_id, author_name, author_url, body, created_at
-    FROM comments WHERE id = ANY($1::bigint[])
+    FROM comments WHERE site = $3 AND id = ANY($1::bigint[])
     UNION ALL
     SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at
-    FROM comments c JOIN thread t ON c.parent_id = t.id
+    FROM comments c JOIN thread t ON c.site = $3 AND c.parent_id = t.id
     WHERE {_SHOWN.format(c="c").replace("$4", "$2")}
 )
 SELECT * FROM thread ORDER BY id
@@ -188,15 +191,18 @@ SELECT * FROM thread ORDER BY id
 
 # Kept up to date by triggers (migrations/0013_page_cache.sql): a page's cost does not
 # grow with its article.
-_COUNT_APPROVED = "SELECT coalesce((SELECT approved FROM article_counts WHERE article = $1), 0)"
+_COUNT_APPROVED = """
+SELECT coalesce((SELECT approved FROM article_counts WHERE site = $2 AND article = $1), 0)
+"""
 
-# Those triggers NOTIFY this channel with the article (or '' for every article) in the
-# transaction that changed what a reader of it sees.
+# Those triggers NOTIFY this channel with `site/article` (or '' for every article) in
+# the transaction that changed what a reader of it sees.
 PAGES_CHANNEL = "moderation_pages"
 
 
 async def approved_page(
     conn: asyncpg.Connection | asyncpg.Pool,
+    site: str,
     article: str,
     after_id: int,
     limit: int,
@@ -208,13 +214,13 @@ async def approved_page(
     A reply whose parent is not published shows as top-level rather than vanishing.
     Returns (threads, the cursor id of the next page or None, approved total).
     """
-    top = await conn.fetch(_TOP_LEVEL, article, after_id, limit + 1, flagged_shown)
+    top = await conn.fetch(_TOP_LEVEL, article, after_id, limit + 1, flagged_shown, site)
     ids = [r["id"] for r in top[:limit]]
     next_after = ids[-1] if len(top) > limit else None
-    total = await conn.fetchval(_COUNT_APPROVED, article)
+    total = await conn.fetchval(_COUNT_APPROVED, article, site)
     if not ids:
         return [], None, total
-    rows = await conn.fetch(_THREADS, ids, flagged_shown)
+    rows = await conn.fetch(_THREADS, ids, flagged_shown, site)
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     wanted = set(ids)
@@ -238,9 +244,9 @@ async def approved_page(
 
 _PENDING_BATCH = """
 SELECT id, article, parent_id, author_name, author_email, author_url, body, client_ip,
-       user_agent, referrer
+       user_agent, referrer, site
 FROM comments
-WHERE status = 'pending' AND id > $1
+WHERE site = $3 AND status = 'pending' AND id > $1
   AND (claimed_by IS NULL OR claim_expires_at < now())
   AND decided_by NOT IN ('flags', 'appeal')  -- readers asked for a person: no model decides
 ORDER BY id
@@ -249,10 +255,10 @@ LIMIT $2
 
 
 async def pending_batch(
-    conn: asyncpg.Connection | asyncpg.Pool, after_id: int, limit: int
+    conn: asyncpg.Connection | asyncpg.Pool, site: str, after_id: int, limit: int
 ) -> list[tuple[int, Comment]]:
-    """Unclaimed pending comments after `after_id`, for re-scoring."""
-    rows = await conn.fetch(_PENDING_BATCH, after_id, limit)
+    """A site's unclaimed pending comments after `after_id`, for re-scoring."""
+    rows = await conn.fetch(_PENDING_BATCH, after_id, limit, site)
     return [
         (
             r["id"],
@@ -266,6 +272,7 @@ async def pending_batch(
                 client_ip=r["client_ip"],
                 user_agent=r["user_agent"],
                 referrer=r["referrer"],
+                site=r["site"],
             ),
         )
         for r in rows
@@ -278,12 +285,13 @@ _REDECIDE = """
 WITH c AS (
     UPDATE comments SET status = $2, rejection = $3, spam_score = $4, model_version = $5,
                         decision = $6, reasons = $7, decided_by = 'auto', updated_at = now()
-    WHERE id = $1 AND status = 'pending' AND (claimed_by IS NULL OR claim_expires_at < now())
-    RETURNING id, status, rejection, spam_score, model_version
+    WHERE site = $9 AND id = $1 AND status = 'pending'
+      AND (claimed_by IS NULL OR claim_expires_at < now())
+    RETURNING site, id, status, rejection, spam_score, model_version
 ), h AS (
-    INSERT INTO comment_history (comment_id, actor, from_status, to_status, rejection,
+    INSERT INTO comment_history (site, comment_id, actor, from_status, to_status, rejection,
                                  spam_score, model_version, note)
-    SELECT id, 'auto', 'pending', status, rejection, spam_score, model_version, $8
+    SELECT site, id, 'auto', 'pending', status, rejection, spam_score, model_version, $8
     FROM c WHERE status <> 'pending'
 )
 SELECT status FROM c
@@ -291,7 +299,11 @@ SELECT status FROM c
 
 
 async def redecide(
-    conn: asyncpg.Connection | asyncpg.Pool, comment_id: int, decision: Decision, note: str
+    conn: asyncpg.Connection | asyncpg.Pool,
+    site: str,
+    comment_id: int,
+    decision: Decision,
+    note: str,
 ) -> str | None:
     """Store a new automatic decision for a pending comment; its new status, or None."""
     value = await conn.fetchval(
@@ -304,5 +316,6 @@ async def redecide(
         decision.details,
         list(decision.reasons),
         note,
+        site,
     )
     return None if value is None else str(value)

@@ -15,10 +15,13 @@ MODERATOR = "moderator"
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
-async def lock(conn: asyncpg.Connection, comment_id: int) -> asyncpg.Record | None:
-    """The comment, locked until the transaction ends, so decisions on it serialise."""
+async def lock(conn: asyncpg.Connection, site: str, comment_id: int) -> asyncpg.Record | None:
+    """The site's comment, locked until the transaction ends, so decisions on it serialise."""
     return await conn.fetchrow(
-        f"SELECT {COLUMNS}, now() AS now FROM comments c WHERE c.id = $1 FOR UPDATE", comment_id
+        f"SELECT {COLUMNS}, now() AS now FROM comments c WHERE c.site = $1 AND c.id = $2 "
+        "FOR UPDATE",
+        site,
+        comment_id,
     )
 
 
@@ -26,12 +29,12 @@ _APPLY = f"""
 WITH c AS (
     UPDATE comments c SET status = $2, rejection = $3, decided_by = $4, updated_at = now(),
                           claimed_by = NULL, claim_expires_at = NULL
-    WHERE c.id = $1
+    WHERE c.site = $7 AND c.id = $1
     RETURNING {COLUMNS}
 ), h AS (
-    INSERT INTO comment_history (comment_id, actor, from_status, to_status, rejection,
+    INSERT INTO comment_history (site, comment_id, actor, from_status, to_status, rejection,
                                  spam_score, model_version, note)
-    SELECT id, $4, $5, status, rejection, spam_score, model_version, $6 FROM c
+    SELECT site, id, $4, $5, status, rejection, spam_score, model_version, $6 FROM c
     RETURNING id
 )
 SELECT c.*, h.id AS decision_id FROM c, h
@@ -40,6 +43,7 @@ SELECT c.*, h.id AS decision_id FROM c, h
 
 async def apply(
     conn: asyncpg.Connection,
+    site: str,
     comment_id: int,
     *,
     status: str,
@@ -48,7 +52,7 @@ async def apply(
     from_status: str,
     note: str | None,
 ) -> asyncpg.Record:
-    row = await conn.fetchrow(_APPLY, comment_id, status, rejection, actor, from_status, note)
+    row = await conn.fetchrow(_APPLY, comment_id, status, rejection, actor, from_status, note, site)
     assert row is not None
     return row
 
@@ -89,9 +93,9 @@ WITH c AS (
     WHERE c.id = $1
     RETURNING {COLUMNS}
 ), h AS (
-    INSERT INTO comment_history (comment_id, actor, from_status, to_status, rejection,
+    INSERT INTO comment_history (site, comment_id, actor, from_status, to_status, rejection,
                                  spam_score, model_version, note)
-    SELECT id, $5, $7, status, rejection, spam_score, model_version, $8 FROM c
+    SELECT site, id, $5, $7, status, rejection, spam_score, model_version, $8 FROM c
     RETURNING id
 )
 SELECT c.*, h.id AS decision_id FROM c, h
@@ -119,45 +123,55 @@ async def revert(
 
 
 async def set_label(
-    conn: asyncpg.Connection, comment_id: int, label: str | None, given_by: str
+    conn: asyncpg.Connection, site: str, comment_id: int, label: str | None, given_by: str
 ) -> None:
     """The comment's training label from a decision; None removes it (a plain removal)."""
     if label is None:
-        await labels.unlabel_comment(conn, comment_id, MODERATOR)
+        await labels.unlabel_comment(conn, site, comment_id, MODERATOR)
     else:
-        await labels.label_comment(conn, comment_id, label, given_by, source=MODERATOR)
+        await labels.label_comment(conn, site, comment_id, label, given_by, source=MODERATOR)
 
 
-async def history(conn: Conn, comment_id: int) -> list[asyncpg.Record]:
+async def history(conn: Conn, site: str, comment_id: int) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await conn.fetch(
         """
         SELECT id, at, actor, from_status, to_status, rejection, spam_score, model_version, note
-        FROM comment_history WHERE comment_id = $1 ORDER BY id
+        FROM comment_history WHERE site = $1 AND comment_id = $2 ORDER BY id
         """,
+        site,
         comment_id,
     )
     return rows
 
 
-async def get(conn: Conn, comment_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"SELECT {COLUMNS} FROM comments c WHERE c.id = $1", comment_id)
-
-
-async def label_of(conn: Conn, comment_id: int) -> asyncpg.Record | None:
+async def get(conn: Conn, site: str, comment_id: int) -> asyncpg.Record | None:
+    """The site's comment; another site's id finds nothing."""
     return await conn.fetchrow(
-        "SELECT label, source, given_by, created_at FROM labels WHERE comment_id = $1", comment_id
+        f"SELECT {COLUMNS} FROM comments c WHERE c.site = $1 AND c.id = $2", site, comment_id
     )
 
 
-async def stats(conn: Conn, since: datetime) -> tuple[int, list[asyncpg.Record]]:
-    """Pending count, and status changes since `since` by outcome and by who."""
-    pending = await conn.fetchval("SELECT count(*) FROM comments WHERE status = 'pending'")
+async def label_of(conn: Conn, site: str, comment_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT label, source, given_by, created_at FROM labels "
+        "WHERE site = $1 AND comment_id = $2",
+        site,
+        comment_id,
+    )
+
+
+async def stats(conn: Conn, site: str, since: datetime) -> tuple[int, list[asyncpg.Record]]:
+    """The site's pending count, and status changes since `since` by outcome and by who."""
+    pending = await conn.fetchval(
+        "SELECT count(*) FROM comments WHERE site = $1 AND status = 'pending'", site
+    )
     rows = await conn.fetch(
         """
         SELECT to_status, rejection, actor = 'auto' AS automatic, count(*) AS n
-        FROM comment_history WHERE at >= $1
+        FROM comment_history WHERE site = $1 AND at >= $2
         GROUP BY 1, 2, 3
         """,
+        site,
         since,
     )
     return int(pending), rows

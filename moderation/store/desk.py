@@ -19,7 +19,13 @@ def _key(order: str) -> str:
 
 
 async def claim(
-    conn: Conn, who: str, filters: QueueFilter, order: str, limit: int, lease: timedelta
+    conn: Conn,
+    site: str,
+    who: str,
+    filters: QueueFilter,
+    order: str,
+    limit: int,
+    lease: timedelta,
 ) -> list[asyncpg.Record]:
     """Lease up to `limit` pending comments matching the filters to `who`, in queue order.
 
@@ -29,9 +35,9 @@ async def claim(
     filtered queue.
     """
     if filters == QueueFilter() and order == "oldest":
-        return await queue.claim(conn, who, limit, lease)
+        return await queue.claim(conn, site, who, limit, lease)
     args: list[Any] = [who, limit, lease]
-    where = filters.where(args)
+    where = filters.where(site, args)
     key = _key(order)
     sql = f"""
     WITH picked AS (
@@ -44,30 +50,32 @@ async def claim(
         FOR UPDATE SKIP LOCKED
     )
     UPDATE comments c SET claimed_by = $1, claim_expires_at = now() + $3::interval
-    FROM picked WHERE c.id = picked.id
+    FROM picked WHERE c.site = $4 AND c.id = picked.id
     RETURNING {COLUMNS}, picked.sort_key
     """
     rows = await conn.fetch(sql, *args)
     return sorted(rows, key=lambda r: (r["sort_key"], r["id"]))
 
 
-async def release_others(conn: Conn, who: str, keep: list[int]) -> None:
+async def release_others(conn: Conn, site: str, who: str, keep: list[int]) -> None:
     """Give back `who`'s claims on comments they no longer see (e.g. after a new filter)."""
     await conn.execute(
         """
         UPDATE comments SET claimed_by = NULL, claim_expires_at = NULL
-        WHERE claimed_by = $1 AND status = 'pending' AND NOT (id = ANY($2::bigint[]))
+        WHERE site = $3 AND claimed_by = $1 AND status = 'pending'
+          AND NOT (id = ANY($2::bigint[]))
         """,
         who,
         keep,
+        site,
     )
 
 
-async def counts(conn: Conn, who: str, filters: QueueFilter) -> tuple[int, int]:
+async def counts(conn: Conn, site: str, who: str, filters: QueueFilter) -> tuple[int, int]:
     """Pending comments matching the filters (capped like the queue API's total), and how
     many of them others hold (from the claims index, not a scan of the whole backlog)."""
     args: list[Any] = []
-    where = filters.where(args)
+    where = filters.where(site, args)
     total = await conn.fetchval(
         f"SELECT count(*) FROM (SELECT 1 FROM comments c WHERE {where} LIMIT {TOTAL_CAP}) s",
         *args,
@@ -84,11 +92,12 @@ async def counts(conn: Conn, who: str, filters: QueueFilter) -> tuple[int, int]:
     return int(total), int(held)
 
 
-async def pending_count(conn: Conn) -> int:
+async def pending_count(conn: Conn, site: str) -> int:
     return int(
         await conn.fetchval(
-            f"SELECT count(*) FROM (SELECT 1 FROM comments WHERE status = 'pending' "
-            f"LIMIT {TOTAL_CAP}) s"
+            f"SELECT count(*) FROM (SELECT 1 FROM comments WHERE site = $1 "
+            f"AND status = 'pending' LIMIT {TOTAL_CAP}) s",
+            site,
         )
     )
 
@@ -102,12 +111,12 @@ class RecentFilter:
     outcome: str | None = None  # one of OUTCOMES
     article: str | None = None
 
-    def where(self, args: list[Any]) -> str:
-        conds = ["true"]
-
+    def where(self, site: str, args: list[Any]) -> str:
         def arg(value: Any) -> str:
             args.append(value)
             return f"${len(args)}"
+
+        conds = [f"h.site = {arg(site)}"]
 
         if self.by == "auto":
             conds.append("h.actor = 'auto'")
@@ -125,11 +134,12 @@ class RecentFilter:
 
 
 async def recent(
-    conn: Conn, filters: RecentFilter, before: int | None, limit: int
+    conn: Conn, site: str, filters: RecentFilter, before: int | None, limit: int
 ) -> list[asyncpg.Record]:
-    """Status changes, newest first, with the comment as it is now; keyset on the history id."""
+    """A site's status changes, newest first, with the comment as it is now; keyset on
+    the history id."""
     args: list[Any] = []
-    where = filters.where(args)
+    where = filters.where(site, args)
     if before is not None:
         args.append(before)
         where += f" AND h.id < ${len(args)}"
@@ -139,7 +149,7 @@ async def recent(
         SELECT h.id AS history_id, h.at, h.actor, h.from_status, h.to_status,
                h.rejection AS to_rejection, h.spam_score AS then_score, h.note,
                {COLUMNS}
-        FROM comment_history h JOIN comments c ON c.id = h.comment_id
+        FROM comment_history h JOIN comments c ON c.site = h.site AND c.id = h.comment_id
         WHERE {where}
         ORDER BY h.id DESC
         LIMIT ${len(args)}
@@ -149,15 +159,16 @@ async def recent(
     return rows
 
 
-async def label_counts(conn: Conn) -> dict[str, int]:
-    """Training labels by class, counted as `store.training.site_labels` reads them."""
+async def label_counts(conn: Conn, site: str) -> dict[str, int]:
+    """A site's training labels by class, counted as `store.training.site_labels` reads them."""
     rows = await conn.fetch(
         """
         SELECT l.label, count(*) AS n
-        FROM labels l LEFT JOIN comments c ON c.id = l.comment_id
-        WHERE coalesce(c.body, l.body) IS NOT NULL
+        FROM labels l LEFT JOIN comments c ON c.site = l.site AND c.id = l.comment_id
+        WHERE l.site = $1 AND coalesce(c.body, l.body) IS NOT NULL
         GROUP BY l.label
-        """
+        """,
+        site,
     )
     counts = {"spam": 0, "ham": 0}
     counts.update({str(r["label"]): int(r["n"]) for r in rows})

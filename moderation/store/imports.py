@@ -91,33 +91,41 @@ BATCH = 10_000
 
 async def copy_comments(
     conn: asyncpg.Connection,
+    site: str,
     rows: Sequence[CommentRow],
     on_batch: Callable[[int], None] | None = None,
 ) -> None:
     """The comments, in batches (so progress can be told); updated_at is the import's time."""
     for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        await conn.copy_records_to_table("comments", records=batch, columns=_COMMENT_COLUMNS)
+        batch = [(site, *r) for r in rows[start : start + BATCH]]
+        await conn.copy_records_to_table(
+            "comments", records=batch, columns=("site", *_COMMENT_COLUMNS)
+        )
         if on_batch is not None:
             on_batch(len(batch))
 
 
 async def copy_history(
     conn: asyncpg.Connection,
+    site: str,
     rows: Sequence[tuple[int, datetime, str, str, str | None, str]],
 ) -> None:
     """(comment_id, at, actor, to_status, rejection, note): each comment's arrival."""
     await conn.copy_records_to_table(
         "comment_history",
-        records=rows,
-        columns=("comment_id", "at", "actor", "to_status", "rejection", "note"),
+        records=[(site, *r) for r in rows],
+        columns=("site", "comment_id", "at", "actor", "to_status", "rejection", "note"),
     )
 
 
-async def copy_labels(conn: asyncpg.Connection, rows: Sequence[tuple[int, str, str, str]]) -> None:
+async def copy_labels(
+    conn: asyncpg.Connection, site: str, rows: Sequence[tuple[int, str, str, str]]
+) -> None:
     """(comment_id, label, source, given_by): approved and spam comments as training truth."""
     await conn.copy_records_to_table(
-        "labels", records=rows, columns=("comment_id", "label", "source", "given_by")
+        "labels",
+        records=[(site, *r) for r in rows],
+        columns=("site", "comment_id", "label", "source", "given_by"),
     )
 
 

@@ -23,6 +23,7 @@ def content_hash(name: str, email: str, url: str, body: str) -> str:
 
 async def label_comment(
     conn: asyncpg.Connection | asyncpg.Pool,
+    site: str,
     comment_id: int,
     label: str,
     given_by: str,
@@ -31,8 +32,9 @@ async def label_comment(
     """A stored comment's label; a later label replaces an earlier one."""
     await conn.execute(
         """
-        INSERT INTO labels (comment_id, label, source, given_by) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (comment_id) WHERE comment_id IS NOT NULL
+        INSERT INTO labels (site, comment_id, label, source, given_by)
+        VALUES ($5, $1, $2, $3, $4)
+        ON CONFLICT (site, comment_id) WHERE comment_id IS NOT NULL
         DO UPDATE SET label = EXCLUDED.label, source = EXCLUDED.source,
                       given_by = EXCLUDED.given_by, created_at = now()
         """,
@@ -40,20 +42,25 @@ async def label_comment(
         label,
         source,
         given_by,
+        site,
     )
 
 
 async def unlabel_comment(
-    conn: asyncpg.Connection | asyncpg.Pool, comment_id: int, source: str
+    conn: asyncpg.Connection | asyncpg.Pool, site: str, comment_id: int, source: str
 ) -> None:
     await conn.execute(
-        "DELETE FROM labels WHERE comment_id = $1 AND source = $2", comment_id, source
+        "DELETE FROM labels WHERE site = $1 AND comment_id = $2 AND source = $3",
+        site,
+        comment_id,
+        source,
     )
 
 
 async def label_text(
     conn: asyncpg.Connection | asyncpg.Pool,
     *,
+    site: str,
     label: str,
     given_by: str,
     name: str,
@@ -64,9 +71,9 @@ async def label_text(
     await conn.execute(
         """
         INSERT INTO labels (label, source, given_by, author_name, author_email, author_url,
-                            body, content_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        ON CONFLICT (content_hash) WHERE content_hash IS NOT NULL
+                            body, content_hash, site)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (site, content_hash) WHERE content_hash IS NOT NULL
         DO UPDATE SET label = EXCLUDED.label, source = EXCLUDED.source,
                       given_by = EXCLUDED.given_by, created_at = now()
         """,
@@ -78,4 +85,5 @@ async def label_text(
         url,
         body,
         content_hash(name, email, url, body),
+        site,
     )

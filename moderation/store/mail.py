@@ -13,8 +13,6 @@ import asyncpg
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
-SITE = "default"
-
 
 async def lease_due(conn: Conn, limit: int, lease_seconds: float) -> list[asyncpg.Record]:
     """Mails due now, leased to this sender so no other instance sends them too."""
@@ -31,7 +29,8 @@ async def lease_due(conn: Conn, limit: int, lease_seconds: float) -> list[asyncp
         ) due
         WHERE m.site = due.site AND m.id = due.id
         RETURNING m.site, m.id, m.kind, m.email, m.comment_id, m.attempts,
-                  (SELECT article FROM comments c WHERE c.id = m.comment_id) AS article
+                  (SELECT article FROM comments c
+                   WHERE c.site = m.site AND c.id = m.comment_id) AS article
         """,
         limit,
         lease_seconds,
@@ -71,7 +70,7 @@ async def failed(
     )
 
 
-async def confirm(conn: Conn, email: str) -> None:
+async def confirm(conn: Conn, site: str, email: str) -> None:
     """The owner of the address followed its link: it is confirmed from now on."""
     await conn.execute(
         """
@@ -79,25 +78,25 @@ async def confirm(conn: Conn, email: str) -> None:
         ON CONFLICT (site, email) DO UPDATE
         SET confirmed_at = coalesce(reader_emails.confirmed_at, now())
         """,
-        SITE,
+        site,
         email,
     )
 
 
-async def is_confirmed(conn: Conn, email: str) -> bool:
+async def is_confirmed(conn: Conn, site: str, email: str) -> bool:
     return bool(
         await conn.fetchval(
             """
             SELECT EXISTS (SELECT 1 FROM reader_emails
                            WHERE site = $1 AND email = lower($2) AND confirmed_at IS NOT NULL)
             """,
-            SITE,
+            site,
             email,
         )
     )
 
 
-async def queue_published(conn: Conn, comment_id: int) -> bool:
+async def queue_published(conn: Conn, site: str, comment_id: int) -> bool:
     """Queue "your comment is published" for a published comment whose author confirmed
     their address; once per comment. True if a mail was queued."""
     queued = await conn.fetchval(
@@ -106,12 +105,12 @@ async def queue_published(conn: Conn, comment_id: int) -> bool:
         SELECT r.site, 'published', r.email, c.id
         FROM comments c
         JOIN reader_emails r ON r.site = $2 AND r.email = lower(c.author_email)
-        WHERE c.id = $1 AND c.status = 'approved' AND r.confirmed_at IS NOT NULL
+        WHERE c.site = $2 AND c.id = $1 AND c.status = 'approved' AND r.confirmed_at IS NOT NULL
         ON CONFLICT (site, comment_id) WHERE kind = 'published' DO NOTHING
         RETURNING id
         """,
         comment_id,
-        SITE,
+        site,
     )
     return queued is not None
 

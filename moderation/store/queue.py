@@ -15,7 +15,7 @@ COLUMNS = """
     c.id, c.article, c.parent_id, c.author_name, c.author_email, c.author_url, c.body,
     c.client_ip, c.user_agent, c.referrer, c.status, c.rejection, c.spam_score,
     c.model_version, c.decision, c.reasons, c.decided_by, c.created_at, c.updated_at,
-    c.claimed_by, c.claim_expires_at
+    c.claimed_by, c.claim_expires_at, c.site
 """
 
 UNCERTAINTY = "coalesce(abs(c.spam_score - 0.5), 1)"
@@ -34,13 +34,14 @@ class QueueFilter:
     newer_than: timedelta | None = None  # at most this old
     flagged: bool | None = None  # readers flagged it (True), or not (False)
 
-    def where(self, args: list[Any]) -> str:
-        """SQL conditions for these filters, appending their values to `args`."""
-        conds = ["c.status = 'pending'"]
+    def where(self, site: str, args: list[Any]) -> str:
+        """SQL conditions for these filters on a site, appending their values to `args`."""
 
         def arg(value: Any) -> str:
             args.append(value)
             return f"${len(args)}"
+
+        conds = [f"c.site = {arg(site)}", "c.status = 'pending'"]
 
         if self.article is not None:
             conds.append(f"c.article = {arg(self.article)}")
@@ -53,21 +54,25 @@ class QueueFilter:
         if self.newer_than is not None:
             conds.append(f"c.created_at >= now() - {arg(self.newer_than)}::interval")
         if self.flagged is not None:
-            has = "EXISTS (SELECT 1 FROM comment_flags f WHERE f.comment_id = c.id)"
+            has = (
+                "EXISTS (SELECT 1 FROM comment_flags f "
+                "WHERE f.site = c.site AND f.comment_id = c.id)"
+            )
             conds.append(has if self.flagged else f"NOT {has}")
         return " AND ".join(conds)
 
 
 async def page(
     conn: Conn,
+    site: str,
     filters: QueueFilter,
     order: str,
     after: tuple[Any, int] | None,
     limit: int,
 ) -> tuple[list[asyncpg.Record], int]:
-    """One keyset page of pending comments and the total that match the filters."""
+    """One keyset page of a site's pending comments and the total that match the filters."""
     args: list[Any] = []
-    where = filters.where(args)
+    where = filters.where(site, args)
     # Count no further than TOTAL_CAP: an exact count of a large backlog on every
     # page cost more than the page itself.
     total = await conn.fetchval(
@@ -90,13 +95,13 @@ async def page(
 _CLAIM = f"""
 WITH mine AS (
     SELECT id FROM comments
-    WHERE status = 'pending' AND claimed_by = $1 AND claim_expires_at >= now()
+    WHERE site = $4 AND status = 'pending' AND claimed_by = $1 AND claim_expires_at >= now()
     ORDER BY created_at, id
     LIMIT $2
     FOR UPDATE SKIP LOCKED
 ), fresh AS (
     SELECT id FROM comments
-    WHERE status = 'pending' AND (claimed_by IS NULL OR claim_expires_at < now())
+    WHERE site = $4 AND status = 'pending' AND (claimed_by IS NULL OR claim_expires_at < now())
     ORDER BY created_at, id
     LIMIT $2
     FOR UPDATE SKIP LOCKED
@@ -106,31 +111,34 @@ WITH mine AS (
     LIMIT $2
 )
 UPDATE comments c SET claimed_by = $1, claim_expires_at = now() + $3::interval
-FROM picked WHERE c.id = picked.id
+FROM picked WHERE c.site = $4 AND c.id = picked.id
 RETURNING {COLUMNS}
 """
 
 
-async def claim(conn: Conn, who: str, limit: int, lease: timedelta) -> list[asyncpg.Record]:
-    """Lease up to `limit` pending comments to `who` (their own live claims first).
+async def claim(
+    conn: Conn, site: str, who: str, limit: int, lease: timedelta
+) -> list[asyncpg.Record]:
+    """Lease up to `limit` of a site's pending comments to `who` (own live claims first).
 
     SKIP LOCKED lets concurrent claims pass each other instead of waiting, and
     never hands the same comment to two moderators.
     """
-    rows = await conn.fetch(_CLAIM, who, limit, lease)
+    rows = await conn.fetch(_CLAIM, who, limit, lease, site)
     return sorted(rows, key=lambda r: (r["created_at"], r["id"]))
 
 
-async def release(conn: Conn, who: str | None, ids: list[int]) -> int:
+async def release(conn: Conn, site: str, who: str | None, ids: list[int]) -> int:
     """Give claims back; `who` None releases anyone's (admins)."""
     result = await conn.execute(
         """
         UPDATE comments SET claimed_by = NULL, claim_expires_at = NULL
-        WHERE id = ANY($1::bigint[]) AND claimed_by IS NOT NULL
+        WHERE site = $3 AND id = ANY($1::bigint[]) AND claimed_by IS NOT NULL
           AND ($2::text IS NULL OR claimed_by = $2)
         """,
         ids,
         who,
+        site,
     )
     return int(result.split()[-1])
 

@@ -46,12 +46,12 @@ class SearchFilter:
     since: datetime | None = None
     until: datetime | None = None
 
-    def where(self, args: list[Any]) -> str:
-        conds = ["true"]
-
+    def where(self, site: str, args: list[Any]) -> str:
         def arg(value: Any) -> str:
             args.append(value)
             return f"${len(args)}"
+
+        conds = [f"c.site = {arg(site)}"]
 
         if self.q:
             conds.append(f"{DOCUMENT} @@ websearch_to_tsquery('simple', {arg(self.q)})")
@@ -78,12 +78,18 @@ RECENT = 2000  # ids a word search walks newest first before it asks the GIN ind
 
 
 def page_query(
-    filters: SearchFilter, before: int | None, limit: int, step: str = "all", bound: int = 0
+    site: str,
+    filters: SearchFilter,
+    before: int | None,
+    limit: int,
+    step: str = "all",
+    bound: int = 0,
 ) -> tuple[str, list[Any]]:
-    """The statement of `page` and its arguments: all at once (no words), or a word
-    search's `recent` step (ids above `bound`) or `older` step (the rest, by the GIN index)."""
+    """The statement of `page` and its arguments for a site's comments: all at once (no
+    words), or a word search's `recent` step (ids above `bound`) or `older` step (the
+    rest, by the GIN index)."""
     args: list[Any] = []
-    where = filters.where(args)
+    where = filters.where(site, args)
     if before is not None:
         args.append(before)
         where += f" AND c.id < ${len(args)}"
@@ -98,11 +104,11 @@ def page_query(
 
 
 async def page(
-    conn: Conn, filters: SearchFilter, before: int | None, limit: int
+    conn: Conn, site: str, filters: SearchFilter, before: int | None, limit: int
 ) -> list[asyncpg.Record]:
-    """Up to `limit + 1` matching comments with ids below `before`, newest first."""
+    """Up to `limit + 1` of a site's matching comments with ids below `before`, newest first."""
     if not filters.q:
-        sql, args = page_query(filters, before, limit)
+        sql, args = page_query(site, filters, before, limit)
         rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
         return rows
     # Each step planned for its words: a prepared statement run often gets a generic
@@ -111,10 +117,10 @@ async def page(
         await c.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         top = before if before is not None else int(await c.fetchval(_NEXT_ID))
         bound = top - RECENT
-        sql, args = page_query(filters, before, limit, "recent", bound)
+        sql, args = page_query(site, filters, before, limit, "recent", bound)
         rows = list(await c.fetch(sql, *args))
         if len(rows) <= limit and bound > 0:
-            sql, args = page_query(filters, before, limit - len(rows), "older", bound)
+            sql, args = page_query(site, filters, before, limit - len(rows), "older", bound)
             rows += await c.fetch(sql, *args)
     return rows
 
@@ -132,10 +138,10 @@ async def _connection(conn: Conn) -> AsyncIterator[asyncpg.Connection]:
         yield conn
 
 
-async def pending_ids(conn: Conn, filters: SearchFilter, limit: int = 1000) -> list[int]:
-    """Pending comments matching the filters (a blocked sender's), oldest first."""
+async def pending_ids(conn: Conn, site: str, filters: SearchFilter, limit: int = 1000) -> list[int]:
+    """A site's pending comments matching the filters (a blocked sender's), oldest first."""
     args: list[Any] = []
-    where = filters.where(args)
+    where = filters.where(site, args)
     args.append(limit)
     rows = await conn.fetch(
         f"SELECT c.id FROM comments c WHERE {where} AND c.status = 'pending' "

@@ -11,19 +11,20 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
 async def create(
-    conn: Conn, id_hash: str, token_id: int, csrf_secret: str, lifetime: timedelta
+    conn: Conn, id_hash: str, token_id: int, csrf_secret: str, lifetime: timedelta, site: str
 ) -> None:
     # Signing in is rare: a good moment to forget the sessions that have expired.
     await conn.execute("DELETE FROM sessions WHERE expires_at < now()")
     await conn.execute(
         """
-        INSERT INTO sessions (id_hash, token_id, csrf_secret, expires_at)
-        VALUES ($1, $2, $3, now() + $4::interval)
+        INSERT INTO sessions (id_hash, token_id, csrf_secret, expires_at, site)
+        VALUES ($1, $2, $3, now() + $4::interval, $5)
         """,
         id_hash,
         token_id,
         csrf_secret,
         lifetime,
+        site,
     )
 
 
@@ -34,7 +35,8 @@ UPDATE sessions s SET flash = CASE WHEN $2 THEN NULL ELSE s.flash END
 FROM sessions old JOIN tokens t ON t.id = old.token_id
 WHERE s.id_hash = $1 AND old.id_hash = s.id_hash
   AND old.expires_at > now() AND t.revoked_at IS NULL
-RETURNING s.id_hash, s.token_id, t.name, t.role, s.csrf_secret, s.expires_at,
+RETURNING s.id_hash, s.token_id, t.name, t.role, t.site AS token_site, s.site,
+          s.csrf_secret, s.expires_at,
           CASE WHEN $2 THEN old.flash END AS flash
 """
 
@@ -52,6 +54,11 @@ async def add_flash(conn: Conn, id_hash: str, messages: list[dict[str, Any]]) ->
         id_hash,
         messages,
     )
+
+
+async def switch_site(conn: Conn, id_hash: str, site: str) -> None:
+    """The site the desk shows from now on (the caller checked the token sees it)."""
+    await conn.execute("UPDATE sessions SET site = $2 WHERE id_hash = $1", id_hash, site)
 
 
 async def delete(conn: Conn, id_hash: str) -> None:

@@ -14,7 +14,7 @@ from moderation.store import labels
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 _JOB = """
-id, state, params, progress, error, model_version, comparison, activated, created_by,
+id, site, state, params, progress, error, model_version, comparison, activated, created_by,
 created_at, started_at, heartbeat_at, finished_at
 """
 
@@ -27,7 +27,7 @@ class JobRunning(Exception):
         self.job_id = job_id
 
 
-async def create_job(conn: Conn, params: dict[str, Any], created_by: str) -> int:
+async def create_job(conn: Conn, site: str, params: dict[str, Any], created_by: str) -> int:
     """A new queued job; `JobRunning` if one is queued or running already.
 
     The partial unique index `training_jobs_one_at_a_time` (0010) decides, so
@@ -37,9 +37,11 @@ async def create_job(conn: Conn, params: dict[str, Any], created_by: str) -> int
         try:
             return int(
                 await conn.fetchval(
-                    "INSERT INTO training_jobs (params, created_by) VALUES ($1, $2) RETURNING id",
+                    "INSERT INTO training_jobs (params, created_by, site) VALUES ($1, $2, $3) "
+                    "RETURNING id",
                     params,
                     created_by,
+                    site,
                 )
             )
         except asyncpg.UniqueViolationError:
@@ -51,13 +53,20 @@ async def create_job(conn: Conn, params: dict[str, Any], created_by: str) -> int
     raise JobRunning(0)
 
 
-async def get_job(conn: Conn, job_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"SELECT {_JOB} FROM training_jobs WHERE id = $1", job_id)
+async def get_job(conn: Conn, site: str | None, job_id: int) -> asyncpg.Record | None:
+    """A site's job (`site` None: the runner, which reads the site from the job)."""
+    return await conn.fetchrow(
+        f"SELECT {_JOB} FROM training_jobs WHERE id = $1 AND ($2::text IS NULL OR site = $2)",
+        job_id,
+        site,
+    )
 
 
-async def list_jobs(conn: Conn, limit: int = 50) -> list[asyncpg.Record]:
+async def list_jobs(conn: Conn, site: str, limit: int = 50) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await conn.fetch(
-        f"SELECT {_JOB} FROM training_jobs ORDER BY id DESC LIMIT $1", limit
+        f"SELECT {_JOB} FROM training_jobs WHERE site = $2 ORDER BY id DESC LIMIT $1",
+        limit,
+        site,
     )
     return rows
 
@@ -127,9 +136,9 @@ async def fail_stale_jobs(conn: Conn, older_than_seconds: float) -> int:
     return int(result.split()[-1])
 
 
-async def site_labels(conn: Conn) -> list[Example]:
-    """Moderators' labels (with their comments' or checks' text) and imported labels, oldest
-    first."""
+async def site_labels(conn: Conn, site: str) -> list[Example]:
+    """A site's moderators' labels (with their comments' or checks' text) and imported
+    labels, oldest first."""
     rows = await conn.fetch(
         """
         SELECT l.id, l.label, l.source,
@@ -137,11 +146,12 @@ async def site_labels(conn: Conn) -> list[Example]:
                coalesce(c.author_email, k.author_email, l.author_email, '') AS email,
                coalesce(c.author_url, k.author_url, l.author_url, '') AS url,
                coalesce(c.body, k.body, l.body) AS body
-        FROM labels l LEFT JOIN comments c ON c.id = l.comment_id
+        FROM labels l LEFT JOIN comments c ON c.site = l.site AND c.id = l.comment_id
                       LEFT JOIN checks k ON k.id = l.check_id
-        WHERE coalesce(c.body, k.body, l.body) IS NOT NULL
+        WHERE l.site = $1 AND coalesce(c.body, k.body, l.body) IS NOT NULL
         ORDER BY l.created_at, l.id
-        """
+        """,
+        site,
     )
     return [
         Example(
@@ -160,7 +170,7 @@ def content_hash(example: Example) -> str:
 
 
 async def import_labels(
-    conn: asyncpg.Connection, examples: Iterable[Example], source: str, given_by: str
+    conn: asyncpg.Connection, site: str, examples: Iterable[Example], source: str, given_by: str
 ) -> tuple[int, int]:
     """Store imported labels once each; returns (imported, duplicates)."""
     rows = [
@@ -188,13 +198,14 @@ async def import_labels(
                          body, content_hash)
             ), ins AS (
                 INSERT INTO labels (label, source, given_by, author_name, author_email,
-                                    author_url, body, content_hash)
-                SELECT DISTINCT ON (content_hash) * FROM incoming
-                ON CONFLICT (content_hash) WHERE content_hash IS NOT NULL DO NOTHING
+                                    author_url, body, content_hash, site)
+                SELECT DISTINCT ON (content_hash) *, $9::text FROM incoming
+                ON CONFLICT (site, content_hash) WHERE content_hash IS NOT NULL DO NOTHING
                 RETURNING 1
             )
             SELECT count(*) FROM ins
             """,
             *[list(col) for col in zip(*rows, strict=True)],
+            site,
         )
     return int(inserted), len(rows) - int(inserted)

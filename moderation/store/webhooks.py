@@ -9,17 +9,20 @@ import asyncpg
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
-async def enqueue(conn: Conn, event: str, payload: dict[str, Any], urls: list[str]) -> None:
+async def enqueue(
+    conn: Conn, site: str, event: str, payload: dict[str, Any], urls: list[str]
+) -> None:
     if not urls:
         return
     await conn.execute(
         """
-        INSERT INTO webhook_deliveries (event, url, payload)
-        SELECT $1, url, $3 FROM unnest($2::text[]) AS url
+        INSERT INTO webhook_deliveries (site, event, url, payload)
+        SELECT $4, $1, url, $3 FROM unnest($2::text[]) AS url
         """,
         event,
         urls,
         payload,
+        site,
     )
 
 

@@ -14,7 +14,7 @@ from aiohttp import web
 from moderation.http.requests import parse
 from moderation.http.schemas import Limits
 from moderation.http.schemas_moderator import ArticleSettingsIn
-from moderation.intake.articles import SITE, admission_of
+from moderation.intake.articles import admission_of
 from moderation.keys import POOL
 from moderation.problems import FieldErrors, Problem
 from moderation.store import articles as article_store
@@ -52,7 +52,11 @@ async def _page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> web.Response:
-    row = await article_store.with_settings(request.app[POOL], SITE, article) if article else None
+    row = (
+        await article_store.with_settings(request.app[POOL], session.site, article)
+        if article
+        else None
+    )
     if values is None:
         values = {f: "" if row is None or row[f] is None else str(row[f]) for f in FIELDS}
         values["state"] = values["state"] or "open"
@@ -65,7 +69,7 @@ async def _page(
         errors=errors or {},
         states=STATES,
         effective=admission_of(row).state.value if article else None,
-        embed=embed_path(article) if article else None,
+        embed=embed_path(session.site, article) if article else None,
     )
     return render(request, "articles.html", ctx, status=status)
 
@@ -92,7 +96,7 @@ async def articles_form(request: web.Request) -> web.StreamResponse:
         return await _page(request, session, article, values, errors, 422)
     await article_store.put_settings(
         request.app[POOL],
-        SITE,
+        session.site,
         article,
         title=body.title,
         url=body.url,

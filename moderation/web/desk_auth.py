@@ -8,6 +8,9 @@ from moderation.domain import Principal, Role, digest
 from moderation.http.requests import client_ip
 from moderation.intake import flood
 from moderation.keys import POOL, SECRET_KEY, SETTINGS
+from moderation.problems import Problem
+from moderation.store import sessions as session_store
+from moderation.store import sites as site_store
 from moderation.store import tokens
 from moderation.store.desk import release_others
 from moderation.web import sessions
@@ -58,13 +61,27 @@ async def login(request: web.Request) -> web.StreamResponse:
         # The token typed is never shown again, not even in the form.
         return _login_page(request, next_, "That token is unknown or revoked.", status=401)
     await flood.signin_succeeded(pool, attempt)
-    who = Principal(token_id=row["id"], name=row["name"], role=Role(row["role"]))
+    who = Principal(token_id=row["id"], name=row["name"], role=Role(row["role"]), site=row["site"])
     if not who.may(Role.MODERATOR):
         return _login_page(request, next_, "The desk needs a moderator or admin token.", status=403)
     response = see_other(next_)
     await sessions.open_session(request, response, who)
     sessions.forget_cookie(request, response, sessions.LOGIN_COOKIE, LOGIN_PATH)
     return response
+
+
+async def switch_site(request: web.Request) -> web.StreamResponse:
+    """The desk shows another site from now on (a token of every site, or its own)."""
+    session = await sessions.required(request)
+    form = await request.post()
+    sessions.check_csrf(session.csrf, form.get("csrf"))
+    site = str(form.get("site", ""))
+    pool = request.app[POOL]
+    if not session.who.sees(site) or await site_store.get(pool, site) is None:
+        raise Problem(404, "Not found", "There is no such site.")
+    await release_others(pool, session.site, session.who.name, [])
+    await session_store.switch_site(pool, session.id_hash, site)
+    return see_other(sessions.safe_next(str(form.get("back") or "")))
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
@@ -74,5 +91,5 @@ async def logout(request: web.Request) -> web.StreamResponse:
     response = see_other(LOGIN_PATH)
     await sessions.close_session(request, response, session)
     # Whatever this moderator still held goes back to the queue for the others.
-    await release_others(request.app[POOL], session.who.name, [])
+    await release_others(request.app[POOL], session.site, session.who.name, [])
     return response

@@ -29,11 +29,12 @@ async def search_page(request: web.Request) -> web.StreamResponse:
     asked = any(q.get(k, "").strip() for k in SEARCH_PARAMS)
     filters = search_filter(q)
     before = search_cursor(q.get("cursor"))
-    rows = await search.page(request.app[POOL], filters, before, PAGE_SIZE) if asked else []
+    site = session.site
+    rows = await search.page(request.app[POOL], site, filters, before, PAGE_SIZE) if asked else []
     more = len(rows) > PAGE_SIZE
     now = datetime.now(UTC)
     found = [views.comment(r, now) for r in rows[:PAGE_SIZE]]
-    await cards.enrich(request.app[POOL], found)
+    await cards.enrich(request.app[POOL], site, found)
     next_query = None
     if more:
         keep = {k: v for k, v in q.items() if k != "cursor" and v}
@@ -54,15 +55,15 @@ async def search_page(request: web.Request) -> web.StreamResponse:
 
 async def audits_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
-    rows = await audit_store.open_page(request.app[POOL], None, PAGE_SIZE)
+    rows = await audit_store.open_page(request.app[POOL], session.site, None, PAGE_SIZE)
     now = datetime.now(UTC)
     found = []
     for r in rows[:PAGE_SIZE]:
         view = views.comment(r, now)
         view["auto_status"] = r["auto_status"]
         found.append(view)
-    await cards.enrich(request.app[POOL], found)
-    figures = await audit_figures(request.app)
+    await cards.enrich(request.app[POOL], session.site, found)
+    figures = await audit_figures(request.app, session.site)
     ctx = await context(
         request,
         session,
@@ -84,7 +85,10 @@ async def note_form(request: web.Request) -> web.StreamResponse:
         raise Problem(400, "Malformed form", "The comment id is not valid.")
     if not note or len(note) > 2000 or "\x00" in note:
         await sessions.flash(request, session, {"kind": "error", "text": "A note needs text."})
-    elif await notes.add(request.app[POOL], int(raw_id), session.who.name, note) is None:
+    elif (
+        await notes.add(request.app[POOL], session.site, int(raw_id), session.who.name, note)
+        is None
+    ):
         raise Problem(404, "Not found", f"There is no comment {raw_id}.")
     else:
         await sessions.flash(request, session, {"kind": "ok", "text": "Note added."})
@@ -99,7 +103,12 @@ async def block_form(request: web.Request) -> web.StreamResponse:
     value = str(form.get(f"value_{kind}", "") or form.get("value", ""))
     try:
         done = await blocking.block_sender(
-            request.app, session.who, kind, value, form.get("reject_pending") == "on"
+            request.app,
+            session.who,
+            session.site,
+            kind,
+            value,
+            form.get("reject_pending") == "on",
         )
     except Problem as exc:
         await sessions.flash(request, session, {"kind": "error", "text": exc.detail or exc.title})

@@ -110,12 +110,12 @@ def what_if_form(query: Any, settings: Any, versions: list[str]) -> WhatIfForm:
     return form
 
 
-async def _run_what_if(request: web.Request, form: WhatIfForm) -> dict[str, Any] | None:
+async def _run_what_if(request: web.Request, site: str, form: WhatIfForm) -> dict[str, Any] | None:
     if form.errors:
         return None
     try:
-        model = await loading.load_version(request.app, form.values["version"] or None)
-        result = await whatif.what_if(request.app, model, form.targets, form.low, form.high)
+        model = await loading.load_version(request.app, site, form.values["version"] or None)
+        result = await whatif.what_if(request.app, site, model, form.targets, form.low, form.high)
     except Problem as exc:
         form.errors.append(exc.detail or exc.title)
         return None
@@ -140,18 +140,19 @@ def _busy(job: dict[str, Any] | None, row: Any) -> bool:
 async def models_page(request: web.Request) -> web.StreamResponse:
     session = await admin_session(request)
     app = request.app
-    pool = app[POOL]
+    pool, site = app[POOL], session.site
     now = datetime.now(UTC)
-    previous = await model_store.previous_active(pool)
-    rows = await model_store.list_models(pool)
+    previous = await model_store.previous_active(pool, site)
+    rows = await model_store.list_models(pool, site)
     versions = [models_view.version_row(r, previous, now) for r in rows]
     active = next((v for v in versions if v["state"] == "active"), None)
-    job_rows = await training_store.list_jobs(pool, RECENT_JOBS)
+    job_rows = await training_store.list_jobs(pool, site, RECENT_JOBS)
+    serving = app[MODEL].for_site(site)
 
     raw_job = request.query.get("job", "")
     job_row = job_rows[0] if job_rows else None
     if is_id(raw_job):
-        job_row = await training_store.get_job(pool, int(raw_job)) or job_row
+        job_row = await training_store.get_job(pool, site, int(raw_job)) or job_row
     job = models_view.job_view(job_row, now) if job_row else None
     compared = next((r for r in job_rows if r["comparison"]), None)
     if job_row is not None and job_row["comparison"]:
@@ -159,7 +160,7 @@ async def models_page(request: web.Request) -> web.StreamResponse:
 
     simulating = request.query.get("sim") == "1"
     form = what_if_form(request.query, app[SETTINGS], [v["version"] for v in versions])
-    what_if = await _run_what_if(request, form) if simulating else None
+    what_if = await _run_what_if(request, site, form) if simulating else None
     ctx = await context(
         request,
         session,
@@ -167,15 +168,15 @@ async def models_page(request: web.Request) -> web.StreamResponse:
         versions=versions,
         figure_labels=[label for _, label, _ in models_view.FIGURES],
         active=active,
-        serving=app[MODEL].version,
-        own_low=models_view.number(app[MODEL].model.thresholds.low),
-        own_high=models_view.number(app[MODEL].model.thresholds.high),
+        serving=serving.version,
+        own_low=models_view.number(serving.thresholds.low),
+        own_high=models_view.number(serving.thresholds.high),
         previous=previous,
         job=job,
         jobs=[models_view.job_view(r, now) for r in job_rows],
         busy=_busy(models_view.job_view(job_rows[0], now), job_rows[0]) if job_rows else False,
         comparison=models_view.comparison_view(compared) if compared else None,
-        labels=await desk_store.label_counts(pool),
+        labels=await desk_store.label_counts(pool, site),
         sim=form.values,
         sim_errors=form.errors if simulating else [],
         what_if=what_if,
@@ -195,7 +196,9 @@ async def job_json(request: web.Request) -> web.StreamResponse:
         return json_response({"status": 401, "title": "Signed out"}, status=401)
     if not session.who.is_admin:
         return json_response({"status": 403, "title": "Admins only"}, status=403)
-    row = await training_store.get_job(request.app[POOL], int(request.match_info["id"]))
+    row = await training_store.get_job(
+        request.app[POOL], session.site, int(request.match_info["id"])
+    )
     if row is None:
         return json_response({"status": 404, "title": "Not found"}, status=404)
     return json_response(models_view.job_view(row))
@@ -207,7 +210,7 @@ async def job_json(request: web.Request) -> web.StreamResponse:
 async def train_form(request: web.Request) -> web.StreamResponse:
     session, form = await _admin_form(request)
     pool = request.app[POOL]
-    latest = await training_store.list_jobs(pool, 1)
+    latest = await training_store.list_jobs(pool, session.site, 1)
     if latest and _busy(models_view.job_view(latest[0]), latest[0]):
         running = latest[0]["id"]
         await sessions.flash(
@@ -218,7 +221,9 @@ async def train_form(request: web.Request) -> web.StreamResponse:
         return see_other(f"{PAGE}?job={running}#job")
     include_seed = form.get("include_seed") in ("1", "on", "true")
     try:
-        job_id = await activation.start_training(request.app, include_seed, session.who.name)
+        job_id = await activation.start_training(
+            request.app, session.site, include_seed, session.who.name
+        )
     except Problem as exc:  # another job started meanwhile (on this or another instance)
         if exc.status != 409:
             raise
@@ -239,7 +244,7 @@ async def activate_form(request: web.Request) -> web.StreamResponse:
     if not isinstance(version, str) or not version or len(version) > 200:
         raise Problem(400, "Malformed form", "The form names no model version.")
     try:
-        await activation.activate(request.app, version, session.who.name)
+        await activation.activate(request.app, session.site, version, session.who.name)
     except Problem as exc:
         message = {"kind": "error", "text": f"{version} was not activated: {exc.detail}"}
     else:
@@ -254,7 +259,7 @@ async def activate_form(request: web.Request) -> web.StreamResponse:
 async def rollback_form(request: web.Request) -> web.StreamResponse:
     session, _ = await _admin_form(request)
     try:
-        version = await activation.rollback(request.app, session.who.name)
+        version = await activation.rollback(request.app, session.site, session.who.name)
     except Problem as exc:
         message = {"kind": "error", "text": f"Not rolled back: {exc.detail}"}
     else:

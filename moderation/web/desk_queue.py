@@ -17,6 +17,7 @@ from moderation.review import decisions as review
 from moderation.review import presenters as views
 from moderation.review.undo import undo_decision
 from moderation.store import desk as desk_store
+from moderation.store import sites as site_store
 from moderation.store.queue import CLAIM_LEASE, ORDERS, QueueFilter
 from moderation.web import sessions
 from moderation.web.render import render, see_other
@@ -31,13 +32,18 @@ DONE = {"approve": "Approved", "spam": "Marked as spam", "reject": "Rejected"}
 async def context(
     request: web.Request, session: sessions.DeskSession, nav: str, **more: Any
 ) -> dict[str, Any]:
-    """What every desk page shows: who is signed in, the pending count, messages."""
+    """What every desk page shows: who is signed in, the site, the pending count, messages;
+    the sites to switch to, for a token of every site."""
+    pool = request.app[POOL]
     return {
         "me": session.who,
         "csrf": session.csrf,
         "flash": session.flash,
-        "pending": await desk_store.pending_count(request.app[POOL]),
+        "pending": await desk_store.pending_count(pool, session.site),
         "nav": nav,
+        "site": session.site,
+        "sites": await site_store.ids(pool) if session.who.site is None else [],
+        "here": request.path_qs,
         **more,
     }
 
@@ -88,28 +94,28 @@ def _flagged(query: Any) -> bool | None:
     return {"": None, "yes": True, "no": False}[raw]
 
 
-async def audits_summary(request: web.Request) -> str | None:
+async def audits_summary(request: web.Request, site: str) -> str | None:
     """The audits' line for the queue page (web/desk_find.audit_line), or None."""
-    return cards.audit_line(await audit_figures(request.app))
+    return cards.audit_line(await audit_figures(request.app, site))
 
 
 async def queue_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     filters, order, limit = queue_filters(request.query)
     pool = request.app[POOL]
-    me = session.who.name
+    me, site = session.who.name, session.site
     # Claiming what the page shows is what keeps two moderators on different comments.
-    rows = await desk_store.claim(pool, me, filters, order, limit, CLAIM_LEASE)
-    await desk_store.release_others(pool, me, [r["id"] for r in rows])
-    total, held = await desk_store.counts(pool, me, filters)
+    rows = await desk_store.claim(pool, site, me, filters, order, limit, CLAIM_LEASE)
+    await desk_store.release_others(pool, site, me, [r["id"] for r in rows])
+    total, held = await desk_store.counts(pool, site, me, filters)
     shown = [views.comment(r) for r in rows]
-    await cards.enrich(pool, shown)
+    await cards.enrich(pool, site, shown)
     ctx = await context(
         request,
         session,
         "queue",
         comments=shown,
-        audits=await audits_summary(request),
+        audits=await audits_summary(request, site),
         reasons=request.app[SETTINGS].rejection_reasons,
         total=total,
         held=held,
@@ -143,6 +149,7 @@ def _failure(comment_id: int, exc: Problem) -> str:
 async def _decide_all(
     request: web.Request,
     who: Any,
+    site: str,
     ids: list[int],
     action: str,
     expected: str | None,
@@ -151,7 +158,9 @@ async def _decide_all(
     results: list[dict[str, Any]] = []
     for comment_id in ids:
         try:
-            row = await review.apply_decision(request.app, who, comment_id, action, note, expected)
+            row = await review.apply_decision(
+                request.app, who, site, comment_id, action, note, expected
+            )
         except Problem as exc:
             results.append({"id": comment_id, "ok": False, "message": _failure(comment_id, exc)})
         else:
@@ -190,9 +199,9 @@ async def desk_decide(request: web.Request) -> web.StreamResponse:
     expected = sent if isinstance(sent, str) and sent in views.STATUSES else None
     raw_note = form.get("note")
     note = raw_note.strip()[:2000] if isinstance(raw_note, str) and raw_note.strip() else None
-    results = await _decide_all(request, session.who, ids, action, expected, note)
+    results = await _decide_all(request, session.who, session.site, ids, action, expected, note)
     if "application/json" in request.headers.get("Accept", ""):
-        pending = await desk_store.pending_count(request.app[POOL])
+        pending = await desk_store.pending_count(request.app[POOL], session.site)
         return json_response({"items": results, "pending": pending})
     messages = _summary(action, results)
     if not ids:
@@ -218,14 +227,16 @@ async def desk_undo(request: web.Request) -> web.StreamResponse:
     results: list[dict[str, Any]] = []
     for comment_id, decision_id in _undo_pairs(form):
         try:
-            row = await undo_decision(request.app, session.who, comment_id, decision_id)
+            row = await undo_decision(
+                request.app, session.who, session.site, comment_id, decision_id
+            )
         except Problem as exc:
             results.append({"id": comment_id, "ok": False, "message": _failure(comment_id, exc)})
         else:
             state = views.outcome(row["status"], row["rejection"])
             results.append({"id": comment_id, "ok": True, "outcome": state})
     if "application/json" in request.headers.get("Accept", ""):
-        pending = await desk_store.pending_count(request.app[POOL])
+        pending = await desk_store.pending_count(request.app[POOL], session.site)
         return json_response({"items": results, "pending": pending})
     done = [r for r in results if r["ok"]]
     messages = [

@@ -31,7 +31,7 @@ async def recent_page(request: web.Request) -> web.StreamResponse:
     )
     before_raw = q.get("before", "")
     before = path_id(before_raw, "page") if before_raw else None
-    rows = await desk_store.recent(request.app[POOL], filters, before, PAGE_SIZE)
+    rows = await desk_store.recent(request.app[POOL], session.site, filters, before, PAGE_SIZE)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     now = datetime.now(UTC)
@@ -71,21 +71,21 @@ async def recent_page(request: web.Request) -> web.StreamResponse:
 async def comment_page(request: web.Request) -> web.StreamResponse:
     session = await sessions.required(request)
     comment_id = path_id(request.match_info["id"])
-    pool = request.app[POOL]
-    row = await decisions.get(pool, comment_id)
+    pool, site = request.app[POOL], session.site
+    row = await decisions.get(pool, site, comment_id)
     if row is None:
         raise Problem(404, "Not found", f"There is no comment {comment_id}.")
-    history = await decisions.history(pool, comment_id)
-    label = await decisions.label_of(pool, comment_id)
+    history = await decisions.history(pool, site, comment_id)
+    label = await decisions.label_of(pool, site, comment_id)
     c = views.comment(row)
-    await cards.enrich(pool, [c])
+    await cards.enrich(pool, site, [c])
     # Notes read as part of the history, in time order.
     entries = [views.history_entry(h) for h in history] + [
         {"at": n["at"], "by": n["by"], "automatic": False, "note_only": n["note"]}
         for n in c["notes"]
     ]
     entries.sort(key=lambda e: e["at"])
-    conversation = await threads.thread(pool, comment_id)
+    conversation = await threads.thread(pool, site, comment_id)
     ctx = await context(
         request,
         session,

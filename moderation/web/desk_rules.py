@@ -70,12 +70,12 @@ async def _page(
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> web.StreamResponse:
-    now = await site_rules.current(request.app)
+    now = await site_rules.current(request.app, session.site)
     if values is None:
         values = {name: "\n".join(now[name]) for name in FIELDS}
         values["max_links"] = str(now["max_links"])
         values["version"] = str(now["version"])
-    history = await site_rules.history(request.app)
+    history = await site_rules.history(request.app, session.site)
     ctx = await context(
         request,
         session,
@@ -110,14 +110,16 @@ async def rules_form(request: web.Request) -> web.StreamResponse:
         wanted = parse(RulesIn, data, {}).changes()
     except FieldErrors as exc:
         return await _page(request, session, values, _errors_by_field(exc.errors, values), 422)
-    now = await site_rules.current(request.app)
+    now = await site_rules.current(request.app, session.site)
     changed = {k: v for k, v in wanted.items() if v != now[k]}
     if not changed:
         await sessions.flash(request, session, {"kind": "ok", "text": "Nothing changed."})
         return see_other(PAGE)
     expected = int(raw_version) if raw_version.isdigit() and len(raw_version) < 19 else None
     try:
-        done = await site_rules.replace(request.app, session.who.name, changed, expected)
+        done = await site_rules.replace(
+            request.app, session.site, session.who.name, changed, expected
+        )
     except Problem as exc:
         if exc.status != 409:
             raise

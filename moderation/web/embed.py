@@ -1,5 +1,8 @@
 """The embeddable article page (/embed/{article}) and the demo article around it (/demo).
 
+An article of another site than the default is /embed/{site}/{article} (issue 13): the
+site's origins may frame it.
+
 The comment form is a plain HTML form: it works with JavaScript off, shows
 field errors next to the fields with what the reader typed, and answers a
 good comment with a 303 back to the page and a notice. The script in
@@ -16,7 +19,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import asyncpg
 from aiohttp import web
 
-from moderation.domain import Status
+from moderation.domain import DEFAULT_SITE, Status
 from moderation.http import cursors
 from moderation.http.pagecache import cached_page, fresh_page
 from moderation.http.requests import (
@@ -30,13 +33,15 @@ from moderation.intake.articles import admission
 from moderation.intake.submission import accept, shown_status
 from moderation.intake.verdicts import Checks
 from moderation.keys import POOL, SECRET_KEY, SETTINGS
+from moderation.ops import sites
+from moderation.ops.pages import page_key
 from moderation.ops.signing import SECRET, sign, unsign
 from moderation.problems import FieldErrors, Problem
 from moderation.review import text
 from moderation.store import comments as comment_store
 from moderation.store import readers as reader_store
 from moderation.web.render import render, see_other
-from moderation.web.security import is_secure
+from moderation.web.security import FRAME_ORIGINS, is_secure
 
 DEMO_ARTICLE = "ransomware-hits-hospital"
 # The host page's title and address, given in the iframe's address (`?title=&url=`):
@@ -65,11 +70,11 @@ def _held_ids(request: web.Request) -> list[int]:
     return [int(part) for part in (value or "").split(",") if part.isdigit()][-HELD_KEEP:]
 
 
-async def _awaiting(request: web.Request, article: str) -> list[dict[str, Any]]:
+async def _awaiting(request: web.Request, site: str, article: str) -> list[dict[str, Any]]:
     ids = _held_ids(request)
     if not ids:
         return []
-    rows = await reader_store.still_held(request.app[POOL], article, ids)
+    rows = await reader_store.still_held(request.app[POOL], site, article, ids)
     settings = request.app[SETTINGS]
     return [
         {"id": r["id"], "name": r["author_name"], "body": r["body"], "created_at": r["created_at"]}
@@ -79,13 +84,17 @@ async def _awaiting(request: web.Request, article: str) -> list[dict[str, Any]]:
 
 
 def _remember_held(
-    request: web.Request, response: web.StreamResponse, article: str, comment_id: int
+    request: web.Request,
+    response: web.StreamResponse,
+    site: str,
+    article: str,
+    comment_id: int,
 ) -> None:
     ids = [*(i for i in _held_ids(request) if i != comment_id), comment_id][-HELD_KEEP:]
     response.set_cookie(
         HELD_COOKIE,
         sign(request.app[SECRET], HELD_COOKIE, ",".join(map(str, ids))),
-        path=embed_path(article),
+        path=embed_path(site, article),
         max_age=HELD_DAYS * 86400,
         httponly=True,
         samesite="Lax",
@@ -104,8 +113,21 @@ def _article(request: web.Request) -> str:
     return article
 
 
-def embed_path(article: str) -> str:
-    return "/embed/" + quote(article, safe="")
+async def embed_site(request: web.Request) -> str:
+    """The site of the embed path (none: the default site); 404 for an unknown one. Its
+    origins may frame the page (web/security.py)."""
+    site_id = request.match_info.get("site", DEFAULT_SITE)
+    site = await sites.known(request.app, request.app[POOL], site_id)
+    if site is None:
+        raise Problem(404, "Not found", "There is no such site.")
+    request[FRAME_ORIGINS] = site.origins
+    return site.id
+
+
+def embed_path(site: str, article: str) -> str:
+    if site == DEFAULT_SITE:
+        return "/embed/" + quote(article, safe="")
+    return f"/embed/{site}/" + quote(article, safe="")
 
 
 def page_facts(query: Any) -> dict[str, str]:
@@ -150,6 +172,7 @@ def _find(nodes: list[dict[str, Any]], comment_id: int) -> dict[str, Any] | None
 async def _page(
     request: web.Request,
     pool: asyncpg.Pool,
+    site: str,
     article: str,
     values: dict[str, str],
     errors: dict[str, str],
@@ -158,7 +181,12 @@ async def _page(
     settings = request.app[SETTINGS]
     after = cursors.decode_after(request.query.get("cursor"))
     threads, next_after, total = await comment_store.approved_page(
-        pool, article, after, settings.page_size_default, flagged_shown=settings.flagged_shown
+        pool,
+        site,
+        article,
+        after,
+        settings.page_size_default,
+        flagged_shown=settings.flagged_shown,
     )
     shown = [_shown(t) for t in threads]
     parent = values.get("parent_id", "")
@@ -166,7 +194,8 @@ async def _page(
     field_errors = {k: v for k, v in errors.items() if k in FIELDS and k != "parent_id"}
     ctx = {
         "article": article,
-        "action": embed_path(article),
+        "site": site,
+        "action": embed_path(site, article),
         "threads": shown,
         "total": total,
         "next_cursor": cursors.encode(next_after) if next_after is not None else None,
@@ -178,8 +207,8 @@ async def _page(
         "replying_to": replying["name"] if replying else None,
         "honeypot": settings.honeypot_field,
         "notices": NOTICES,
-        "article_state": (await admission(request.app[POOL], article)).state.value,
-        "awaiting": await _awaiting(request, article),
+        "article_state": (await admission(request.app[POOL], site, article)).state.value,
+        "awaiting": await _awaiting(request, site, article),
     }
     return render(request, "embed.html", ctx, status=status)
 
@@ -188,12 +217,13 @@ async def embed_page(request: web.Request) -> web.StreamResponse:
     """The article's page: the same for every reader, so from the page cache
     (http/pagecache.py), unless it answers a reply link or a post, or shows the
     reader's own held comments."""
+    site = await embed_site(request)
     article = _article(request)
     reply_to = request.query.get("reply_to", "")
     values = {"parent_id": reply_to} if reply_to.isdigit() else {}
 
     async def make(pool: asyncpg.Pool) -> web.Response:
-        return await _page(request, pool, article, values, {})
+        return await _page(request, pool, site, article, values, {})
 
     # A reader with held comments of their own sees them on the page: never cache that,
     # here or in a proxy.
@@ -202,14 +232,15 @@ async def embed_page(request: web.Request) -> web.StreamResponse:
     # its own address, query included), so it stays one cached page.
     if set(request.query) <= {"cursor", *PAGE_FACTS} and not own:
         after = cursors.decode_after(request.query.get("cursor"))
-        return await cached_page(request, article, f"embed:{after}", make)
-    response = await fresh_page(request, article, make)
+        return await cached_page(request, page_key(site, article), f"embed:{after}", make)
+    response = await fresh_page(request, page_key(site, article), make)
     if own:
         response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 async def embed_post(request: web.Request) -> web.StreamResponse:
+    site = await embed_site(request)
     article = _article(request)
     settings = request.app[SETTINGS]
     data = await read_payload(request)
@@ -220,7 +251,7 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
     try:
         incoming = parse(
             CommentIn,
-            {**about, **data, "article": article},
+            {**about, **data, "article": article, "site": site},
             {"limits": Limits.from_settings(settings)},
         )
         comment = comment_from(
@@ -235,13 +266,19 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
         errors: dict[str, str] = {}
         for e in exc.errors:
             errors.setdefault(e["field"], e["message"])
-        return await _page(request, app[POOL], article, values, errors, status=422)
+        return await _page(request, app[POOL], site, article, values, errors, status=422)
     except Problem as exc:
         if exc.status not in (403, 409, 429):
             raise
         # Closed, too fast, or said already: the page again, with what the reader typed.
         page = await _page(
-            request, app[POOL], article, values, {"form": exc.detail or exc.title}, exc.status
+            request,
+            app[POOL],
+            site,
+            article,
+            values,
+            {"form": exc.detail or exc.title},
+            exc.status,
         )
         page.headers.update(exc.headers)
         return page
@@ -255,9 +292,9 @@ async def embed_post(request: web.Request) -> web.StreamResponse:
         target = "?posted=rejected#comment-held"
     keep = ("&" + urlencode(facts)) if facts else ""
     path, _, anchor = target.partition("#")
-    response = see_other(f"{embed_path(article)}{path}{keep}#{anchor}")
+    response = see_other(f"{embed_path(site, article)}{path}{keep}#{anchor}")
     if status is Status.PENDING:
-        _remember_held(request, response, article, done.stored.id)
+        _remember_held(request, response, site, article, done.stored.id)
     return response
 
 
@@ -265,4 +302,5 @@ async def demo(request: web.Request) -> web.StreamResponse:
     # As a site would: the iframe names the page's title and address.
     page = str(request.url.with_query(None).with_fragment(None))
     facts = {"title": "Ransomware hits regional hospital", "url": page}
-    return render(request, "demo.html", {"embed": f"{embed_path(DEMO_ARTICLE)}?{urlencode(facts)}"})
+    embed = f"{embed_path(DEFAULT_SITE, DEMO_ARTICLE)}?{urlencode(facts)}"
+    return render(request, "demo.html", {"embed": embed})

@@ -22,7 +22,7 @@ from moderation.keys import POOL, SETTINGS
 from moderation.ops import reader_links
 from moderation.problems import Problem
 from moderation.store import flags as flag_store
-from moderation.web.embed import _article, embed_path
+from moderation.web.embed import _article, embed_path, embed_site
 from moderation.web.render import render
 
 REASONS = (
@@ -44,9 +44,9 @@ def same_origin(request: web.Request) -> bool:
     return origin != "null" and urlsplit(origin).netloc.lower() == request.host.lower()
 
 
-async def _comment(request: web.Request, article: str) -> tuple[int, str]:
+async def _comment(request: web.Request, site: str, article: str) -> tuple[int, str]:
     comment_id = path_id(request.match_info["id"])
-    row = await flag_store.published_excerpt(request.app[POOL], comment_id, article)
+    row = await flag_store.published_excerpt(request.app[POOL], site, comment_id, article)
     if row is None:
         raise Problem(404, "Not found", "There is no such published comment on this article.")
     body = str(row["body"])
@@ -56,6 +56,7 @@ async def _comment(request: web.Request, article: str) -> tuple[int, str]:
 
 def _form(
     request: web.Request,
+    site: str,
     article: str,
     comment_id: int,
     excerpt: str,
@@ -65,7 +66,7 @@ def _form(
     message: str | None = None,
     status: int = 200,
 ) -> web.Response:
-    back = embed_path(article)
+    back = embed_path(site, article)
     return render(
         request,
         "embed_report.html",
@@ -83,22 +84,25 @@ def _form(
 
 
 async def report_page(request: web.Request) -> web.StreamResponse:
+    site = await embed_site(request)
     article = _article(request)
-    comment_id, excerpt = await _comment(request, article)
-    return _form(request, article, comment_id, excerpt)
+    comment_id, excerpt = await _comment(request, site, article)
+    return _form(request, site, article, comment_id, excerpt)
 
 
 async def report_post(request: web.Request) -> web.StreamResponse:
+    site = await embed_site(request)
     article = _article(request)
     if not same_origin(request):
         raise Problem(403, "Form refused", "A report must be sent from this site's own page.")
-    comment_id, excerpt = await _comment(request, article)
+    comment_id, excerpt = await _comment(request, site, article)
     data = await read_payload(request)
     reason = str(data.get("reason") or "")
     note = str(data.get("note") or "").strip()[:500]
     if reason not in flags.REASONS:
         return _form(
             request,
+            site,
             article,
             comment_id,
             excerpt,
@@ -110,17 +114,21 @@ async def report_post(request: web.Request) -> web.StreamResponse:
     try:
         await flags.flag(
             request.app,
+            site,
             comment_id,
             reason,
             note or None,
             client_ip(request, settings.trusted_proxies),
-            weight=await readers.flag_weight(request.app, request.cookies.get(reader_links.COOKIE)),
+            weight=await readers.flag_weight(
+                request.app, site, request.cookies.get(reader_links.COOKIE)
+            ),
         )
     except Problem as exc:
         if exc.status not in (409, 429):
             raise
         page = _form(
             request,
+            site,
             article,
             comment_id,
             excerpt,
@@ -131,4 +139,4 @@ async def report_post(request: web.Request) -> web.StreamResponse:
         )
         page.headers.update(exc.headers)
         return page
-    raise web.HTTPSeeOther(location=embed_path(article) + "?posted=reported#comment-held")
+    raise web.HTTPSeeOther(location=embed_path(site, article) + "?posted=reported#comment-held")

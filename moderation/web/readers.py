@@ -92,7 +92,7 @@ async def _list(
             {
                 "id": c.id,
                 "article": c.article,
-                "article_href": embed_path(c.article),
+                "article_href": embed_path(c.site, c.article),
                 "body": body,
                 "status": c.status.value,
                 "status_words": STATUS_WORDS[c.status.value],

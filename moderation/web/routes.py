@@ -28,6 +28,7 @@ ROUTES: list[web.RouteDef] = [
     web.get("/desk/login", desk_auth.login_form),
     web.post("/desk/login", desk_auth.login),
     web.post("/desk/logout", desk_auth.logout),
+    web.post("/desk/site", desk_auth.switch_site),
     # desk_queue.py
     web.get("/desk", desk_queue.queue_page),
     web.post("/desk/decide", desk_queue.desk_decide),
@@ -55,10 +56,14 @@ ROUTES: list[web.RouteDef] = [
     # embed.py
     web.get("/embed/{article}", embed.embed_page),
     web.post("/embed/{article}", embed.embed_post),
+    web.get("/embed/{site}/{article}", embed.embed_page),
+    web.post("/embed/{site}/{article}", embed.embed_post),
     web.get("/demo", embed.demo),
     # embed_report.py
     web.get("/embed/{article}/report/{id}", embed_report.report_page),
     web.post("/embed/{article}/report/{id}", embed_report.report_post),
+    web.get("/embed/{site}/{article}/report/{id}", embed_report.report_page),
+    web.post("/embed/{site}/{article}/report/{id}", embed_report.report_post),
     # readers.py: a reader's own comments, from the links of their mail
     web.get("/readers/confirm", readers.confirm_page),
     web.post("/readers/confirm", readers.confirm_post),

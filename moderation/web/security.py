@@ -37,6 +37,8 @@ COMMON = {
 }
 
 PAGE_HEADERS = web.AppKey[dict[str, dict[str, str]]]("page_headers")
+# A request's site origins that may frame its embed page too (web/embed.embed_site).
+FRAME_ORIGINS = web.RequestKey("frame_origins", tuple[str, ...])
 
 
 def frame_origins(configured: Sequence[str]) -> list[str]:
@@ -114,6 +116,13 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
     if where is None:
         return
     headers = request.app[PAGE_HEADERS][where]
+    extra = frame_origins(request.get(FRAME_ORIGINS, ())) if where == "embed" else []
+    if extra:
+        # The site's own origins join the installation's in frame-ancestors.
+        base = frame_origins(request.app[SETTINGS].embed_origins)
+        ancestors = " ".join(["'self'", *base, *(o for o in extra if o not in base)])
+        headers = {k: v for k, v in headers.items() if k != "X-Frame-Options"}
+        headers["Content-Security-Policy"] = f"{_BASE}; frame-ancestors {ancestors}"
     if where == "static" and response.status >= 400:
         headers = {**headers, "Cache-Control": "no-store"}
     elif "Cache-Control" in response.headers:  # a cached page says how long it may be kept

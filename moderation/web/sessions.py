@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from moderation.domain import Principal, Role, digest
+from moderation.domain import DEFAULT_SITE, Principal, Role, digest
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import Problem
 from moderation.store import sessions as session_store
@@ -44,6 +44,7 @@ class DeskSession:
     csrf: str
     expires_at: datetime
     flash: list[dict[str, str]] = field(default_factory=list)
+    site: str = DEFAULT_SITE  # the site the desk shows (a token of all sites may switch)
 
 
 def set_cookie(
@@ -73,6 +74,7 @@ async def open_session(request: web.Request, response: web.StreamResponse, who: 
         who.token_id,
         secrets.token_urlsafe(32),
         timedelta(hours=hours),
+        who.site or DEFAULT_SITE,
     )
     set_cookie(request, response, COOKIE, sid, PATH, int(hours * 3600))
 
@@ -96,10 +98,13 @@ async def current(request: web.Request, take_flash: bool = False) -> DeskSession
         return None
     return DeskSession(
         id_hash=row["id_hash"],
-        who=Principal(token_id=row["token_id"], name=row["name"], role=role),
+        who=Principal(
+            token_id=row["token_id"], name=row["name"], role=role, site=row["token_site"]
+        ),
         csrf=row["csrf_secret"],
         expires_at=row["expires_at"],
         flash=list(row["flash"] or []),
+        site=row["site"],
     )
 
 

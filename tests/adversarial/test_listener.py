@@ -49,7 +49,7 @@ async def test_after_the_database_drops_every_connection_a_new_model_is_served_w
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         await asyncio.sleep(0.2)
-        await model_store.activate(conn, "after-restart", "test")
+        await model_store.activate(conn, "default", "after-restart", "test")
     finally:
         await conn.close()
     seen = None

@@ -147,9 +147,9 @@ async def test_a_training_job_whose_model_cannot_score_registers_nothing(
     monkeypatch.setattr(training, "split", lambda site, seed: (list(site), []))
     pool = await create_pool(own_db, min_size=1, max_size=2)
     try:
-        job_id = await training_store.create_job(pool, {"include_seed": False}, "test")
+        job_id = await training_store.create_job(pool, "default", {"include_seed": False}, "test")
         await training.run_job(pool, job_id, settings, SiteRules.from_settings(settings))
-        job = await training_store.get_job(pool, job_id)
+        job = await training_store.get_job(pool, "default", job_id)
         assert job["state"] == "failed"
         assert "nan-trained" in job["error"]
         assert await pool.fetchval("SELECT count(*) FROM models WHERE version = 'nan-trained'") == 0

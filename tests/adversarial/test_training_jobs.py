@@ -84,9 +84,11 @@ async def test_two_jobs_that_train_the_same_version_both_register(
     try:
         versions = []
         for _ in range(2):
-            job_id = await training_store.create_job(pool, {"include_seed": False}, "test")
+            job_id = await training_store.create_job(
+                pool, "default", {"include_seed": False}, "test"
+            )
             await training.run_job(pool, job_id, settings, SiteRules.from_settings(settings))
-            job = await training_store.get_job(pool, job_id)
+            job = await training_store.get_job(pool, "default", job_id)
             assert job["state"] == "succeeded", job["error"]
             versions.append(job["model_version"])
         assert len(set(versions)) == 2

@@ -59,7 +59,7 @@ def import_labels(live: LiveServer) -> None:
 
     async def store() -> None:
         async with live.apps["main"][POOL].acquire() as conn:
-            await training_store.import_labels(conn, examples, "import:old-site", "root")
+            await training_store.import_labels(conn, "default", examples, "import:old-site", "root")
 
     live.run(store())
 

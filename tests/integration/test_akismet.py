@@ -22,6 +22,8 @@ import pytest
 
 from moderation.domain import Decision, Rejection, Status
 from moderation.intake import akismet as service
+from moderation.ops import sites
+from moderation.ops.access import create_token
 from moderation.settings import Settings
 from moderation.store import training
 
@@ -149,7 +151,7 @@ async def test_ham_is_answered_false_and_stored_as_a_check_of_the_keys_site(clie
         answer = await ak.comment_check("203.0.113.7", **comment())
     assert answer is akismet.CheckResponse.HAM
     [row] = await stored(db)
-    assert (row["site"], row["key_name"]) == ("news.example", "news.example")
+    assert (row["site"], row["key_name"]) == ("default", "news.example")
     assert (row["permalink"], row["comment_type"]) == (PERMALINK, "comment")
     assert row["status"] in ("approved", "pending")
     assert row["decided_by"] == "auto"
@@ -375,12 +377,28 @@ async def test_the_key_may_come_as_the_first_label_of_the_host_name(client, db, 
     assert len(await stored(db)) == 2
 
 
-async def test_an_admin_token_is_a_key_whose_site_is_the_blogs_host(client, make_token, db):
+async def test_an_admin_key_of_every_site_is_the_site_whose_origins_hold_the_blog(
+    client, make_token, db
+):
+    await sites.create(db, "blog", "Blog", ["https://blog.example.net"])
     admin = await token(make_token, "admin", "root")
     async with library(client, admin, "https://Blog.Example.net/") as ak:
         assert await ak.comment_check("203.0.113.7", **comment()) is akismet.CheckResponse.HAM
+    async with library(client, admin, "https://elsewhere.example/") as ak:
+        assert await ak.comment_check("203.0.113.7", **comment()) is akismet.CheckResponse.HAM
+    rows = await stored(db)
+    assert [(r["site"], r["key_name"]) for r in rows] == [("blog", "root"), ("default", "root")]
+
+
+async def test_a_site_key_is_its_sites_and_refuses_a_blog_outside_its_origins(client, db):
+    await sites.create(db, "blog", "Blog", ["https://blog.example.net"])
+    key, _ = await create_token(db, "blog-key", "site", "blog")
+    async with library(client, key, "https://blog.example.net/2024/") as ak:
+        assert await ak.comment_check("203.0.113.7", **comment()) is akismet.CheckResponse.HAM
     [row] = await stored(db)
-    assert (row["site"], row["key_name"]) == ("blog.example.net", "root")
+    assert row["site"] == "blog"
+    text, _ = await check(client, form(key, blog="https://evil.example/"))
+    assert text == "invalid"
 
 
 async def test_user_ip_comes_from_the_form_even_behind_a_trusted_proxy(
@@ -481,7 +499,7 @@ async def test_a_submission_through_the_library_labels_the_comment_found_by_cont
     assert (given["check_id"], given["label"]) == (row["id"], label)
     assert (given["source"], given["given_by"]) == ("akismet", "news.example")
     # Retraining reads it like any other label.
-    examples = await training.site_labels(db)
+    examples = await training.site_labels(db, "default")
     assert [(e.comment.body, e.spam, e.source) for e in examples] == [
         (HAM, label == "spam", "akismet")
     ]
@@ -511,7 +529,8 @@ async def test_another_sites_guid_does_not_reach_this_sites_comment(
     client, make_token, db, site_key
 ):
     _, resp = await check(client, form(site_key))
-    other = await token(make_token, "site", "other.example")
+    await sites.create(db, "other", "Other", [])
+    other, _ = await create_token(db, "other.example", "site", "other")
     await client.post(
         "/1.1/submit-spam",
         data=form(other, guid=resp.headers["X-akismet-guid"], comment_content="Buy pills"),
@@ -530,7 +549,7 @@ async def test_a_comment_never_checked_is_kept_as_labelled_text_for_retraining(
     [given] = await labels(db)
     assert given["comment_id"] is None
     assert (given["body"], given["label"], given["source"]) == (SPAMMY, "spam", "akismet")
-    example = (await training.site_labels(db))[0]
+    example = (await training.site_labels(db, "default"))[0]
     assert given["content_hash"] == training.content_hash(example)
 
 

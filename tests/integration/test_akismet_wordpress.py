@@ -168,6 +168,7 @@ async def test_a_moderators_decision_on_a_held_check_reaches_the_site_signed(
     expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["X-Moderation-Signature"], expected)
     assert json.loads(body)["data"] == {
+        "site": "default",
         "guid": guid,
         "status": "rejected",
         "rejection": "spam",
@@ -290,9 +291,15 @@ async def test_a_new_models_rescoring_decides_held_checks_and_tells_the_site(
     receiver = Receiver()
     url = await start(aiohttp_server, receiver)
     client = await make_app_client(hook_settings(make_settings, url, disallowed_words=["zorblax"]))
-    await rescore_pending(client.app)
+    await rescore_pending(client.app, "default")
     row = await db.fetchrow("SELECT status, rejection, decided_by FROM checks")
     assert tuple(row) == ("rejected", "spam", "auto")
     await until(lambda: any(e["event"] == "check.decided" for e in receiver.events()))
     event = next(e for e in receiver.events() if e["event"] == "check.decided")
-    assert event["data"] == {"guid": guid, "status": "rejected", "rejection": "spam", "by": "auto"}
+    assert event["data"] == {
+        "site": "default",
+        "guid": guid,
+        "status": "rejected",
+        "rejection": "spam",
+        "by": "auto",
+    }

@@ -47,7 +47,7 @@ async def outbox(db: Any, event: str, count: int = 1) -> list[Any]:
 
 async def decisions_metric(client: Any, by: str, outcome: str) -> str:
     text = await (await client.get("/metrics")).text()
-    line = f'moderation_decisions_total{{by="{by}",outcome="{outcome}"}}'
+    line = f'moderation_decisions_total{{by="{by}",outcome="{outcome}",site="default"}}'
     return next((row.split()[-1] for row in text.splitlines() if row.startswith(line)), "0")
 
 
@@ -61,6 +61,7 @@ async def test_a_desk_decision_is_counted_and_queues_a_comment_decided_webhook(
     assert resp.status == 303
     [data] = await outbox(db, "comment.decided")
     assert data == {
+        "site": "default",
         "comment_id": cid,
         "article": "story",
         "status": "rejected",
@@ -84,7 +85,7 @@ async def test_re_scoring_announces_what_the_model_decided_about_pending_comment
     # A disallowed word rejects whatever the model says, so the outcome does not hang on it.
     client = await announcing(disallowed_words=["zorblax"])
     spam = await insert_comment(db, body="Buy zorblax pills today.")
-    counts = await rescore_pending(client.app)
+    counts = await rescore_pending(client.app, "default")
     assert counts.get("rejected") == 1
     [data] = await outbox(db, "comment.decided")
     assert (data["comment_id"], data["status"], data["rejection"], data["by"]) == (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import asyncpg
 
@@ -110,11 +111,13 @@ async def test_checks_stored_as_comments_before_0011_move_to_checks(fresh_databa
             (tmp_path / f.name).write_text(f.read_text())
         await migrations.migrate(conn, tmp_path)
         check = await conn.fetchrow("SELECT * FROM checks")
+        # 0018 puts every check in the default site, keeping the key's old site name.
         assert (check["guid"], check["site"], check["comment_type"]) == (
             guid,
-            "news.example",
+            "default",
             "contact-form",
         )
+        assert json.loads(check["fields"])["key_site"] == "news.example"
         assert (check["body"], check["status"], str(check["client_ip"])) == (
             "Checked",
             "approved",

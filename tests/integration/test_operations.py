@@ -19,11 +19,11 @@ async def test_metrics_count_requests_and_decisions_by_route_and_who(
     await client.post(f"/v1/comments/{cid}/decision", headers=mod, json={"action": "approve"})
     await client.get("/v1/comments/123456/history", headers=mod)
     text = await (await client.get("/metrics")).text()
-    assert 'moderation_decisions_total{by="auto",outcome="spam"} 1.0' in text
-    assert 'moderation_decisions_total{by="human",outcome="approved"} 1.0' in text
+    assert 'moderation_decisions_total{by="auto",outcome="spam",site="default"} 1.0' in text
+    assert 'moderation_decisions_total{by="human",outcome="approved",site="default"} 1.0' in text
     assert 'route="/v1/comments/{id}/history",status="404"' in text  # the pattern, not the id
     assert "moderation_http_request_seconds_bucket" in text
-    assert "moderation_queue_depth 0.0" in text
+    assert 'moderation_queue_depth{site="default"} 0.0' in text
     assert "moderation_model_info{version=" in text
 
 

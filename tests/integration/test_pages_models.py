@@ -91,7 +91,7 @@ class Own:
 
     async def register_copy(self, version: str, created_by: str = "root") -> None:
         """Another version of the active model (a real, loadable artifact), as a candidate."""
-        row = await model_store.active(self.conn)
+        row = await model_store.active(self.conn, "default")
         model = await asyncio.to_thread(persist.loads, bytes(row["artifact"]))
         copy = TrainedModel(
             model.pipeline, model.thresholds, {**model.metadata, "version": version}
@@ -99,6 +99,7 @@ class Own:
         artifact = await asyncio.to_thread(persist.dumps, copy)
         await model_store.insert(
             self.conn,
+            site="default",
             version=version,
             state="candidate",
             artifact=artifact,

@@ -18,7 +18,9 @@ DANA = "dana@example.org"
 
 
 def page_token(client: Any, email: str = DANA, days: float | None = None) -> str:
-    return reader_links.token(client.server.app, reader_links.PAGE, email, days)
+    return reader_links.token(
+        client.server.app, reader_links.PAGE, reader_links.identity("default", email), days
+    )
 
 
 async def test_an_appeal_sends_a_removed_comment_back_to_the_queue_and_its_answer_labels_it(
@@ -159,7 +161,9 @@ async def test_a_confirmed_readers_flag_weighs_more(
     client = await make_app_client(make_settings(flag_threshold=2, flag_confirmed_weight=2))
     cid = await insert_comment(db, status="approved")
     app = client.server.app
-    cookie = reader_links.token(app, reader_links.COOKIE, DANA, 30)
+    cookie = reader_links.token(
+        app, reader_links.COOKIE, reader_links.identity("default", DANA), 30
+    )
     # Unconfirmed, the cookie counts for nothing more.
     client.session.cookie_jar.update_cookies({reader_links.COOKIE: cookie})
     await db.execute("INSERT INTO reader_emails (email) VALUES ($1)", DANA)
@@ -203,7 +207,7 @@ async def test_re_scoring_holds_premoderated_and_flagged_comments_for_people(
     held = await insert_comment(db, article="held", author_email=DANA)
     flagged = await insert_comment(db, article="open", author_email=DANA, decided_by="flags")
     free = await insert_comment(db, article="open", author_email=DANA)
-    await rescore_pending(client.server.app)
+    await rescore_pending(client.server.app, "default")
     status = dict(await db.fetch("SELECT id, status FROM comments"))
     assert (status[held], status[flagged], status[free]) == ("pending", "pending", "approved")
 

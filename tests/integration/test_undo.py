@@ -61,6 +61,7 @@ async def test_undoing_an_approval_unpublishes_it_and_puts_it_back_in_my_queue(
     assert str(decided["decision_id"]) in last["note"]
     held = await outbox(db, "comment.held")
     assert held[-1] == {
+        "site": "default",
         "comment_id": cid,
         "article": "undo-story",
         "status": "pending",

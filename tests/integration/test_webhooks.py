@@ -81,6 +81,7 @@ async def test_a_held_comment_is_announced_with_a_valid_signature(
     event = json.loads(body)
     assert event["event"] == headers["X-Moderation-Event"] == "comment.decided"
     assert event["data"] == {
+        "site": "default",
         "comment_id": cid,
         "article": "ransomware-hits-hospital",
         "status": "rejected",

@@ -119,6 +119,8 @@
     e.preventDefault();
     clearErrors();
     var data = { article: form.getAttribute("data-article") };
+    var site = form.getAttribute("data-site");
+    if (site) { data.site = site; }
     ["name", "email", "url", "body"].forEach(function (name) {
       var value = field(name).value;
       if (name !== "url" || value.trim()) { data[name] = value; }

@@ -1,0 +1,144 @@
+"""Sites (issue 13): making them, and what an instance knows of them.
+
+Public requests name their site (a `site` field, the embed path, an Akismet key);
+the site's origins govern `redirect_to`, the embed page's frame-ancestors and the
+Akismet `blog` check. `SiteDirectory` keeps what it read for a few seconds, so a
+busy site's submissions do not each ask the database; a new site or a new origin
+is seen within that time on every instance.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+from aiohttp import web
+
+from moderation.domain import DEFAULT_SITE
+from moderation.problems import FieldErrors, Problem
+from moderation.store import sites as site_store
+
+SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    name: str
+    origins: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: Any) -> Site:
+        return cls(row["id"], row["name"], tuple(row["origins"]), dict(row["settings"]))
+
+
+def origin_of(url: str, *, page: bool = False) -> str | None:
+    """scheme://host[:port] of an http(s) address, lowercase; None if it is not one (or,
+    unless `page`, if it has more than an origin: a path, a query)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.username or (not page and (parts.path not in ("", "/") or parts.query)):
+        return None
+    if parts.fragment and not page:
+        return None
+    host = parts.hostname.lower()
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?", host):
+        return None
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port else "")
+
+
+def check_origins(origins: list[str], field_name: str = "origins") -> list[str]:
+    """Origins in their one normal form; 422 naming the first bad one."""
+    out: list[str] = []
+    for i, raw in enumerate(origins):
+        origin = origin_of(raw)
+        if origin is None:
+            raise FieldErrors(
+                [{"field": f"{field_name}[{i}]", "message": "not of the form https://host[:port]"}]
+            )
+        if origin not in out:
+            out.append(origin)
+    return out
+
+
+class SiteDirectory:
+    def __init__(self, seconds: float = CACHE_SECONDS) -> None:
+        self.seconds = seconds
+        self._sites: dict[str, tuple[float, Site | None]] = {}
+
+    async def get(self, conn: asyncpg.Pool | asyncpg.Connection, site: str) -> Site | None:
+        now = time.monotonic()
+        hit = self._sites.get(site)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        row = await site_store.get(conn, site) if SITE_ID.fullmatch(site) else None
+        found = Site.of(row) if row is not None else None
+        if len(self._sites) > 10_000:
+            self._sites.clear()
+        self._sites[site] = (now + self.seconds, found)
+        return found
+
+    def forget(self, site: str) -> None:
+        self._sites.pop(site, None)
+
+
+SITES = web.AppKey("sites", SiteDirectory)
+
+
+def directory(app: web.Application) -> SiteDirectory:
+    found = app.get(SITES)
+    if found is None:  # an app built without create_app (a test's)
+        found = SiteDirectory()
+        app[SITES] = found
+    return found
+
+
+async def known(app: web.Application, pool: asyncpg.Pool, site: str) -> Site | None:
+    return await directory(app).get(pool, site)
+
+
+async def require_known(
+    app: web.Application, pool: asyncpg.Pool, site: str, field_name: str = "site"
+) -> Site:
+    """The site a public request names; 422 on the field when there is none."""
+    found = await known(app, pool, site)
+    if found is None:
+        raise FieldErrors([{"field": field_name, "message": "no such site"}])
+    return found
+
+
+async def create(
+    conn: asyncpg.Pool | asyncpg.Connection,
+    site: str,
+    name: str,
+    origins: list[str],
+    settings: dict[str, Any] | None = None,
+) -> Site:
+    """A new site; 409 when the id is taken."""
+    row = await site_store.create(conn, site, name, check_origins(origins), settings or {})
+    if row is None:
+        raise Problem(409, "Site exists", f"There is a site {site!r} already.", kind="conflict")
+    return Site.of(row)
+
+
+def unknown(site: str) -> Problem:
+    return Problem(404, "Not Found", f"There is no site {site[:64]!r}.")
+
+
+def view(site: Site | Any) -> dict[str, Any]:
+    s = site if isinstance(site, Site) else Site.of(site)
+    return {"id": s.id, "name": s.name, "origins": list(s.origins), "settings": s.settings}
+
+
+__all__ = ["DEFAULT_SITE", "SITES", "Site", "SiteDirectory", "create", "known", "view"]
