@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from moderation.domain import AUTO, Comment, Decision, Facts
+from moderation.store import articles as article_store
 from moderation.store import audits
 
 
@@ -35,6 +37,41 @@ async def gather_facts(
     row = await conn.fetchrow(_FACTS, comment.parent_id, comment.article, comment.email)
     assert row is not None
     return row["parent_status"], Facts(author_has_approved=row["author_has_approved"])
+
+
+# What deciding many comments needs, in one statement (intake/lookups.py): per comment, in
+# order, its article's settings (SETTINGS_COLUMNS, NULLs without a row), its parent's
+# status on that article, and, where asked, whether its author has approved comments.
+_KNOWN = f"""
+SELECT a.state, a.closes_at, now() AS now, p.status AS parent_status,
+       i.author AND EXISTS (
+           SELECT 1 FROM comments c
+           WHERE lower(c.author_email) = lower(i.email) AND c.status = 'approved'
+       ) AS author_has_approved
+FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bool[])
+     WITH ORDINALITY AS i(article, parent_id, email, author, n)
+LEFT JOIN LATERAL (
+    SELECT {article_store.SETTINGS_COLUMNS} FROM articles
+    WHERE site = $1 AND article = i.article
+) AS a ON true
+LEFT JOIN comments p ON p.id = i.parent_id AND p.article = i.article
+ORDER BY i.n
+"""
+
+
+async def known_many(
+    conn: asyncpg.Connection | asyncpg.Pool, site: str, asked: Sequence[tuple[Comment, bool]]
+) -> list[asyncpg.Record]:
+    """For each (comment, whether its author matters): the row `_KNOWN` makes, in order."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        _KNOWN,
+        site,
+        [c.article for c, _ in asked],
+        [c.parent_id for c, _ in asked],
+        [c.email for c, _ in asked],
+        [author for _, author in asked],
+    )
+    return rows
 
 
 # One round trip: the comment and its first history entry are written together.
