@@ -85,7 +85,7 @@ class Settings(BaseSettings):
         "opened or after its last answer is closed (idle keep-alive and slow heads alike)",
     )
     drain_seconds: float = Field(
-        default=3,
+        default=5,
         ge=0,
         description="after SIGTERM, how long requests in flight may take to finish; a body "
         "still arriving then is answered 408",

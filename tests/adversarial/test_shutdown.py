@@ -22,7 +22,7 @@ from tests.adversarial.conftest import REQUEST_TIMEOUT, Service, serving, until
 
 pytestmark = pytest.mark.slow
 
-# Generous: the stop takes about MODERATION_DRAIN_SECONDS (3 s) with the stalled client.
+# Generous: the stop takes about MODERATION_DRAIN_SECONDS (5 s) with the stalled client.
 EXIT_DEADLINE = 15.0
 STALLED_HEAD = (
     b"POST /v1/comments HTTP/1.1\r\nHost: moderation.example\r\n"
