@@ -13,6 +13,7 @@ from moderation.classifier.live import LiveModel
 from moderation.http.deadlines import body_deadline
 from moderation.http.errors import problem_middleware
 from moderation.intake import akismet
+from moderation.intake.lookups import READER, FactsReader
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SECRET_KEY, SETTINGS
 from moderation.ops import backups, jobs, mail, redact, secret_key, site_rules, webhooks
@@ -52,9 +53,15 @@ async def database(app: web.Application) -> AsyncIterator[None]:
         # Writers share the pool with requests: leave most connections to them.
         writer = CommentWriter(pool, tasks=max(1, min(4, settings.pool_max_size // 4)))
         app[WRITER] = writer
+        app[READER] = reader = FactsReader(
+            pool,
+            tasks=max(1, min(2, settings.pool_max_size // 4)),
+            confirmed_only=settings.mail_on,
+        )
         try:
             yield
         finally:
+            await reader.close()
             await writer.close()
     finally:
         await pool.close()

@@ -84,6 +84,18 @@ class Settings(BaseSettings):
         description="a connection that has not sent a whole request head this long after it "
         "opened or after its last answer is closed (idle keep-alive and slow heads alike)",
     )
+    drain_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="after SIGTERM, how long requests in flight may take to finish; a body "
+        "still arriving then is answered 408",
+    )
+    shutdown_timeout_seconds: float = Field(
+        default=1,
+        ge=0,
+        description="after the drain, how long a handler still running may take before it is "
+        "cancelled",
+    )
     max_connections_per_client: int = Field(
         default=64,
         ge=0,

@@ -6,14 +6,17 @@ import argparse
 import asyncio
 import logging
 import os
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from moderation.cli.connections import ConnectionCap
 from moderation.cli.db import database_url
 from moderation.settings import Settings
 
+if TYPE_CHECKING:
+    from moderation.ops.observability import Metrics
+
 log = logging.getLogger("moderation")
-DRAIN_SECONDS = 10.0
 BACKLOG = 1024  # connections the kernel queues before they are accepted (capped by somaxconn)
 
 
@@ -25,13 +28,28 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.worker:  # one of several processes started by `serve --workers N`
         _early_stop_on_signals()
         _run_app(settings, host, port, reuse_port=True)
-        return 0
+        _exit_now(0)
     workers = cores() if args.workers == "auto" else int(args.workers)
     with database_url(settings) as ready:
         if workers > 1:
-            return _serve_workers(ready, host, port, workers)
-        _run_app(ready, host, port, reuse_port=False)
-    return 0
+            code = _serve_workers(ready, host, port, workers)
+        else:
+            _run_app(ready, host, port, reuse_port=False)
+            code = 0
+    _exit_now(code)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit once everything is closed, without the interpreter's own clean-up.
+
+    By now the requests are answered, the pool and the embedded server closed
+    and the log flushed; what is left is freeing the model's objects one by one
+    and joblib's resource tracker, which took 1-2 s of a stop for nothing.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 _stop_requested: list[int] = []
@@ -107,13 +125,18 @@ async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> 
 
     aiohttp's own shutdown stops reading from open connections at once, so a
     request whose body was still arriving would never be answered; stopping
-    the listener first and waiting for requests in flight avoids that.
+    the listener first and waiting for requests in flight avoids that. During
+    the drain every answer says `Connection: close` (http/drain.py). It lasts
+    until nothing is in flight, or `drain_seconds`: then bodies still arriving
+    are answered 408, and aiohttp's shutdown gives handlers still running
+    `shutdown_timeout_seconds` before it cancels them.
     """
     import signal
 
     from aiohttp import web
 
     from moderation.app import create_app
+    from moderation.http import drain as draining
     from moderation.ops.observability import METRICS
 
     # Signals are caught from the start: a worker still loading its model when the
@@ -125,11 +148,12 @@ async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> 
     if _stop_requested:
         stop.set()
     app = create_app(settings)
+    drain = draining.install(app)
     runner = web.AppRunner(
         app,
         handle_signals=False,
         access_log=None,  # observability.observe writes one JSON line per request
-        shutdown_timeout=DRAIN_SECONDS,
+        shutdown_timeout=settings.shutdown_timeout_seconds,
         lingering_time=1.0,  # after a 408/413, stop draining the body soon
         # aiohttp's keep-alive timer runs from a connection's start and from each
         # answer until a whole request head is in: an idle connection and a head
@@ -163,14 +187,24 @@ async def _serve(settings: Settings, host: str, port: int, reuse_port: bool) -> 
         log.info("listening on http://%s:%s", host, port)
         await stop.wait()
         log.info("stopping: no new connections; finishing requests in flight")
+        drain.begin()
         listener.close()
         metrics = app[METRICS]
-        deadline = loop.time() + DRAIN_SECONDS
-        while metrics.in_flight and loop.time() < deadline:  # noqa: ASYNC110 - a counter, not an event
-            await asyncio.sleep(0.05)
+        await _until_idle(metrics, settings.drain_seconds)
+        if metrics.in_flight:
+            drain.end()  # bodies still arriving are answered 408 now
+            await _until_idle(metrics, settings.shutdown_timeout_seconds)
     finally:
         await runner.cleanup()  # closes idle connections, then the pool and the rest
     log.info("stopped")
+
+
+async def _until_idle(metrics: Metrics, seconds: float) -> None:
+    """Wait until no request is in flight, for at most `seconds`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while metrics.in_flight and loop.time() < deadline:  # noqa: ASYNC110 - a counter, not an event
+        await asyncio.sleep(0.02)
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:

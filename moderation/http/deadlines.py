@@ -13,7 +13,8 @@ handler waiting on it wherever it reads, and the answer is 408 with
 be the innermost middleware: the pages' error middleware takes any
 `TimeoutError` for a database outage. A handler that is busy with something else after the
 body arrived is never interrupted: only the body's arrival is timed. The body
-is not read here, so streaming handlers keep their own size limits.
+is not read here, so streaming handlers keep their own size limits. A stop's
+drain (http/drain.py) runs the clock out early for bodies still arriving.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from moderation.http.drain import DRAIN
 from moderation.keys import SETTINGS
 from moderation.problems import Problem
 
@@ -45,6 +47,9 @@ async def body_deadline(request: web.Request, handler: Handler) -> web.StreamRes
 
     seconds = request.app[SETTINGS].body_timeout_seconds
     timer = asyncio.get_running_loop().call_later(seconds, expire)
+    drain = request.app.get(DRAIN)  # only `moderation serve` drains
+    if drain is not None:
+        drain.arriving.add(expire)
     try:
         return await handler(request)
     except TimeoutError:
@@ -60,3 +65,5 @@ async def body_deadline(request: web.Request, handler: Handler) -> web.StreamRes
         ) from None
     finally:
         timer.cancel()
+        if drain is not None:
+            drain.arriving.discard(expire)

@@ -6,7 +6,7 @@ Limits that an operator can change come in through the validation context
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -74,13 +74,16 @@ def _at_most(value: str, limit: int) -> None:
         raise ValueError(f"must be at most {limit} characters")
 
 
+# Unicode's control characters (category Cc) are exactly these 65, for good: its
+# stability policy adds none. Newline, carriage return and tab are allowed.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _no_control(value: str) -> str:
     # PostgreSQL refuses NUL in text, and other control characters only hide things.
-    for ch in value:
-        if ch in "\n\r\t":
-            continue
-        if unicodedata.category(ch) == "Cc":
-            raise ValueError("must not contain control characters")
+    # One regex search, not a category look-up per character (a body has hundreds).
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
     return value
 
 

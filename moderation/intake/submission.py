@@ -21,6 +21,7 @@ from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import Thresholds
 from moderation.domain import ArticleState, Comment, Decision, Facts, Status
 from moderation.intake import articles, idempotency, verdicts
+from moderation.intake.lookups import READER, Known
 from moderation.intake.writer import WRITER
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.events import decided_automatically
@@ -90,18 +91,23 @@ async def assess(
     live: LiveModel,
     site: rules.SiteRules,
     settings: Settings,
+    known: Known | None = None,
 ) -> Decision:
     """The decision for a comment, with the facts the database knows; stores nothing.
 
     The database is asked only when the answer matters: a reply needs its
     parent checked, and only an uncertain comment cares whether its author
     already has approved comments. Most comments cost no query before the insert.
+    `known`, when given, is all of it, looked up already (intake/lookups.py).
     """
-    facts_: Facts | None = None
+    facts_: Facts | None = known.facts if known is not None else None
     if comment.parent_id is not None:
-        parent_status, facts_ = await comment_store.gather_facts(
-            conn, comment, confirmed_only=settings.mail_on
-        )
+        if known is not None:
+            parent_status = known.parent_status
+        else:
+            parent_status, facts_ = await comment_store.gather_facts(
+                conn, comment, confirmed_only=settings.mail_on
+            )
         if parent_status in (None, "rejected"):
             raise FieldErrors(
                 [{"field": "parent_id", "message": "no such comment on this article"}]
@@ -176,14 +182,21 @@ async def _accept(
     pool, live, settings = app[POOL], app[MODEL], app[SETTINGS]
     site = app[RULES].for_site(comment.site)
     # A closed article refuses before anything is scored; a premoderated one holds.
-    state = (await articles.admission(pool, comment.site, comment.article)).state
-    if state is ArticleState.CLOSED:
-        raise articles.closed()
     if retry is None:
-        decision = articles.admit(state, await assess(pool, comment, live, site, settings))
+        trust = settings.trust_known_authors and bool(comment.email.strip())
+        known = await app[READER].look_up(comment, author=trust)
+        state = known.admission.state
+        if state is ArticleState.CLOSED:
+            raise articles.closed()
+        decision = articles.admit(
+            state, await assess(pool, comment, live, site, settings, known=known)
+        )
         stored = await app[WRITER].insert(comment, decision, verdicts.Sender.of(checks, comment))
         done = Submitted(stored, decision)
         return done, respond(done) if respond else None
+    state = (await articles.admission(pool, comment.site, comment.article)).state
+    if state is ArticleState.CLOSED:
+        raise articles.closed()
     async with pool.acquire() as conn, conn.transaction():
         if first := await idempotency.replay(conn, retry, settings.idempotency_ttl_seconds):
             return None, first

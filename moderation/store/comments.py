@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from moderation.domain import AUTO, Comment, Decision, Facts
+from moderation.store import articles as article_store
 from moderation.store import audits
 
 
@@ -43,6 +45,50 @@ async def gather_facts(
     )
     assert row is not None
     return row["parent_status"], Facts(author_has_approved=row["author_has_approved"])
+
+
+# What deciding many comments needs, in one statement (intake/lookups.py): per comment, in
+# order, its article's settings (SETTINGS_COLUMNS, NULLs without a row), its parent's
+# status on that article, and, where asked, whether its author has approved comments.
+_KNOWN = f"""
+SELECT a.state, a.closes_at, now() AS now, p.status AS parent_status,
+       i.author AND EXISTS (
+           SELECT 1 FROM comments c
+           WHERE c.site = i.site AND lower(c.author_email) = lower(i.email)
+             AND c.status = 'approved'
+       ) AND (NOT $6 OR EXISTS (
+           SELECT 1 FROM reader_emails r
+           WHERE r.site = i.site AND r.email = lower(i.email) AND r.confirmed_at IS NOT NULL
+       )) AS author_has_approved
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bool[])
+     WITH ORDINALITY AS i(site, article, parent_id, email, author, n)
+LEFT JOIN LATERAL (
+    SELECT {article_store.SETTINGS_COLUMNS} FROM articles
+    WHERE site = i.site AND article = i.article
+) AS a ON true
+LEFT JOIN comments p ON p.site = i.site AND p.id = i.parent_id AND p.article = i.article
+ORDER BY i.n
+"""
+
+
+async def known_many(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    asked: Sequence[tuple[Comment, bool]],
+    *,
+    confirmed_only: bool = False,
+) -> list[asyncpg.Record]:
+    """For each (comment, whether its author matters): the row `_KNOWN` makes, in order.
+    `confirmed_only`: as in `gather_facts`."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        _KNOWN,
+        [c.site for c, _ in asked],
+        [c.article for c, _ in asked],
+        [c.parent_id for c, _ in asked],
+        [c.email for c, _ in asked],
+        [author for _, author in asked],
+        confirmed_only,
+    )
+    return rows
 
 
 # One round trip: the comment and its first history entry are written together.
