@@ -65,7 +65,7 @@ async def test_comments_looked_up_together_share_a_statement_and_each_gets_its_o
         await reader.close()
     assert reader.batches < len(asked)
     for (c, author), k in zip(asked, known, strict=True):
-        assert k.admission == await articles.admission(db, c.article), c
+        assert k.admission == await articles.admission(db, c.site, c.article), c
         parent_status, facts = await comment_store.gather_facts(db, c)
         assert k.parent_status == parent_status, c
         assert k.facts.author_has_approved == (author and facts.author_has_approved), c
