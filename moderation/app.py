@@ -10,6 +10,7 @@ from aiohttp import web
 from moderation import web as pages
 from moderation.api import routes as api_routes
 from moderation.classifier.live import LiveModel
+from moderation.http.cors import cors
 from moderation.http.deadlines import body_deadline
 from moderation.http.errors import problem_middleware
 from moderation.intake import akismet
@@ -76,8 +77,9 @@ async def classifier(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        # observe wraps everything, so it sees the final status of every answer.
-        middlewares=[observe, problem_middleware],
+        # observe wraps everything, so it sees the final status of every answer; cors
+        # wraps the problems, so a site's script can read an error too.
+        middlewares=[observe, cors, problem_middleware],
         client_max_size=settings.max_request_bytes,
     )
     app[SETTINGS] = settings

@@ -76,6 +76,19 @@ class SiteDirectory:
     def __init__(self, seconds: float = CACHE_SECONDS) -> None:
         self.seconds = seconds
         self._sites: dict[str, tuple[float, Site | None]] = {}
+        self._origins: dict[str, tuple[float, bool]] = {}
+
+    async def has_origin(self, conn: asyncpg.Pool | asyncpg.Connection, origin: str) -> bool:
+        """Whether some site lists `origin` (scheme://host[:port], lowercase)."""
+        now = time.monotonic()
+        hit = self._origins.get(origin)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        found = await site_store.by_origin(conn, origin) is not None
+        if len(self._origins) > 10_000:
+            self._origins.clear()
+        self._origins[origin] = (now + self.seconds, found)
+        return found
 
     async def get(self, conn: asyncpg.Pool | asyncpg.Connection, site: str) -> Site | None:
         now = time.monotonic()
