@@ -17,7 +17,7 @@ from moderation.keys import POOL
 from moderation.ops.access import create_token
 from moderation.ops.audits import audit_figures
 from moderation.problems import Problem
-from moderation.store import checks as check_store
+from moderation.store import check_figures as figure_store
 from moderation.store import decisions, tokens
 
 
@@ -91,7 +91,7 @@ async def _check_stats(
     request: web.Request, site: str, today: datetime, outcomes: tuple[str, ...]
 ) -> dict[str, Any]:
     """The same figures for Akismet checks, which are not comments (store/checks.py)."""
-    pending, rows = await check_store.stats(request.app[POOL], site, today)
+    pending, rows = await figure_store.stats(request.app[POOL], site, today)
     by: dict[str, dict[str, int]] = {w: dict.fromkeys(outcomes, 0) for w in ("auto", "human")}
     for r in rows:
         outcome = r["rejection"] if r["to_status"] == "rejected" else r["to_status"]

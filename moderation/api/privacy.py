@@ -10,7 +10,7 @@ from moderation.http.responses import json_response
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors
 from moderation.settings import EraseMode
-from moderation.store import checks as check_store
+from moderation.store import check_privacy
 from moderation.store import privacy as privacy_store
 
 
@@ -27,7 +27,7 @@ async def export(request: web.Request) -> web.Response:
     _, site = await require_site(request, Role.ADMIN)
     email = _email(request)
     data = await privacy_store.export(request.app[POOL], site, email)
-    data["checks"] = await check_store.export(request.app[POOL], site, email)
+    data["checks"] = await check_privacy.export(request.app[POOL], site, email)
     return json_response(data)
 
 
@@ -42,5 +42,5 @@ async def erase(request: web.Request) -> web.Response:
         else:
             counts = await privacy_store.anonymise(conn, site, email)
         remove = mode is EraseMode.REMOVE
-        checks = await check_store.erase(conn, site, email, remove, privacy_store.ANONYMOUS)
+        checks = await check_privacy.erase(conn, site, email, remove, privacy_store.ANONYMOUS)
     return json_response({"mode": mode.value, **counts, "checks": checks})

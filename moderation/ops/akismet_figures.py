@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 
 import asyncpg
 
-from moderation.store import checks as check_store
+from moderation.store import check_figures as figure_store
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -41,7 +41,7 @@ def month_bounds(month: str | None, now: datetime) -> tuple[str, datetime, datet
 
 
 async def usage_limit(conn: Conn, site: str, now: datetime) -> dict[str, Any]:
-    used = await check_store.usage(conn, site, month_start(now))
+    used = await figure_store.usage(conn, site, month_start(now))
     return {"limit": "none", "usage": used, "percentage": "0.00", "throttled": False}
 
 
@@ -64,7 +64,7 @@ async def key_sites(
             "false_positives": str(r["missed_ham"]),
             "is_revoked": False,
         }
-        for r in await check_store.site_figures(conn, site, start, end)
+        for r in await figure_store.site_figures(conn, site, start, end)
     ]
     if order in ORDERS:
         rows.sort(key=lambda r: -int(r[order]))
@@ -99,7 +99,7 @@ def _since(interval: str, now: datetime) -> datetime:
 
 async def stats(conn: Conn, site: str, interval: str, now: datetime) -> dict[str, Any]:
     """Totals and a per-month breakdown of a site's checks since `interval` ago."""
-    rows = await check_store.daily(conn, site, _since(interval, now))
+    rows = await figure_store.daily(conn, site, _since(interval, now))
     months: dict[str, dict[str, int]] = {}
     total = {"spam": 0, "ham": 0, "missed_spam": 0, "false_positives": 0}
     for r in rows:

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS
-from moderation.store import checks as check_store
+from moderation.store import check_privacy
 from moderation.store import mail as mail_store
 from moderation.store import privacy as privacy_store
 
@@ -29,8 +29,8 @@ async def sweep(app: web.Application) -> dict[str, int]:
     purged = await privacy_store.purge_rejected(pool, settings.retention_rejected_days)
     reduced = await privacy_store.reduce_ips(pool, settings.retention_ip_days)
     # Akismet checks keep the same schedule (store/checks.py).
-    purged += await check_store.purge_rejected(pool, settings.retention_rejected_days)
-    reduced += await check_store.reduce_ips(pool, settings.retention_ip_days)
+    purged += await check_privacy.purge_rejected(pool, settings.retention_rejected_days)
+    reduced += await check_privacy.reduce_ips(pool, settings.retention_ip_days)
     # Readers' mail once sent (or given up), on the rejected comments' schedule.
     await mail_store.purge_done(pool, settings.retention_rejected_days)
     if purged or reduced:
