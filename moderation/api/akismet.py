@@ -24,7 +24,9 @@ from aiohttp import web
 
 from moderation.http.requests import FORM_TYPES, read_limited
 from moderation.intake import akismet as service
-from moderation.intake.akismet import KEYS, Invalid, Site
+from moderation.intake import akismet_keys
+from moderation.intake.akismet import KEYS
+from moderation.intake.akismet_keys import Invalid, Site
 from moderation.keys import POOL, SETTINGS
 from moderation.ops import akismet_figures as figures
 from moderation.review.akismet_reports import report
@@ -105,7 +107,7 @@ async def site_of(
 ) -> Site:
     key = key_of(request, form, *names)
     app = request.app
-    return await service.key_site(
+    return await akismet_keys.key_site(
         app[POOL], key, form.get("blog", "") if blog else None, app.get(KEYS)
     )
 
@@ -138,7 +140,7 @@ async def _submit(request: web.Request, label: str) -> web.Response:
         request, form, _ = await read_fields(request)
         site = await site_of(request, form)
         if not form.get("user_ip", "").strip():
-            raise service.missing("user_ip")
+            raise akismet_keys.missing("user_ip")
     except Invalid as exc:
         return invalid(exc)
     await report(
@@ -165,7 +167,7 @@ def _int(form: Form, name: str, default: int, most: int) -> int:
     if not raw:
         return default
     if not raw.isdigit():
-        raise service.bad_field(name, "is not a whole number")
+        raise akismet_keys.bad_field(name, "is not a whole number")
     return min(int(raw), most)
 
 
@@ -186,7 +188,7 @@ async def key_sites(request: web.Request) -> web.Response:
         site = await site_of(request, form, blog=False)
         month = figures.month_bounds(form.get("month"), datetime.now(UTC))
         if month is None:
-            raise service.bad_field("month", "is not a month (YYYY-MM)")
+            raise akismet_keys.bad_field("month", "is not a month (YYYY-MM)")
         limit = _int(form, "limit", 10, 1000)
         offset = _int(form, "offset", 0, 1 << 31)
     except Invalid as exc:

@@ -1,4 +1,5 @@
-"""The Akismet API as a service: keys, comment-checks and their answers. No HTTP.
+"""The Akismet API as a service: comment-checks and their answers (keys and refusals:
+intake/akismet_keys.py). No HTTP.
 
 comment-check runs the same decision code as the public API (`submission.score`
 and the policy, with the facts the database knows) and stores the result as a
@@ -15,39 +16,29 @@ intake/akismet_reports.py.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import ipaddress
-import re
-import time
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
 from aiohttp import web
 
 from moderation.domain import (
-    DEFAULT_SITE,
     Comment,
     Decision,
     Facts,
-    Principal,
     Rejection,
-    Role,
     Status,
-    digest,
 )
 from moderation.intake import submission
+from moderation.intake.akismet_keys import KeyCache, Site, bad_field, missing
 from moderation.intake.batches import Batcher
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
 from moderation.ops.observability import METRICS
-from moderation.ops.sites import origin_of
 from moderation.settings import Settings
 from moderation.store import checks as check_store
-from moderation.store import sites as site_store
-from moderation.store import tokens
 
 GUARANTEED_SPAM_AUTHOR = "akismet-guaranteed-spam"
 GUARANTEED_SPAM_EMAIL = "akismet-guaranteed-spam@example.com"
@@ -59,7 +50,6 @@ ADMIN_ROLES = frozenset({"administrator", "super_admin"})
 # Schemes no reader's website has: a comment that gives one is spam.
 SCRIPT_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 COMMENT_TYPES = frozenset({"", "comment", "reply", "trackback", "pingback", "forum-post"})
-AKISMET_KEY = re.compile(r"[0-9a-fA-F]{12}")
 
 # Kept with a stored check, for moderators and audits; they do not change the decision.
 EXTRA_FIELDS = (
@@ -72,121 +62,6 @@ EXTRA_FIELDS = (
     "recheck_reason",
     "honeypot_field_name",
 )
-
-
-class Invalid(Exception):
-    """A request Akismet would refuse. `body` is the answer (`invalid` for a key problem,
-    else Akismet's message, such as `Missing required field: user_ip.`); `help` goes in
-    X-akismet-debug-help; `alert` (code, message) in X-akismet-alert-code/-msg."""
-
-    def __init__(
-        self, help_text: str, body: str = "invalid", alert: tuple[str, str] | None = None
-    ) -> None:
-        super().__init__(help_text)
-        self.help = help_text
-        self.body = body
-        self.alert = alert
-
-    @property
-    def key_problem(self) -> bool:
-        return self.body == "invalid"
-
-
-def missing(field: str) -> Invalid:
-    message = f"Missing required field: {field}."
-    return Invalid(message, body=message)
-
-
-def bad_field(field: str, why: str) -> Invalid:
-    message = f"Invalid field: {field} {why}."
-    return Invalid(message, body=message)
-
-
-REVOKED = ("90001", "This API key was revoked; ask the service's admin for a new site key.")
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """Who calls with a key: the token's name (who gave a label) and the site's name."""
-
-    name: str
-    site: str
-    admin: bool = False
-
-
-def normalise_key(key: str) -> str:
-    """Akismet-style keys (12 hex characters) are case-insensitive: host names are
-    lowercased by Node and WHATWG URL clients. Other tokens are kept as they are."""
-    key = key.strip()
-    return key.lower() if AKISMET_KEY.fullmatch(key) else key
-
-
-class KeyCache:
-    """Valid keys for a few seconds, so a busy site's checks skip the token look-up;
-    a revoked key stops working within `seconds`. Unknown keys are not cached."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._rows: dict[str, tuple[float, Any]] = {}
-
-    async def find(self, conn: asyncpg.Connection | asyncpg.Pool, wanted: str) -> Any:
-        now = time.monotonic()
-        hit = self._rows.get(wanted)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        row = await tokens.find_active(conn, wanted)
-        if row is not None and self.seconds > 0:
-            if len(self._rows) > 10_000:
-                self._rows.clear()
-            self._rows[wanted] = (now + self.seconds, row)
-        return row
-
-
-async def key_site(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    key: str,
-    blog: str | None,
-    cache: KeyCache | None = None,
-) -> Site:
-    """The site a valid key stands for; `Invalid` for an unknown key or a bad blog.
-
-    Keys are API tokens with the site role, or an admin's (issue 13). A key of one site
-    is that site, and when the site lists origins the blog must be one of them; an
-    admin key of every site is the site whose origins hold the blog (else the default
-    site). `blog` None: the endpoint needs none.
-    """
-    key = normalise_key(key)
-    if not key:
-        raise Invalid('Empty "api_key" value: send your API key.')
-    wanted = digest(key)
-    row = await (cache.find(conn, wanted) if cache else tokens.find_active(conn, wanted))
-    if row is None or not hmac.compare_digest(row["hash"], wanted):
-        if await conn.fetchval("SELECT 1 FROM tokens WHERE hash = $1", wanted):
-            raise Invalid("This API key was revoked.", alert=REVOKED)
-        raise Invalid("The API key is unknown.")
-    role = Role(row["role"])
-    if not Principal(row["id"], row["name"], role).may(Role.SITE):
-        raise Invalid("This key is not a site key: ask an admin for a token with the site role.")
-    host = _blog_host(blog) if blog is not None else None
-    origin = origin_of(blog, page=True) if blog is not None else None
-    site_id: str | None = row["site"]
-    if site_id is None:  # an admin of every site: the blog says which
-        found = await site_store.by_origin(conn, origin) if origin else None
-        return Site(name=row["name"], site=found or DEFAULT_SITE, admin=True)
-    if origin is not None:
-        own = await site_store.get(conn, site_id)
-        if own is not None and own["origins"] and origin not in own["origins"]:
-            raise Invalid(f"The blog {host} is not one of this key's site's addresses.")
-    return Site(name=row["name"], site=site_id, admin=role is not Role.SITE)
-
-
-def _blog_host(blog: str) -> str:
-    if not blog.strip():
-        raise Invalid('Empty "blog" value: send the front page URL of your site.')
-    parts = urlsplit(blog.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise Invalid('The "blog" value must be the full URL of your site, with http(s)://.')
-    return parts.hostname.lower()
 
 
 def truthy(value: str | None) -> bool:
