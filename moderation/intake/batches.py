@@ -5,7 +5,8 @@ Each of a few tasks takes everything waiting, up to a batch, and hands the lot t
 committed. Nobody waits for a batch to fill. A failed batch is tried again one item
 at a time, so one bad item never fails its neighbours. The comment writer
 (intake/writer.py) does the same with flood and duplicate checks on top; this one
-serves what has no such checks (Akismet's comment-checks).
+serves what has no such checks (Akismet's comment-checks), and the facts look-ups
+(intake/lookups.py), whose "store" is a read.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ look-up after scoring used to give.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from aiohttp import web
 
 from moderation.domain import Comment, Facts
 from moderation.intake.articles import Admission, admission_of
+from moderation.intake.batches import Batcher
 from moderation.store import comments as comment_store
 
 log = logging.getLogger(__name__)
@@ -38,14 +38,10 @@ class Known:
     facts: Facts
 
 
-@dataclass(frozen=True, slots=True)
-class _Waiting:
-    comment: Comment
-    author: bool
-    done: asyncio.Future[Known]
-
-
 class FactsReader:
+    """Look-ups waiting at the same moment answered by one statement (a `Batcher` whose
+    "store" is a read: a failed batch is asked again one comment at a time)."""
+
     def __init__(
         self,
         pool: asyncpg.Pool,
@@ -58,49 +54,23 @@ class FactsReader:
         service sends confirmation mail: ops/mail.py)."""
         if tasks < 1 or max_batch < 1:
             raise ValueError("a reader needs at least one task and a batch of one")
-        self._pool = pool
-        self._confirmed_only = confirmed_only
-        self._max_batch = max_batch
-        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
-        self._tasks = [
-            asyncio.create_task(self._run(), name=f"facts-reader-{i}") for i in range(tasks)
-        ]
-        self.batches = 0  # statements run, for tests and benchmarks
+
+        async def read(asked: list[tuple[Comment, bool]]) -> list[Known]:
+            return await _known_many(pool, asked, confirmed_only)
+
+        self._batcher = Batcher(read, tasks=tasks, max_batch=max_batch, name="facts reader")
+
+    @property
+    def batches(self) -> int:
+        """Statements run, for tests and benchmarks."""
+        return self._batcher.batches
 
     async def look_up(self, comment: Comment, author: bool) -> Known:
         """What the database knows about `comment`; its author's record only if `author`."""
-        if not self._tasks:
-            raise RuntimeError("the facts reader is closed")
-        done: asyncio.Future[Known] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Waiting(comment, author, done))
-        return await done
+        return await self._batcher.submit((comment, author))
 
     async def close(self) -> None:
-        tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        while not self._queue.empty():
-            _fail(self._queue.get_nowait(), RuntimeError("the service is stopping"))
-
-    async def _run(self) -> None:
-        queue = self._queue
-        while True:
-            batch = [await queue.get()]
-            while len(batch) < self._max_batch and not queue.empty():
-                batch.append(queue.get_nowait())
-            try:
-                rows = await _known_many(
-                    self._pool, [(w.comment, w.author) for w in batch], self._confirmed_only
-                )
-            except Exception as exc:  # the database's failure is each waiting request's
-                for w in batch:
-                    _fail(w, exc)
-                continue
-            self.batches += 1
-            for w, row in zip(batch, rows, strict=True):
-                if not w.done.done():
-                    w.done.set_result(row)
+        await self._batcher.close()
 
 
 async def _known_many(
@@ -115,11 +85,6 @@ async def _known_many(
         )
         for row in rows
     ]
-
-
-def _fail(waiting: _Waiting, exc: BaseException) -> None:
-    if not waiting.done.done():
-        waiting.done.set_exception(exc)
 
 
 READER = web.AppKey("facts_reader", FactsReader)
