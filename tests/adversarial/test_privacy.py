@@ -65,7 +65,10 @@ async def test_a_500_logs_neither_the_failing_rows_email_nor_its_ip_nor_user_age
     caplog.set_level(logging.INFO)
     # A model that scores NaN (only in memory: nothing lets one in any more) makes the
     # database refuse the row: the error message carries the whole failing row.
-    client.app[MODEL].swap(with_nan_weights(small_model, "nan-in-memory"))
+    # It keeps the active model's version: the model watcher, when its LISTEN connection
+    # comes up, puts back any model whose version is not the active one.
+    live = client.app[MODEL]
+    live.swap(with_nan_weights(small_model, live.model.version))
     resp = await client.post(
         "/v1/comments",
         json=payload(email=EMAIL),

@@ -70,9 +70,9 @@ async def test_the_npm_clients_work_unchanged(client, db, make_token):
     assert got[("@cedx/akismet", "checkComment")] in ("ham", "spam", "pervasiveSpam")
     rows = await db.fetch("SELECT * FROM checks ORDER BY id")
     assert [(r["author_name"], r["site"]) for r in rows] == [
-        ("Dana Whitfield", "news.example"),
-        ("akismet-guaranteed-spam", "news.example"),
-        ("Ana", "news.example"),
+        ("Dana Whitfield", "default"),
+        ("akismet-guaranteed-spam", "default"),
+        ("Ana", "default"),
     ]
     assert rows[0]["fields"]["user_role"] == "administrator,super_admin"
     assert rows[0]["status"] == "approved"
