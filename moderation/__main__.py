@@ -81,6 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--origin", action="append", default=[], help="create: where its pages live (repeat)"
     )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="create: a value of the site's over the installation's, e.g. flag_threshold=5 "
+        "(repeat; see README, Several sites)",
+    )
     p.set_defaults(func=cmd_sites)
 
     p = sub.add_parser("import", help="import labeled comments for retraining")

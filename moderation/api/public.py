@@ -31,6 +31,7 @@ from moderation.keys import POOL, SECRET_KEY, SETTINGS
 from moderation.ops import sites
 from moderation.ops.pages import page_key
 from moderation.problems import FieldErrors
+from moderation.settings import Settings
 from moderation.store import comments as comment_store
 
 MESSAGES = {
@@ -81,6 +82,7 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         if target is None:
             raise FieldErrors([{"field": "redirect_to", "message": "not an allowed address"}])
         redirect_to = target
+    told = sites.directory(request.app).settings_of(settings, site)  # what its author is told
     incoming = parse(CommentIn, data, {"limits": limits})
     comment = comment_from(request, incoming, data, ip)
     app = request.app
@@ -89,7 +91,7 @@ async def submit_comment(request: web.Request) -> web.StreamResponse:
         comment,
         checks=Checks.from_settings(settings, trusted=caller is not None, key=app[SECRET_KEY]),
         retry=retry,
-        respond=lambda done: _answer(request, done, comment, redirect_to),
+        respond=lambda done: _answer(request, done, comment, redirect_to, told),
     )
     assert answer is not None
     return to_response(answer)
@@ -102,9 +104,9 @@ def site_field(data: dict[str, Any]) -> str:
 
 
 def _answer(
-    request: web.Request, done: Submitted, comment: Comment, redirect_to: str
+    request: web.Request, done: Submitted, comment: Comment, redirect_to: str, told: Settings
 ) -> idempotency.Answer:
-    shown = shown_status(done.decision.status, request.app[SETTINGS])
+    shown = shown_status(done.decision.status, told)
     if redirect_to and is_form(request):
         anchor = f"#comment-{done.stored.id}" if shown is Status.APPROVED else "#comment-held"
         return idempotency.Answer(303, headers={"Location": redirect_to.split("#", 1)[0] + anchor})
@@ -127,11 +129,11 @@ async def list_comments(request: web.Request) -> web.Response:
     """An article's approved comments: from this instance's page cache (http/pagecache.py).
 
     `?site=` names the article's site (none: the default site); an unknown site is 404."""
-    settings = request.app[SETTINGS]
     article = request.match_info["article"]
     site = request.query.get("site") or DEFAULT_SITE
     if await sites.known(request.app, request.app[POOL], site) is None:
         raise sites.unknown(site)
+    settings = await sites.settings_for(request.app, site)
     limit = int_param(request, "limit", settings.page_size_default, 1, settings.page_size_max)
     after = cursors.decode_after(request.query.get("cursor"))
 

@@ -10,7 +10,7 @@ from moderation.http.auth import require
 from moderation.http.requests import parse, read_payload
 from moderation.http.responses import json_response
 from moderation.http.schemas_sites import SiteIn
-from moderation.keys import POOL
+from moderation.keys import POOL, SETTINGS
 from moderation.ops import sites
 from moderation.problems import Problem
 from moderation.store import sites as site_store
@@ -28,6 +28,7 @@ async def create_site(request: web.Request) -> web.Response:
     if who.site is not None:
         raise Problem(403, "Forbidden", "Only a token of every site makes sites.")
     body = parse(SiteIn, await read_payload(request), {})
-    site = await sites.create(request.app[POOL], body.id, body.name, body.origins, body.settings)
+    own = sites.check_settings(request.app[SETTINGS], body.settings)
+    site = await sites.create(request.app[POOL], body.id, body.name, body.origins, own)
     sites.directory(request.app).forget(site.id)
     return json_response(sites.view(site), status=201)

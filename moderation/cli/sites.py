@@ -16,6 +16,11 @@ def short_id(name: str) -> str:
     return "-".join(words)[:32].strip("-")
 
 
+def _pair(item: str) -> tuple[str, str]:
+    name, _, value = item.partition("=")
+    return name.strip(), value.strip()
+
+
 def cmd_sites(settings: Settings, args: argparse.Namespace) -> int:
     from moderation.ops import sites
     from moderation.problems import Problem
@@ -37,8 +42,9 @@ def cmd_sites(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     try:
         if args.action == "create":
+            own = sites.check_settings(settings, dict(_pair(item) for item in args.set))
             made = with_pool(
-                settings, lambda pool: sites.create(pool, site, args.name, args.origin)
+                settings, lambda pool: sites.create(pool, site, args.name, args.origin, own)
             )
             print(f"created site {made.id} ({made.name})")
             return 0

@@ -21,7 +21,9 @@ class SiteIn(BaseModel):
         "embed pages and be sent back to after a form.",
     )
     settings: dict[str, Any] = Field(
-        default_factory=dict, description="Values of this site over the installation's."
+        default_factory=dict,
+        description="Values of this site over the installation's: trust_known_authors, "
+        "spam_answer, flag_threshold, flag_confirmed_weight, flagged_shown, page_size_default.",
     )
 
 

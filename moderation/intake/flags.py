@@ -20,7 +20,8 @@ from aiohttp import web
 
 from moderation.domain import Status
 from moderation.intake.flood import address_turn
-from moderation.keys import POOL, SECRET_KEY, SETTINGS
+from moderation.keys import POOL, SECRET_KEY
+from moderation.ops import sites
 from moderation.ops.events import comment_decided
 from moderation.problems import Problem
 from moderation.store import abuse as abuse_store
@@ -54,7 +55,7 @@ async def flag(
 ) -> Flagged:
     """Record a reader's flag; 404 for a comment not published, 409 for a second flag from
     the same reader, 429 when the address flags too fast."""
-    settings = app[SETTINGS]
+    settings = await sites.settings_for(app, site)
     key = app[SECRET_KEY]
     reader = abuse_store.subject(key, "flagger", str(ip) if ip is not None else "unknown")
     async with app[POOL].acquire() as conn, conn.transaction():

@@ -23,7 +23,8 @@ from moderation.domain import ArticleState, Comment, Decision, Facts, Status
 from moderation.intake import articles, idempotency, verdicts
 from moderation.intake.lookups import READER, Known
 from moderation.intake.writer import WRITER
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.keys import MODEL, POOL, RULES
+from moderation.ops import sites
 from moderation.ops.events import decided_automatically
 from moderation.problems import FieldErrors
 from moderation.settings import Settings, SpamAnswer
@@ -179,7 +180,8 @@ async def _accept(
     retry: idempotency.IdempotencyKey | None,
     respond: Respond | None,
 ) -> tuple[Submitted | None, idempotency.Answer | None]:
-    pool, live, settings = app[POOL], app[MODEL], app[SETTINGS]
+    pool, live = app[POOL], app[MODEL]
+    settings = await sites.settings_for(app, comment.site)
     site = app[RULES].for_site(comment.site)
     # A closed article refuses before anything is scored; a premoderated one holds.
     if retry is None:

@@ -16,14 +16,58 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
+import orjson
 from aiohttp import web
+from pydantic import ValidationError
 
 from moderation.domain import DEFAULT_SITE
+from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors, Problem
+from moderation.settings import Settings
 from moderation.store import sites as site_store
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 CACHE_SECONDS = 5.0
+# What a site may set over the installation's values (`settings` of a site): how its
+# comments are decided and shown. Everything else (databases, limits of the service,
+# mail, secrets) is the installation's alone.
+SITE_SETTINGS = (
+    "trust_known_authors",
+    "spam_answer",
+    "flag_threshold",
+    "flag_confirmed_weight",
+    "flagged_shown",
+    "page_size_default",
+)
+
+
+def check_settings(base: Settings, overrides: dict[str, Any]) -> dict[str, Any]:
+    """A site's settings in their JSON form, validated as the installation's are; 422
+    naming the first setting a site may not change or whose value is wrong."""
+    for name in overrides:
+        if name not in SITE_SETTINGS:
+            raise FieldErrors(
+                [
+                    {
+                        "field": f"settings.{name}",
+                        "message": "not a setting a site may change: one of "
+                        + ", ".join(SITE_SETTINGS),
+                    }
+                ]
+            )
+    try:
+        merged = Settings.model_validate({**base.model_dump(), **overrides})
+    except ValidationError as exc:
+        raise FieldErrors(
+            [
+                {
+                    "field": "settings." + ".".join(str(p) for p in e["loc"]),
+                    "message": e["msg"],
+                }
+                for e in exc.errors()
+            ]
+        ) from None
+    return merged.model_dump(mode="json", include=set(overrides))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +121,22 @@ class SiteDirectory:
         self.seconds = seconds
         self._sites: dict[str, tuple[float, Site | None]] = {}
         self._origins: dict[str, tuple[float, bool]] = {}
+        self._settings: dict[str, tuple[bytes, Settings]] = {}
+
+    def settings_of(self, base: Settings, site: Site) -> Settings:
+        """The installation's settings with the site's own over them (made once per
+        change of the site's values)."""
+        if not site.settings:
+            return base
+        key = orjson.dumps(site.settings, option=orjson.OPT_SORT_KEYS)
+        hit = self._settings.get(site.id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        known = {k: v for k, v in site.settings.items() if k in SITE_SETTINGS}
+        valid = Settings.model_validate({**base.model_dump(), **known})
+        merged = base.model_copy(update=valid.model_dump(include=set(known)))
+        self._settings[site.id] = (key, merged)
+        return merged
 
     async def has_origin(self, conn: asyncpg.Pool | asyncpg.Connection, origin: str) -> bool:
         """Whether some site lists `origin` (scheme://host[:port], lowercase)."""
@@ -119,6 +179,14 @@ def directory(app: web.Application) -> SiteDirectory:
 
 async def known(app: web.Application, pool: asyncpg.Pool, site: str) -> Site | None:
     return await directory(app).get(pool, site)
+
+
+async def settings_for(app: web.Application, site: str) -> Settings:
+    """The settings a site's comments are decided and shown by: the installation's, with
+    the site's own values (SITE_SETTINGS) over them."""
+    found = await known(app, app[POOL], site)
+    base = app[SETTINGS]
+    return base if found is None else directory(app).settings_of(base, found)
 
 
 async def require_known(

@@ -19,7 +19,7 @@ from moderation.domain import AUTO, ArticleState, Facts
 from moderation.intake import articles
 from moderation.intake.submission import decide_comment
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops import mail
+from moderation.ops import mail, sites
 from moderation.ops.events import decided_automatically
 from moderation.review.checks import announce as announce_check
 from moderation.store import checks as check_store
@@ -36,7 +36,8 @@ async def rescore_pending(app: web.Application, site: str) -> dict[str, int]:
 
     Each change is announced (ops/events) like any other automatic decision.
     """
-    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].for_site(site), app[SETTINGS]
+    pool, live, rules = app[POOL], app[MODEL], app[RULES].for_site(site)
+    settings = await sites.settings_for(app, site)
     counts: Counter[str] = Counter()
     states: dict[str, ArticleState] = {}
     after = 0

@@ -178,7 +178,7 @@ async def _page(
     errors: dict[str, str],
     status: int = 200,
 ) -> web.Response:
-    settings = request.app[SETTINGS]
+    settings = await sites.settings_for(request.app, site)
     after = cursors.decode_after(request.query.get("cursor"))
     threads, next_after, total = await comment_store.approved_page(
         pool,
@@ -242,7 +242,7 @@ async def embed_page(request: web.Request) -> web.StreamResponse:
 async def embed_post(request: web.Request) -> web.StreamResponse:
     site = await embed_site(request)
     article = _article(request)
-    settings = request.app[SETTINGS]
+    settings = await sites.settings_for(request.app, site)
     data = await read_payload(request)
     values = {f: str(data.get(f) or "") for f in FIELDS}
     app = request.app

@@ -379,3 +379,67 @@ async def test_the_desk_shows_one_site_and_a_token_of_every_site_switches(
     assert MARK in page and "default&#39;s own comment" not in page
     nowhere = await client.post("/desk/site", data={"csrf": csrf, "site": "nowhere"})
     assert nowhere.status == 404
+
+
+async def test_a_site_sets_its_own_values_over_the_installations(
+    make_app_client: Any, make_settings: Any, db: asyncpg.Connection
+) -> None:
+    client = await make_app_client(make_settings(trusted_proxies=["127.0.0.0/8"]))
+    secret, _ = await create_token(db, "root", "admin")
+    admin = {"Authorization": f"Bearer {secret}"}
+    for settings, field in (
+        ({"database_url": "postgresql://elsewhere/db"}, "settings.database_url"),
+        ({"flag_threshold": 0}, "settings.flag_threshold"),
+        ({"spam_answer": "rejected"}, "settings.spam_answer"),
+    ):
+        bad = await client.post(
+            "/v1/admin/sites", json={"id": "eps", "name": "E", "settings": settings}, headers=admin
+        )
+        assert bad.status == 422, settings
+        assert [e["field"] for e in (await bad.json())["errors"]] == [field]
+    made = await client.post(
+        "/v1/admin/sites",
+        json={"id": "eps", "name": "E", "settings": {"flag_threshold": 1, "page_size_default": 1}},
+        headers=admin,
+    )
+    assert made.status == 201
+    assert (await made.json())["settings"] == {"flag_threshold": 1, "page_size_default": 1}
+
+    # One reader's flag is enough on eps; the default site keeps the installation's 3.
+    ours = await insert_comment(db, site="eps", article="e-story", status="approved")
+    theirs = await insert_comment(db, article="d-story", status="approved")
+    for cid, site in ((ours, "eps"), (theirs, "default")):
+        flagged = await client.post(
+            f"/v1/comments/{cid}/flags",
+            json={"reason": "spam", "site": site},
+            headers={"X-Forwarded-For": "198.51.100.7"},
+        )
+        assert flagged.status == 201
+    statuses = await db.fetch("SELECT id, status FROM comments ORDER BY id")
+    assert [(r["id"], r["status"]) for r in statuses] == [(ours, "pending"), (theirs, "approved")]
+
+    # A page of eps holds one comment by default; the default site's, the installation's 50.
+    await insert_comment(db, site="eps", article="e-story", status="approved")
+    await insert_comment(db, site="eps", article="e-story", status="approved")
+    page = await (await client.get("/v1/articles/e-story/comments?site=eps")).json()
+    assert len(page["items"]) == 1 and page["next_cursor"]
+
+
+async def test_the_command_line_makes_a_site_with_its_own_values_and_refuses_bad_ones(
+    db: asyncpg.Connection, database_url: str, data_dir: Any, monkeypatch: Any, capsys: Any
+) -> None:
+    from moderation.__main__ import main
+
+    monkeypatch.setenv("MODERATION_DATABASE_URL", database_url)
+    monkeypatch.setenv("MODERATION_DATA_DIR", str(data_dir))
+    argv = ["sites", "create", "--name", "Zeta News", "--origin", "https://zeta.example"]
+    assert await asyncio.to_thread(main, [*argv, "--set", "smtp_host=mail.example"]) == 2
+    assert "settings.smtp_host" in capsys.readouterr().err
+    assert await asyncio.to_thread(main, [*argv, "--set", "flag_threshold=many"]) == 2
+    assert "settings.flag_threshold" in capsys.readouterr().err
+    made = [*argv, "--set", "flag_threshold=5", "--set", "flagged_shown=yes"]
+    assert await asyncio.to_thread(main, made) == 0
+    assert "created site zeta-news" in capsys.readouterr().out
+    row = await db.fetchrow("SELECT origins, settings FROM sites WHERE id = 'zeta-news'")
+    assert row["origins"] == ["https://zeta.example"]
+    assert row["settings"] == {"flag_threshold": 5, "flagged_shown": True}
