@@ -14,6 +14,7 @@ from moderation.http.schemas import Limits
 from moderation.http.schemas_moderator import ArticleSettingsIn
 from moderation.intake.articles import admission_of
 from moderation.keys import POOL
+from moderation.ops.pages import page_changed
 from moderation.problems import Problem
 from moderation.store import articles as article_store
 
@@ -60,4 +61,6 @@ async def put_article(request: web.Request) -> web.Response:
         state=body.state,
         close_after_days=body.close_after_days,
     )
+    # This instance's pages go now; the others' when the trigger's NOTIFY reaches them.
+    page_changed(request.app, site, article)
     return json_response(article_view(row), status=201 if created else 200)

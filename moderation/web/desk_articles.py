@@ -16,6 +16,7 @@ from moderation.http.schemas import Limits
 from moderation.http.schemas_moderator import ArticleSettingsIn
 from moderation.intake.articles import admission_of
 from moderation.keys import POOL
+from moderation.ops.pages import page_changed
 from moderation.problems import FieldErrors, Problem
 from moderation.store import articles as article_store
 from moderation.web import sessions
@@ -103,5 +104,6 @@ async def articles_form(request: web.Request) -> web.StreamResponse:
         state=body.state,
         close_after_days=body.close_after_days,
     )
+    page_changed(request.app, session.site, article)  # this instance now, others by NOTIFY
     await sessions.flash(request, session, {"kind": "ok", "text": f"Saved {article}."})
     return see_other(f"{PAGE}?article={quote(article, safe='')}")
