@@ -19,6 +19,9 @@ are announced by review/checks.announce (`check.decided`, to the site).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiohttp import web
 
 from moderation.domain import AUTO, DEFAULT_SITE, Decision
@@ -58,6 +61,13 @@ def comment_decided(
             "by": by,
         }
         jobs.background(app, webhooks.emit(app, site, event, data))
+
+
+def row_decided(app: web.Application, row: Mapping[str, Any], by: str) -> None:
+    """`comment_decided` for a comment row as a decision statement returned it."""
+    comment_decided(
+        app, row["id"], row["article"], row["status"], row["rejection"], by, site=row["site"]
+    )
 
 
 def decided_automatically(

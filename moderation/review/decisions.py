@@ -14,7 +14,7 @@ from aiohttp import web
 
 from moderation.domain import Principal, Rejection, Status
 from moderation.keys import POOL
-from moderation.ops.events import comment_decided
+from moderation.ops.events import row_decided
 from moderation.problems import Problem
 from moderation.store import audits, decisions
 from moderation.store.queue import claim_is_live
@@ -99,15 +99,7 @@ async def apply_decision(
         )
         await decisions.set_label(conn, site, comment_id, label, who.name)
         await audits.resolve(conn, site, comment_id, status.value, who.name)
-    comment_decided(
-        app,
-        updated["id"],
-        updated["article"],
-        updated["status"],
-        updated["rejection"],
-        who.name,
-        site=site,
-    )
+    row_decided(app, updated, who.name)
     return updated
 
 

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from moderation.domain import AUTO, Principal
 from moderation.keys import POOL
-from moderation.ops.events import comment_decided
+from moderation.ops.events import row_decided
 from moderation.problems import Problem
 from moderation.review.decisions import SAID, not_found
 from moderation.store import audits, decisions
@@ -89,13 +89,5 @@ async def undo_decision(
         label = LABELS.get((status, rejection)) if decided_by != AUTO else None
         await decisions.set_label(conn, site, comment_id, label, decided_by)
         await audits.reopen(conn, comment_id, d["actor"], d["at"])
-    comment_decided(
-        app,
-        updated["id"],
-        updated["article"],
-        updated["status"],
-        updated["rejection"],
-        who.name,
-        site=site,
-    )
+    row_decided(app, updated, who.name)
     return updated
