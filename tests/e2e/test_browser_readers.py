@@ -232,11 +232,13 @@ def test_a_reader_confirms_from_the_mail_then_appeals_and_deletes_on_their_page(
     for name, value in (("name", "Dana"), ("email", "dana@example.org")):
         browser.find_element(By.ID, name).send_keys(value)
     browser.find_element(By.ID, "body").send_keys("Is the kettle on? Same wave at our clinic.")
+    before = len(browser.find_elements(By.CSS_SELECTOR, "#comment-list > li"))
     browser.find_element(By.CSS_SELECTOR, "#comment-form button[type=submit]").click()
-    report = wait(browser).until(
-        ec.presence_of_element_located((By.CSS_SELECTOR, "#comment-list li:last-child .report"))
+    # The page already had comments with Report links: wait for the script's new one.
+    wait(browser).until(
+        lambda b: len(b.find_elements(By.CSS_SELECTOR, "#comment-list > li")) > before
     )
-    new_id = browser.find_element(By.CSS_SELECTOR, "#comment-list li:last-child").get_attribute(
-        "id"
-    )
+    added = browser.find_elements(By.CSS_SELECTOR, "#comment-list > li")[-1]
+    new_id = added.get_attribute("id")
+    report = added.find_element(By.CSS_SELECTOR, ".report")
     assert report.get_attribute("href").endswith(f"/embed/{ARTICLE}/report/{new_id[8:]}")

@@ -79,7 +79,9 @@
     var report = document.createElement("a");
     report.className = "report";
     report.rel = "nofollow";
-    report.href = form.getAttribute("action") + "/report/" + encodeURIComponent(doc.id);
+    // The page's own path (the form has no action: it posts back to its address, query
+    // included, to keep the host page's title and address).
+    report.href = form.getAttribute("data-path") + "/report/" + encodeURIComponent(doc.id);
     report.textContent = "Report";
     article.appendChild(header);
     article.appendChild(p);
