@@ -80,3 +80,34 @@ def test_serve_starts_one_worker_per_core_even_beside_a_folder_named_moderation(
             process.kill()
             process.wait(STOP_DEADLINE)
     assert "shadowing" not in service.stderr()
+
+
+def test_a_stop_while_the_workers_still_import_is_a_clean_stop(
+    database_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    """SIGTERM as soon as the workers exist: they die of it before their handlers are in
+    (they have served nothing), and the serve process still exits 0."""
+    import signal
+    import time
+
+    log = tmp_path / "serve.log"
+    argv = [str(COMMAND), "serve", "--host", "127.0.0.1", "--port", str(free_port())]
+    with log.open("ab") as err:
+        process = subprocess.Popen(
+            [*argv, "--workers", "2"],
+            env=_environment(data_dir, database_url),
+            stdin=subprocess.DEVNULL,
+            stdout=err,
+            stderr=err,
+        )
+    try:
+        deadline = time.monotonic() + START_DEADLINE
+        while "started 2 workers" not in log.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(STOP_DEADLINE) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(STOP_DEADLINE)
