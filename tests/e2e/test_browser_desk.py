@@ -264,7 +264,11 @@ def test_an_admin_edits_the_rules_sees_a_bad_line_next_to_its_box_and_the_histor
         box.send_keys("deals@spam.example\nnot an address")
         browser.find_element(By.ID, "disallowed_words").send_keys("cheap watches")
         browser.find_element(By.CSS_SELECTOR, ".rules-form button[type=submit]").click()
-        error = wait(browser).until(ec.presence_of_element_located((By.ID, "blocked_emails-error")))
+        # The box's error line is on every version of the page: wait for its words.
+        wait(browser).until(
+            ec.text_to_be_present_in_element((By.ID, "blocked_emails-error"), "line 2")
+        )
+        error = browser.find_element(By.ID, "blocked_emails-error")
         assert "line 2 (not an address): must be an email address" in error.text
         assert browser.find_element(By.ID, "blocked_emails").get_attribute("aria-invalid")
         assert "cheap watches" in browser.find_element(By.ID, "disallowed_words").text
