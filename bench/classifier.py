@@ -64,8 +64,9 @@ from moderation.classifier import seed
 from moderation.classifier.data import Example, read_paths
 from moderation.classifier.evaluate import as_comment, decide_all, evaluate, figures
 from moderation.classifier.features import IDENTITY_PREFIXES, CommentText, extract
-from moderation.classifier.model import Scorer, as_matrix, predict_proba
+from moderation.classifier.model import as_matrix, predict_proba
 from moderation.classifier.persist import TrainedModel
+from moderation.classifier.scoring import Scorer
 from moderation.classifier.thresholds import Thresholds
 from moderation.classifier.train import Targets, train, validation_folds
 from moderation.domain import Facts, Status

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from moderation.classifier.explain import why
-from moderation.classifier.model import Score
+from moderation.classifier.scoring import Score
 from moderation.classifier.thresholds import Thresholds
 from moderation.domain import Decision, Facts, Rejection, Status
 from moderation.rules import Hit, Verdict

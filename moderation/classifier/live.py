@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from moderation.classifier import probe
 from moderation.classifier.features import CommentText
-from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
+from moderation.classifier.scoring import Score
 from moderation.classifier.thresholds import Thresholds, tightened
 
 # The site whose model is the installation's (domain.DEFAULT_SITE; classifier/ imports

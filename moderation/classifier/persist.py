@@ -31,7 +31,7 @@ from sklearn.pipeline import Pipeline
 from moderation.classifier import probe, serving
 from moderation.classifier.familiarity import Profile
 from moderation.classifier.features import CommentText
-from moderation.classifier.model import Score, Scorer
+from moderation.classifier.scoring import Score, Scorer
 from moderation.classifier.thresholds import Thresholds
 
 FORMAT = 1  # the skops part

@@ -22,7 +22,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from moderation.classifier.model import Scorer, _Block
+from moderation.classifier.scoring import Scorer, _Block
 from moderation.classifier.terms import char_wb_found, word_found
 
 FORMAT = 1

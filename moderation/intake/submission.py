@@ -16,8 +16,8 @@ from aiohttp import web
 from moderation import policy, rules
 from moderation.classifier.features import CommentText
 from moderation.classifier.live import LiveModel
-from moderation.classifier.model import Score
 from moderation.classifier.persist import TrainedModel
+from moderation.classifier.scoring import Score
 from moderation.classifier.thresholds import Thresholds
 from moderation.domain import ArticleState, Comment, Decision, Facts, Status
 from moderation.intake import articles, idempotency, verdicts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.classifier.familiarity import Familiarity
-from moderation.classifier.model import Score
+from moderation.classifier.scoring import Score
 from moderation.classifier.thresholds import Thresholds
 from moderation.domain import Decision, Facts, Rejection, Status
 from moderation.policy import decide

@@ -11,8 +11,9 @@ from sklearn.pipeline import Pipeline
 
 from moderation.classifier import explain, terms
 from moderation.classifier.features import CommentText, extract
-from moderation.classifier.model import Scorer, as_matrix, build_pipeline, predict_proba
+from moderation.classifier.model import as_matrix, build_pipeline, predict_proba
 from moderation.classifier.persist import TrainedModel
+from moderation.classifier.scoring import Scorer
 
 LEGIT = CommentText(
     "Thanks for the write-up. Which firmware versions did the vendor patch?",
