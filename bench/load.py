@@ -21,7 +21,9 @@ time, after a short untimed warm-up:
    address, as from a reverse proxy: each batch then locks, looks up and marks its
    senders in its transaction before the insert;
 2. GET /v1/articles/{a}/comments on the article with 1 000 approved comments (the
-   first page of 50 threads and the total).
+   first page of 50 threads and the total), from the page cache; then again with wrk
+   (Debian package `wrk`, skipped when absent or with --no-wrk), a compiled client like
+   pgbench, whose own CPU takes far less of the shared cores than the Python client's.
 3. With --akismet, right after the first phase: POST /1.1/comment-check with the same
    kind of comments, form-encoded as WordPress's Akismet plugin sends them (the text
    twice, as comment_content and POST_comment, and a dozen HTTP_* fields), with a site
@@ -194,7 +196,7 @@ async def fill_read_article(url: str) -> list[int]:
         )
         await conn.execute("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, body text)")
         await conn.execute("ANALYZE")
-        rows = await conn.fetch(comments._TOP_LEVEL, READ_ARTICLE, 0, 51, "default")
+        rows = await conn.fetch(comments._TOP_LEVEL, READ_ARTICLE, 0, 51, False, "default")
         return [r["id"] for r in rows[:50]]
     finally:
         await conn.close()
@@ -610,6 +612,90 @@ async def run_phase(
     return figures
 
 
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _wrk_ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _WRK_UNITS[unit]
+
+
+def _wrk_timed(argv: list[str]) -> tuple[str, int, resource.struct_rusage, float]:
+    """Run wrk to its end: its output, exit status, own CPU use and wall time."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    out = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = status
+    return out, status, usage, time.perf_counter() - t0
+
+
+async def run_wrk_phase(
+    name: str, cfg: dict[str, Any], service_pids: list[int], database_url: str
+) -> dict[str, Any]:
+    """One GET phase driven by wrk, a compiled client: on a 2-core machine the Python
+    client's own CPU competes with the service for the same cores, which pgbench (the
+    baseline, also compiled) does not. Same figures as run_phase."""
+    exe = shutil.which("wrk")
+    assert exe is not None
+    url = cfg["base_url"] + cfg["path"]
+    common = [exe, "-t", "2", "-c", str(cfg["connections"]), "--latency"]
+    log(
+        f"{name} [wrk]: {cfg['connections']} connections, {cfg['warmup']:g} s warm-up, "
+        f"{cfg['duration']:g} s timed ..."
+    )
+    warm = [*common, "-d", f"{max(1, round(cfg['warmup']))}s", url]
+    await asyncio.to_thread(subprocess.run, warm, capture_output=True, check=False)
+    pg_pids = await backend_pids(database_url)
+    watched = [*service_pids, *pg_pids]
+    cpu0 = {pid: cpu_seconds([pid]) for pid in watched}
+    busy0 = machine_busy_seconds()
+    timed = [*common, "-d", f"{max(1, round(cfg['duration']))}s", url]
+    out, status, usage, wall = await asyncio.to_thread(_wrk_timed, timed)
+    busy1 = machine_busy_seconds()
+    cpu1 = {pid: cpu_seconds([pid]) for pid in watched}
+    if status != 0 or "Requests/sec" not in out:
+        raise BenchError(f"wrk failed ({status}):\n{out}")
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = int(bad.group(1)) if bad else 0
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
+
+    def cores(pids: list[int]) -> float:
+        return round(sum(cpu1[p] - cpu0[p] for p in pids) / wall, 2)
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    figures: dict[str, Any] = {
+        "client_program": "wrk",
+        "requests": total,
+        "rps": round(rps, 1),
+        "p50_ms": round(_wrk_ms(latency["50"]), 2),
+        "p99_ms": round(_wrk_ms(latency["99"]), 2),
+        "errors": errors,
+        "socket_errors": socket_errors.group(1) if socket_errors else None,
+        "cpu_cores": {
+            "client": round((usage.ru_utime + usage.ru_stime) / wall, 2),
+            "service": cores(service_pids),
+            "postgres": cores(pg_pids),
+            "machine": round((busy1 - busy0) / wall, 2),
+        },
+    }
+    ours = sum(v for k, v in figures["cpu_cores"].items() if k != "machine")
+    figures["cpu_cores"]["others"] = round(max(0.0, figures["cpu_cores"]["machine"] - ours), 2)
+    figures["cpu_ms_per_request"] = {
+        k: round(figures["cpu_cores"][k] * 1000 / figures["rps"], 3)
+        for k in ("client", "service", "postgres")
+    }
+    log(
+        f"{name} [wrk]: {figures['rps']:.0f} requests/s, p50 {figures['p50_ms']:.1f} ms, "
+        f"p99 {figures['p99_ms']:.1f} ms, {errors} non-2xx, CPU cores {figures['cpu_cores']}, "
+        f"CPU ms per request {figures['cpu_ms_per_request']}"
+    )
+    return figures
+
+
 def profile_of(out: Path | None, pid: int, phase: str) -> tuple[int, Path] | None:
     return None if out is None else (pid, out.with_stem(f"{out.stem}-{phase}"))
 
@@ -671,9 +757,9 @@ def read_script(first_page: list[int]) -> str:
     article = f"'{READ_ARTICLE}'"
     ids = "'{" + ",".join(map(str, first_page)) + "}'"
     return (
-        substitute(comments._TOP_LEVEL, [article, "0", "51", "'default'"])
+        substitute(comments._TOP_LEVEL, [article, "0", "51", "false", "'default'"])
         + substitute(comments._COUNT_APPROVED, [article, "'default'"])
-        + substitute(comments._THREADS, [ids, "'default'"])
+        + substitute(comments._THREADS, [ids, "false", "'default'"])
     )
 
 
@@ -758,6 +844,19 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             url,
             profile_of(args.profile, pids[0], "get"),
         )
+        read_wrk: dict[str, Any] | None = None
+        if shutil.which("wrk") and not args.no_wrk:
+            read_wrk = await run_wrk_phase(
+                f"GET {page_path(READ_ARTICLE)} (cached)",
+                {**phase, "path": page_path(READ_ARTICLE)},
+                pids,
+                url,
+            )
+        else:
+            log(
+                "wrk is not installed (Debian: apt-get install wrk): the cached page is "
+                "measured with the Python client only"
+            )
         log(f"pgbench: the read path's 3 statements, {args.connections} connections ...")
         select = await asyncio.to_thread(
             pgbench, url, read_script(first_page), args.connections, args.duration, tmp
@@ -796,6 +895,12 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     read_ratio = round(read["rps"] / select["tps"], 3)
     uncached_ratio = round(uncached["rps"] / select["tps"], 3)
     big_ratio = round(big["rps"] / uncached["rps"], 3)
+    wrk_ratio = None if read_wrk is None else round(read_wrk["rps"] / select["tps"], 3)
+    if read_wrk is not None:
+        log(
+            f"the cached page through wrk: {wrk_ratio:.3f}x its read SQL's own rate "
+            f"(p99 {read_wrk['p99_ms']:.1f} ms)"
+        )
     log(
         f"POST rate (workers {workers}) is {ratio:.3f}x PostgreSQL's one-row INSERT rate; "
         f"the cached page {read_ratio:.3f}x its read SQL's own rate (p99 "
@@ -827,6 +932,8 @@ async def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "read": read,
         "read_pgbench_tps": select["tps"],
         "read_ratio": read_ratio,
+        "read_wrk": read_wrk,
+        "read_wrk_ratio": wrk_ratio,
         "uncached": uncached,
         "uncached_ratio": uncached_ratio,
         "big_uncached": big,
@@ -857,6 +964,9 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--profile", type=Path, help="py-spy output (.svg or .txt)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--no-wrk", action="store_true", help="measure the cached page with the Python client only"
+    )
     parser.add_argument(
         "--guards",
         action="store_true",
