@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import matthews_corrcoef, roc_auc_score
 
 from moderation import policy, rules
 from moderation.classifier.data import Example
@@ -46,6 +45,9 @@ def figures(
     spam: np.ndarray[Any, Any], proba: np.ndarray[Any, Any], statuses: Sequence[Status]
 ) -> dict[str, Any]:
     """The evaluation report: classification quality and what automation would do."""
+    # Imported here, as all of scikit-learn is outside training: serving never needs it.
+    from sklearn.metrics import matthews_corrcoef, roc_auc_score
+
     y = np.asarray(spam, dtype=bool)
     n = len(y)
     predicted = proba >= 0.5

@@ -7,22 +7,39 @@ know is shown as it is, so a new feature is never hidden.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # A term explains a score only if it moved the decision value by at least this
 # much (a linear SVM's margin is ±1; one word of a ten-word comment moves it by a few
 # hundredths): below it, a term is noise next to the rest.
 WEIGHT_FLOOR = 0.01
-# Words never highlighted as spam-ward, whatever their weight: they say nothing a
-# moderator can act on ("the", "and", "https").
-FILLER = ENGLISH_STOP_WORDS | {"http", "https", "www", "com", "org", "net", "html"}
+
+
+@functools.cache
+def filler_words() -> frozenset[str]:
+    """Words never highlighted as spam-ward, whatever their weight: they say nothing a
+    moderator can act on ("the", "and", "https"). Loaded on first use: scikit-learn
+    takes seconds to import, and serving a model from its serving form needs none of it
+    (a scorer carries its blocks' filler columns)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | {
+        "http",
+        "https",
+        "www",
+        "com",
+        "org",
+        "net",
+        "html",
+    }
+    return words
 
 
 def filler(term: str) -> bool:
-    return all(w in FILLER or w.isdigit() for w in term.split())
+    words = filler_words()
+    return all(w in words or w.isdigit() for w in term.split())
 
 
 _FIXED = {

@@ -2,7 +2,9 @@
 tokens) into a linear SVM whose output is calibrated with a sigmoid.
 
 Serving does not call it per comment: classifier/scoring.py compiles the fitted
-weights into a `Scorer` that gives the same probability much faster.
+weights into a `Scorer` that gives the same probability much faster. scikit-learn
+is imported inside the functions that build or run a pipeline: it takes seconds to
+import, and a worker serving a model from its serving form never needs it.
 """
 
 from __future__ import annotations
@@ -10,14 +12,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC
 
 from moderation.classifier.features import (
     GENERIC_PATTERN,
@@ -26,6 +23,11 @@ from moderation.classifier.features import (
     Docs,
     extract,
 )
+
+if TYPE_CHECKING:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
 
 TEXT, META = 0, 1
 
@@ -36,6 +38,9 @@ def build_classifier(c: float = 1.0) -> CalibratedClassifierCV:
     # videos preferred it in four folds of five); liblinear is deterministic and
     # quick on a few thousand sparse rows. Balanced weights keep the raw scores
     # centred whatever the class mix of the labels.
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
     base = LinearSVC(C=c, class_weight="balanced", random_state=0)
     return CalibratedClassifierCV(base, method="sigmoid", cv=5, ensemble=False)
 
@@ -51,6 +56,9 @@ def build_features(identity: bool = False) -> ColumnTransformer:
     # scorer work on sets. Character 4-5-grams inside word boundaries: leave-one-
     # video-out inside the training videos preferred them to 2-5, 3-5, 3-4 and 2-4
     # in every fold (4-6 tied), and they are half as many to look up as 2-5.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return ColumnTransformer(
         [
             (
@@ -106,6 +114,8 @@ def identity_usable(docs: Sequence[Docs]) -> bool:
 
 
 def build_pipeline(c: float = 1.0, identity: bool = False) -> Pipeline:
+    from sklearn.pipeline import Pipeline
+
     return Pipeline([("features", build_features(identity)), ("clf", build_classifier(c))])
 
 

@@ -13,6 +13,10 @@ serving form only, which takes a fraction of skops' seconds, so a hot swap or a
 restart serves at once; the scikit-learn pipeline is rebuilt from `model.skops`
 only when something asks for it (training code, the CLI's evaluation). A bare
 skops file (format 1, as written before) still loads the old way.
+
+skops and scikit-learn are imported only where a skops part is written or read:
+together they take seconds to import, and a worker that serves from the serving
+form never needs them (a restart is ready that much sooner).
 """
 
 from __future__ import annotations
@@ -23,16 +27,16 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
-
-import skops.io as sio
-from sklearn.pipeline import Pipeline
+from typing import TYPE_CHECKING, Any
 
 from moderation.classifier import probe, serving
 from moderation.classifier.familiarity import Profile
 from moderation.classifier.features import CommentText
 from moderation.classifier.scoring import Score, Scorer
 from moderation.classifier.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 FORMAT = 1  # the skops part
 CONTAINER = 2  # the artifact with a serving form
@@ -168,6 +172,8 @@ def dumps(model: TrainedModel) -> bytes:
         return model._artifact  # skops takes seconds; a model is written once
     meta = dict(model.metadata)
     meta["thresholds"] = model.thresholds.to_dict()
+    import skops.io as sio
+
     skops_part: bytes = sio.dumps(
         {"format": FORMAT, "pipeline": model.pipeline, "metadata": json.dumps(meta)},
         compression=zipfile.ZIP_DEFLATED,
@@ -244,6 +250,9 @@ def _checked(model: TrainedModel) -> TrainedModel:
 
 def _load_skops(data: bytes) -> tuple[Pipeline, dict[str, Any]]:
     """The pipeline and metadata of a skops part, from trusted types only."""
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+
     try:
         named = types_in(data)
         untrusted = set(sio.get_untrusted_types(data=data))

@@ -12,19 +12,18 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC
 
 from moderation.classifier.explain import WEIGHT_FLOOR, filler
 from moderation.classifier.familiarity import Familiarity, Profile
 from moderation.classifier.features import CommentText, Docs, extract
 from moderation.classifier.terms import Found, fast_found
+
+if TYPE_CHECKING:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +45,9 @@ class _Block:
     sublinear: bool
     binary: bool
     spec: dict[str, Any] | None = None  # the analyzer's settings, for the serving form
+    # Columns of filler terms ("the", "of the"), never named as spam words: known when
+    # the block is built, so scoring needs no stop-word list (nor scikit-learn's import).
+    fillers: frozenset[int] = frozenset()
 
     @classmethod
     def fast(
@@ -58,6 +60,7 @@ class _Block:
         index: dict[str, int],
         terms: list[str],
         spec: dict[str, Any],
+        fillers: frozenset[int],
     ) -> _Block:
         """A binary block rebuilt from a serving form: only the fast path's parts."""
         empty = np.empty(0)
@@ -75,7 +78,15 @@ class _Block:
             False,
             True,
             spec,
+            fillers,
         )
+
+
+def filler_columns(name: str, terms: Sequence[str]) -> frozenset[int]:
+    """The columns of a block whose terms are filler (only words are ever named so)."""
+    if name != "words":
+        return frozenset()
+    return frozenset(i for i, t in enumerate(terms) if filler(t))
 
 
 def _no_analyzer(text: str) -> list[str]:
@@ -94,6 +105,12 @@ class Scorer:
     """Scores one comment from set and dictionary look-ups and the fitted weights."""
 
     def __init__(self, pipeline: Pipeline) -> None:
+        # Imported here: only a model built from its scikit-learn pipeline (training,
+        # an old file) needs them; the serving form builds its scorer without.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.svm import LinearSVC
+
         features: ColumnTransformer = pipeline.named_steps["features"]
         calibrated = pipeline.named_steps["clf"].calibrated_classifiers_
         if len(calibrated) != 1:
@@ -149,6 +166,7 @@ class Scorer:
                         "ngram_range": list(vec.ngram_range),
                         "token_pattern": vec.token_pattern,
                     },
+                    filler_columns(name, terms),
                 )
             )
             offset += len(vocab)
@@ -204,7 +222,7 @@ class Scorer:
                         up = [
                             i
                             for i in ranked[: 4 * (explain + spam_words)]
-                            if packed[i].real >= floor and not filler(terms[i])
+                            if packed[i].real >= floor and i not in block.fillers
                         ][: explain + spam_words]
                         words = [(label + terms[i], packed[i].real / norm) for i in up]
             else:

@@ -20,10 +20,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-import sklearn
 
 from moderation.classifier import persist
 from moderation.classifier.data import Example, read_paths
@@ -156,7 +156,10 @@ def seed_model(
     cache_dir: Path | None, targets: Targets = DEFAULT_TARGETS, progress: Progress = log.info
 ) -> TrainedModel:
     """The seed model, from the cache when it was already trained here."""
-    key = f"seed-{corpus_digest()}-sk{sklearn.__version__}-{_targets_key(targets)}.skops"
+    # The installed version, read without importing scikit-learn (seconds, for nothing
+    # when the cached model loads from its serving form).
+    sklearn_version = version("scikit-learn")
+    key = f"seed-{corpus_digest()}-sk{sklearn_version}-{_targets_key(targets)}.skops"
     cached = cache_dir / key if cache_dir else None
     if cached and cached.exists():
         try:

@@ -22,7 +22,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from moderation.classifier.scoring import Scorer, _Block
+from moderation.classifier.scoring import Scorer, _Block, filler_columns
 from moderation.classifier.terms import char_wb_found, word_found
 
 FORMAT = 1
@@ -41,7 +41,13 @@ def dump(scorer: Scorer) -> tuple[bytes, bytes] | None:
         if block.found is None or block.spec is None:
             return None
         blocks.append(
-            {"name": block.name, "column": block.column, **block.spec, "terms": block.terms}
+            {
+                "name": block.name,
+                "column": block.column,
+                **block.spec,
+                "terms": block.terms,
+                "fillers": sorted(block.fillers),
+            }
         )
         packed = np.array(block.packed, dtype=np.complex128)
         arrays[f"real{i}"] = packed.real
@@ -97,11 +103,21 @@ def _block(i: int, spec: dict[str, Any], arrays: dict[str, np.ndarray[Any, Any]]
     if len(vocab) != len(terms):
         raise BadServingForm(f"serving block {i} repeats a term")
     pattern = str(spec.get("token_pattern", r"\S+"))
+    name = str(spec["name"])
+    raw_fillers = spec.get("fillers")
+    if raw_fillers is None:  # written before forms carried them: work them out (slower)
+        fillers = filler_columns(name, terms)
+    elif isinstance(raw_fillers, list) and all(
+        isinstance(j, int) and 0 <= j < len(terms) for j in raw_fillers
+    ):
+        fillers = frozenset(raw_fillers)
+    else:
+        raise BadServingForm(f"serving block {i} is malformed")
     found = (
         word_found(pattern, lo, hi, vocab) if analyzer == "word" else char_wb_found(lo, hi, vocab)
     )
     return _Block.fast(
-        str(spec["name"]),
+        name,
         int(spec["column"]),
         found,
         (real + 1j * imag).tolist(),
@@ -109,4 +125,5 @@ def _block(i: int, spec: dict[str, Any], arrays: dict[str, np.ndarray[Any, Any]]
         vocab,
         terms,
         {"analyzer": analyzer, "ngram_range": [lo, hi], "token_pattern": pattern},
+        fillers,
     )

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from itertools import chain
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from sklearn.feature_extraction.text import TfidfVectorizer
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 Found = Callable[[str], set[int]]
 

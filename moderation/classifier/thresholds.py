@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import beta
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +43,10 @@ class Thresholds:
 
 def upper_bound(errors: np.ndarray[Any, Any], n: np.ndarray[Any, Any], confidence: float) -> Any:
     """One-sided Clopper-Pearson upper bound on an error rate (1.0 where n is 0)."""
+    # Imported here: SciPy's statistics take a second to import and serving needs them
+    # only for audit figures (app.py imports them in the background once ready).
+    from scipy.stats import beta
+
     errors = np.asarray(errors, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -25,14 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sklearn
-from sklearn.model_selection import (
-    GroupKFold,
-    StratifiedKFold,
-    cross_val_predict,
-    train_test_split,
-)
-from sklearn.pipeline import Pipeline
 
 from moderation.classifier.data import Example
 from moderation.classifier.evaluate import evaluate
@@ -117,6 +109,9 @@ def validation_folds(
 
     By source when there are several sources, each of a fair size; else stratified.
     """
+    # scikit-learn is imported where it is used: serving never needs it (model.py).
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+
     groups = np.array([ex.group for ex in examples])
     sizes = Counter(groups.tolist())
     if len(sizes) >= MIN_GROUPS and min(sizes.values()) >= MIN_GROUP_SIZE:
@@ -156,6 +151,10 @@ def train(
     `identity` lets the model learn from the senders' domains (see `features`):
     right for a site's own labels, wrong for a corpus written by one hand.
     """
+    import sklearn
+    from sklearn.model_selection import cross_val_predict, train_test_split
+    from sklearn.pipeline import Pipeline
+
     started = time.perf_counter()
     examples = dedupe(examples)
     if heldout is None and holdout_fraction > 0:

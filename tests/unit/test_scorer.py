@@ -109,7 +109,7 @@ def test_filler_words_are_never_offered_as_spam_ward_words(scorer: Scorer) -> No
     comment = CommentText("the and https www com now http://cheap-pills.xyz buy viagra now")
     words = scorer.score(comment, spam_words=10).top_features
     assert words
-    assert not [t for t, _ in words if t.removeprefix("words:") in explain.FILLER]
+    assert not [t for t, _ in words if t.removeprefix("words:") in explain.filler_words()]
 
 
 def test_without_explain_no_features_are_given(scorer: Scorer) -> None:
