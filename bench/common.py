@@ -99,3 +99,18 @@ def run_main(
         return 2
     print(json.dumps(summary))
     return 0
+
+
+def listeners(port: int) -> int:
+    """Sockets listening on the port (Linux): one per worker, as they share it by SO_REUSEPORT."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                count += 1
+    return count

@@ -79,6 +79,7 @@ from bench.common import (
     BenchError,
     database_name,
     drop_database,
+    listeners,
     log,
     percentiles,
     recreate_database,
@@ -269,21 +270,6 @@ async def wait_ready(proc: subprocess.Popen[bytes], base_url: str, log_file: Pat
             if time.monotonic() > give_up:
                 raise BenchError(f"the service was not ready in {START_DEADLINE:.0f} s")
             await asyncio.sleep(0.2)
-
-
-def listeners(port: int) -> int:
-    """Sockets listening on the port (Linux): one per worker, as they share it by SO_REUSEPORT."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
-                count += 1
-    return count
 
 
 def wait_listening(base_url: str, workers: int) -> None:
