@@ -46,6 +46,10 @@ SCRIPTS: dict[str, list[str]] = {
         "ok - pending but on WordPress's disallowed list: trash stays",
         "ok - REST API: pending held",
         "ok - older Akismet (no akismet_guid): pending still held",
+        "ok - cron re-check answered pending: the comment stays in the moderation queue, "
+        "not approved",
+        'ok - cron re-check answered pending as "true": held, not spam',
+        "ok - cron re-check answered approved: published, as Akismet does",
     ],
     "test_webhook.php": [
         "ok - approved → approve (held → published): applied",
