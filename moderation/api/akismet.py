@@ -29,7 +29,7 @@ from moderation.intake.akismet import KEYS
 from moderation.intake.akismet_keys import Invalid, Site
 from moderation.keys import POOL, SETTINGS
 from moderation.ops import akismet_figures as figures
-from moderation.review.akismet_reports import report
+from moderation.review.akismet_reports import removed, report
 
 Form = dict[str, str]
 CONTEXT = re.compile(r"comment_context(?:\[(\d*)\])?")
@@ -149,6 +149,26 @@ async def _submit(request: web.Request, label: str) -> web.Response:
         site=site.site,
         given_by=site.name,
         label=label,
+        is_test=service.truthy(form.get("is_test")),
+    )
+    return text(service.THANKS)
+
+
+async def submit_removed(request: web.Request) -> web.Response:
+    """The WordPress bridge's report of a held comment trashed or deleted there (not an
+    Akismet method): the held check `guid` names is rejected as removed."""
+    try:
+        request, form, _ = await read_fields(request)
+        site = await site_of(request, form, blog=False)
+        if not form.get("guid", "").strip():
+            raise akismet_keys.missing("guid")
+    except Invalid as exc:
+        return invalid(exc)
+    await removed(
+        request.app,
+        form,
+        site=site.site,
+        given_by=site.name,
         is_test=service.truthy(form.get("is_test")),
     )
     return text(service.THANKS)

@@ -84,6 +84,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/1.1/comment-check", akismet.comment_check),
     web.post("/1.1/submit-spam", akismet.submit_spam),
     web.post("/1.1/submit-ham", akismet.submit_ham),
+    web.post("/1.1/submit-removed", akismet.submit_removed),  # the WordPress bridge's own
     *[
         route(path, handler)
         for route in (web.get, web.post)

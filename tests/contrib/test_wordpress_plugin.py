@@ -71,6 +71,14 @@ SCRIPTS: dict[str, list[str]] = {
         "ok - held → approved by code without a moderator (a cron job, another plugin): "
         "nothing is sent",
     ],
+    "test_removals.php": [
+        "ok - held → trash by a moderator: one submit-removed to the service",
+        "ok - submit-removed carries the guid",
+        "ok - held → deleted for good by a moderator: one submit-removed",
+        "ok - held → spam: Akismet's submit-spam only",
+        "ok - held → trash by code without a moderator: nothing is sent",
+        "ok - webhook rejected + removed: no submit-removed back",
+    ],
     "test_reports_standalone.php": [
         "ok - held → approved by a moderator: submit-ham straight to the service",
         "ok - submit-ham has the Akismet fields the service needs, and the guid",

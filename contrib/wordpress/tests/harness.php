@@ -450,6 +450,23 @@ function wp_set_comment_status( mixed $id, int|string $status ): bool|WP_Error {
 	return true;
 }
 
+/** wp_delete_comment( $id, true ) in brief: delete_comment, then the meta and the row go, then the 'delete' transition. */
+function wp_delete_comment( mixed $id, bool $force_delete = false ): bool {
+	$comment = get_comment( $id );
+	if ( null === $comment ) {
+		return false;
+	}
+	if ( ! $force_delete && ! in_array( $comment->comment_approved, array( 'trash', 'spam' ), true ) ) {
+		return wp_set_comment_status( $id, 'trash' );
+	}
+	$id = (int) $comment->comment_ID;
+	do_action( 'delete_comment', $id, $comment );
+	unset( $GLOBALS['wp_comment_meta'][ $id ], $GLOBALS['wp_comments'][ $id ] );
+	do_action( 'deleted_comment', $id, $comment );
+	wp_transition_comment_status( 'delete', $comment->comment_approved, $comment );
+	return true;
+}
+
 function wp_spam_comment( mixed $id ): bool {
 	return true === wp_set_comment_status( $id, 'spam' );
 }
@@ -703,7 +720,7 @@ function harness_service( string $base = HARNESS_SERVICE ): callable {
 				)
 			);
 		}
-		if ( str_ends_with( $path, '/submit-spam' ) || str_ends_with( $path, '/submit-ham' ) ) {
+		if ( str_ends_with( $path, '/submit-spam' ) || str_ends_with( $path, '/submit-ham' ) || str_ends_with( $path, '/submit-removed' ) ) {
 			return harness_response( 200, 'Thanks for making the web a better place.' );
 		}
 		if ( str_ends_with( $path, '/verify-key' ) ) {

@@ -8,7 +8,8 @@
  *   (its comment-check answers `X-Moderation-Status: pending`), on a new comment and on
  *   the Akismet plugin's re-check of a stored one.
  * - Receives the service's decisions on a signed webhook and applies them.
- * - Tells the service when a WordPress moderator approves a comment it held.
+ * - Tells the service when a WordPress moderator approves a comment it held, and when
+ *   one trashes or deletes it (submit-removed: the check leaves the service's queue).
  *
  * @package Moderation_Bridge
  */
@@ -68,6 +69,9 @@ final class Moderation_Bridge {
 		// Akismet stores akismet_guid at 10; this runs after it.
 		add_action( 'wp_insert_comment', array( self::class, 'remember_guid' ), 20, 2 );
 		add_action( 'transition_comment_status', array( self::class, 'report_approval' ), 20, 3 );
+		add_action( 'transition_comment_status', array( self::class, 'report_trash' ), 20, 3 );
+		// Before WordPress deletes the comment and its meta (where the guid is).
+		add_action( 'delete_comment', array( self::class, 'report_deletion' ), 10, 2 );
 		add_action( 'rest_api_init', array( self::class, 'register_routes' ) );
 		// Akismet's re-check approves a pending comment that comes back "false" when
 		// check_comment() passes; manual moderation, for that one comment, keeps it held.
@@ -527,6 +531,82 @@ final class Moderation_Bridge {
 			self::send_ham( $comment, $guid );
 		}
 		update_comment_meta( $comment_id, self::META_STATUS, 'approved' );
+	}
+
+	/**
+	 * transition_comment_status: a moderator trashing a comment the service holds
+	 * (unapproved → trash) removes it there too. Spam is Akismet's submit-spam.
+	 *
+	 * @param string $new_status
+	 * @param string $old_status
+	 * @param mixed  $comment
+	 */
+	public static function report_trash( $new_status, $old_status, $comment ): void {
+		if ( 'trash' === $new_status && 'unapproved' === $old_status && is_object( $comment ) ) {
+			self::report_removed( (int) ( $comment->comment_ID ?? 0 ) );
+		}
+	}
+
+	/**
+	 * delete_comment: a moderator deleting a pending comment the service holds for good
+	 * (without the trash) removes it there too.
+	 *
+	 * @param int|string $comment_id
+	 * @param mixed      $comment
+	 */
+	public static function report_deletion( $comment_id, $comment = null ): void {
+		$comment = is_object( $comment ) ? $comment : get_comment( $comment_id );
+		if ( is_object( $comment ) && '0' === (string) ( $comment->comment_approved ?? '' ) ) {
+			self::report_removed( (int) $comment_id );
+		}
+	}
+
+	/**
+	 * Tell the service that a WordPress moderator removed a comment it holds
+	 * (POST /1.1/submit-removed with the check's guid): its check is rejected as removed
+	 * (not spam, so no training label) and leaves the service's queue. Only for a check
+	 * still pending there, a moderator's action, and not a change the webhook is applying.
+	 */
+	private static function report_removed( int $comment_id ): void {
+		if ( $comment_id <= 0 || self::$applying_webhook > 0 || ( defined( 'WP_IMPORTING' ) && WP_IMPORTING ) ) {
+			return;
+		}
+		if ( 'pending' !== get_comment_meta( $comment_id, self::META_STATUS, true ) ) {
+			return;
+		}
+		$guid = self::guid_of( $comment_id );
+		if ( '' === $guid || '' === self::service_url() ) {
+			return;
+		}
+		if ( ! current_user_can( 'moderate_comments' ) && ! current_user_can( 'edit_comment', $comment_id ) ) {
+			return;
+		}
+		$fields = array(
+			'api_key'    => self::akismet_key(),
+			'blog'       => (string) get_option( 'home' ),
+			'guid'       => $guid,
+			'comment_ID' => (string) $comment_id,
+		);
+		if ( function_exists( 'wp_get_current_user' ) ) {
+			$user = wp_get_current_user();
+			if ( is_object( $user ) && ! empty( $user->user_login ) ) {
+				$fields['reporter'] = (string) $user->user_login;
+			}
+		}
+		$response = wp_remote_post(
+			self::service_url() . '/1.1/submit-removed',
+			array(
+				'body'    => http_build_query( $fields, '', '&' ),
+				'headers' => array(
+					'Content-Type'        => 'application/x-www-form-urlencoded; charset=' . get_option( 'blog_charset' ),
+					'X-Moderation-Bridge' => self::VERSION,
+				),
+				'timeout' => 15,
+			)
+		);
+		if ( ! is_wp_error( $response ) && 200 === (int) wp_remote_retrieve_response_code( $response ) ) {
+			update_comment_meta( $comment_id, self::META_STATUS, 'rejected' );
+		}
 	}
 
 	/** submit-ham straight to the service, for a site without the Akismet plugin loaded. */
