@@ -182,6 +182,9 @@ async def submit_ham(request: web.Request) -> web.Response:
     return await _submit(request, "ham")
 
 
+KEY_SITES_LIMIT = 500  # Akismet's default, as its documentation and the PyPI client say
+
+
 def _int(form: Form, name: str, default: int, most: int) -> int:
     raw = form.get(name, "").strip()
     if not raw:
@@ -209,12 +212,14 @@ async def key_sites(request: web.Request) -> web.Response:
         month = figures.month_bounds(form.get("month"), datetime.now(UTC))
         if month is None:
             raise akismet_keys.bad_field("month", "is not a month (YYYY-MM)")
-        limit = _int(form, "limit", 10, 1000)
+        limit = _int(form, "limit", KEY_SITES_LIMIT, 1000)
         offset = _int(form, "offset", 0, 1 << 31)
     except Invalid as exc:
         return invalid(exc)
     order = form.get("order") or None
-    doc = await figures.key_sites(request.app[POOL], site.site, month, order, limit, offset)
+    doc = await figures.key_sites(
+        request.app[POOL], site.site, month, order, limit, offset, form.get("filter", "")
+    )
     if form.get("format", "json").strip().lower() == "csv":
         return text(figures.key_sites_csv(doc, month[0], site.name))
     return json_text(doc)
