@@ -255,6 +255,30 @@ async def verify_wpcom_key(request: web.Request) -> web.Response:
     return json_text({**figures.subscription(site.name), "valid": True})
 
 
+async def unknown_method(request: web.Request) -> web.Response:
+    """Any other /1.1/ or /1.2/ path: Akismet clients read plain text, never problem+json.
+    A known method asked with the wrong HTTP method is a 405 naming the allowed ones."""
+    path = request.path
+    allowed = sorted(
+        {
+            route.method
+            for route in request.app.router.routes()
+            if route.resource is not None
+            and route.resource.canonical == path
+            and route.handler is not unknown_method
+        }
+    )
+    if allowed:
+        help_text = f"{path} is called with {' or '.join(allowed)}."
+        headers = {"X-akismet-debug-help": help_text, "Allow": ", ".join(allowed)}
+        return text(help_text, headers, status=405)
+    help_text = (
+        "Unknown method. The API's methods are verify-key, comment-check, submit-spam and "
+        "submit-ham (/1.1/), usage-limit and key-sites (/1.2/)."
+    )
+    return text(f"Unknown method: {path[:100]}", {"X-akismet-debug-help": help_text}, 404)
+
+
 async def test(request: web.Request) -> web.Response:
     """The Akismet plugin's connectivity test."""
     return text("connected")

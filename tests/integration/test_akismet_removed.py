@@ -1,9 +1,12 @@
 """/1.1/submit-removed, the WordPress bridge's own report (not an Akismet method): a held
-comment trashed or deleted in WordPress takes its check out of the queue, as removed."""
+comment trashed or deleted in WordPress takes its check out of the queue, as removed; and
+unknown /1.1/ and /1.2/ paths, answered in plain text as Akismet clients expect."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
 
 from tests.integration.test_akismet_wordpress import check, site_key, wordpress_form
 
@@ -68,3 +71,27 @@ async def test_a_removal_needs_a_key_and_a_guid(client, db, site_key):
     assert "X-akismet-debug-help" in resp.headers
     resp = await client.post("/1.1/submit-removed", data={"api_key": "0" * 12, "guid": "x"})
     assert await resp.text() == "invalid"
+
+
+@pytest.mark.parametrize("path", ["/1.1/no-such-method", "/1.2/nope", "/1.1/", "/1.2/a/b"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_an_unknown_akismet_path_is_answered_in_plain_text_not_problem_json(
+    client, site_key, path, method
+):
+    resp = await client.request(method, path, data={"api_key": site_key})
+    assert resp.status == 404
+    assert resp.content_type == "text/plain"
+    assert (await resp.text()).startswith("Unknown method: ")
+    assert "comment-check" in resp.headers["X-akismet-debug-help"]
+
+
+async def test_a_known_akismet_method_asked_with_get_is_a_plain_text_405(client):
+    resp = await client.get("/1.1/comment-check")
+    assert (resp.status, resp.content_type) == (405, "text/plain")
+    assert resp.headers["Allow"] == "POST"
+    assert "X-akismet-debug-help" in resp.headers
+
+
+async def test_other_paths_keep_problem_json(client):
+    resp = await client.get("/v1/no-such-thing")
+    assert (resp.status, resp.content_type) == (404, "application/problem+json")
