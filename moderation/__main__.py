@@ -74,9 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_tokens)
 
-    p = sub.add_parser("sites", help="create, list and rename sites")
-    p.add_argument("action", choices=["create", "list", "rename"])
-    p.add_argument("id", nargs="?", help="create: its short id (default: from the name); rename")
+    p = sub.add_parser("sites", help="create, list, rename sites and set their settings")
+    p.add_argument("action", choices=["create", "list", "rename", "set"])
+    p.add_argument(
+        "id", nargs="?", help="create: its short id (default: from the name); rename, set"
+    )
     p.add_argument("--name", help="create, rename: the site's name")
     p.add_argument(
         "--origin", action="append", default=[], help="create: where its pages live (repeat)"
@@ -86,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="create: a value of the site's over the installation's, e.g. flag_threshold=5 "
-        "(repeat; see README, Several sites)",
+        help="create, set: a value of the site's over the installation's, e.g. "
+        "flag_threshold=5 or webhook_urls=https://a.example/hook (repeat; see README, "
+        "Several sites)",
     )
     p.set_defaults(func=cmd_sites)
 

@@ -29,7 +29,7 @@ from moderation.intake.akismet import KEYS
 from moderation.intake.akismet_keys import Invalid, Site
 from moderation.keys import POOL, SETTINGS
 from moderation.ops import akismet_figures as figures
-from moderation.review.akismet_reports import report
+from moderation.review.akismet_reports import removed, report
 
 Form = dict[str, str]
 CONTEXT = re.compile(r"comment_context(?:\[(\d*)\])?")
@@ -154,12 +154,35 @@ async def _submit(request: web.Request, label: str) -> web.Response:
     return text(service.THANKS)
 
 
+async def submit_removed(request: web.Request) -> web.Response:
+    """The WordPress bridge's report of a held comment trashed or deleted there (not an
+    Akismet method): the held check `guid` names is rejected as removed."""
+    try:
+        request, form, _ = await read_fields(request)
+        site = await site_of(request, form, blog=False)
+        if not form.get("guid", "").strip():
+            raise akismet_keys.missing("guid")
+    except Invalid as exc:
+        return invalid(exc)
+    await removed(
+        request.app,
+        form,
+        site=site.site,
+        given_by=site.name,
+        is_test=service.truthy(form.get("is_test")),
+    )
+    return text(service.THANKS)
+
+
 async def submit_spam(request: web.Request) -> web.Response:
     return await _submit(request, "spam")
 
 
 async def submit_ham(request: web.Request) -> web.Response:
     return await _submit(request, "ham")
+
+
+KEY_SITES_LIMIT = 500  # Akismet's default, as its documentation and the PyPI client say
 
 
 def _int(form: Form, name: str, default: int, most: int) -> int:
@@ -189,12 +212,14 @@ async def key_sites(request: web.Request) -> web.Response:
         month = figures.month_bounds(form.get("month"), datetime.now(UTC))
         if month is None:
             raise akismet_keys.bad_field("month", "is not a month (YYYY-MM)")
-        limit = _int(form, "limit", 10, 1000)
+        limit = _int(form, "limit", KEY_SITES_LIMIT, 1000)
         offset = _int(form, "offset", 0, 1 << 31)
     except Invalid as exc:
         return invalid(exc)
     order = form.get("order") or None
-    doc = await figures.key_sites(request.app[POOL], site.site, month, order, limit, offset)
+    doc = await figures.key_sites(
+        request.app[POOL], site.site, month, order, limit, offset, form.get("filter", "")
+    )
     if form.get("format", "json").strip().lower() == "csv":
         return text(figures.key_sites_csv(doc, month[0], site.name))
     return json_text(doc)
@@ -228,6 +253,30 @@ async def verify_wpcom_key(request: web.Request) -> web.Response:
     except Invalid as exc:
         return invalid(exc)
     return json_text({**figures.subscription(site.name), "valid": True})
+
+
+async def unknown_method(request: web.Request) -> web.Response:
+    """Any other /1.1/ or /1.2/ path: Akismet clients read plain text, never problem+json.
+    A known method asked with the wrong HTTP method is a 405 naming the allowed ones."""
+    path = request.path
+    allowed = sorted(
+        {
+            route.method
+            for route in request.app.router.routes()
+            if route.resource is not None
+            and route.resource.canonical == path
+            and route.handler is not unknown_method
+        }
+    )
+    if allowed:
+        help_text = f"{path} is called with {' or '.join(allowed)}."
+        headers = {"X-akismet-debug-help": help_text, "Allow": ", ".join(allowed)}
+        return text(help_text, headers, status=405)
+    help_text = (
+        "Unknown method. The API's methods are verify-key, comment-check, submit-spam and "
+        "submit-ham (/1.1/), usage-limit and key-sites (/1.2/)."
+    )
+    return text(f"Unknown method: {path[:100]}", {"X-akismet-debug-help": help_text}, 404)
 
 
 async def test(request: web.Request) -> web.Response:

@@ -84,6 +84,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/1.1/comment-check", akismet.comment_check),
     web.post("/1.1/submit-spam", akismet.submit_spam),
     web.post("/1.1/submit-ham", akismet.submit_ham),
+    web.post("/1.1/submit-removed", akismet.submit_removed),  # the WordPress bridge's own
     *[
         route(path, handler)
         for route in (web.get, web.post)
@@ -97,6 +98,9 @@ ROUTES: list[web.RouteDef] = [
             ("/1.2/activity", akismet.key_sites),
         )
     ],
+    # After every Akismet method: the rest of /1.1/ and /1.2/ answers in plain text.
+    web.route("*", "/1.1/{method:.*}", akismet.unknown_method),
+    web.route("*", "/1.2/{method:.*}", akismet.unknown_method),
     # checks.py: Akismet comment-checks held for review
     web.get("/v1/checks", checks.list_checks),
     web.get("/v1/checks/{id}", checks.show),

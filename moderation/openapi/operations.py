@@ -359,5 +359,14 @@ def operations(settings: Settings) -> list[Operation]:
             (THANKS, "invalid"),
             ("X-akismet-debug-help",),
         ),
+        _akismet(
+            "/1.1/submit-removed",
+            "akismet_submit_removed",
+            "WordPress bridge (not Akismet): a held comment was trashed or deleted there; "
+            "`api_key` and `guid`",
+            AkismetKeyForm,
+            (THANKS, "invalid", "Missing required field: guid."),
+            ("X-akismet-debug-help",),
+        ),
         *akismet_operations(settings),
     ]

@@ -52,8 +52,12 @@ async def key_sites(
     order: str | None,
     limit: int,
     offset: int,
+    url_filter: str = "",
 ) -> dict[str, Any]:
+    """A month's figures per blog; `url_filter` (Akismet's `filter`, a full or partial
+    site URL) keeps the blogs that contain it, ignoring case."""
     name, start, end = month
+    wanted = url_filter.strip().lower()
     rows = [
         {
             "site": r["blog"],
@@ -65,6 +69,7 @@ async def key_sites(
             "is_revoked": False,
         }
         for r in await figure_store.site_figures(conn, site, start, end)
+        if wanted in str(r["blog"]).lower()
     ]
     if order in ORDERS:
         rows.sort(key=lambda r: -int(r[order]))

@@ -50,7 +50,7 @@ def comment_decided(
         page_changed(app, site, article)
     if status == "approved" and by != AUTO:
         mail.published(app, site, comment_id)  # its author may have asked to hear of it
-    if app[SETTINGS].webhook_urls:
+    if webhooks.enabled(app[SETTINGS]):
         event = "comment.held" if status == "pending" else "comment.decided"
         data = {
             "site": site,
@@ -81,19 +81,19 @@ def decided_automatically(
 def comment_deleted(app: web.Application, site: str, comment_id: int, article: str) -> None:
     """Its author deleted a comment (intake/readers.py): pages drop it, the site hears of it."""
     page_changed(app, site, article)
-    if app[SETTINGS].webhook_urls:
+    if webhooks.enabled(app[SETTINGS]):
         data = {"site": site, "comment_id": comment_id, "article": article, "by": "author"}
         jobs.background(app, webhooks.emit(app, site, "comment.deleted", data))
 
 
 def model_activated(app: web.Application, site: str, version: str, by: str) -> None:
-    if app[SETTINGS].webhook_urls:
+    if webhooks.enabled(app[SETTINGS]):
         data = {"site": site, "version": version, "by": by}
         jobs.background(app, webhooks.emit(app, site, "model.activated", data))
 
 
 def thresholds_tightened(app: web.Application, data: dict[str, object]) -> None:
     """Audits showed automation erring more than its target: thresholds moved a level."""
-    if app[SETTINGS].webhook_urls:
+    if webhooks.enabled(app[SETTINGS]):
         site = str(data.get("site", DEFAULT_SITE))
         jobs.background(app, webhooks.emit(app, site, "thresholds.tightened", dict(data)))

@@ -38,6 +38,8 @@ SITE_SETTINGS = (
     "flag_confirmed_weight",
     "flagged_shown",
     "page_size_default",
+    # Where the site's events go (ops/webhooks.py): its own WordPress, not every site's.
+    "webhook_urls",
 )
 
 
@@ -55,6 +57,8 @@ def check_settings(base: Settings, overrides: dict[str, Any]) -> dict[str, Any]:
                     }
                 ]
             )
+    if "webhook_urls" in overrides:
+        _check_webhook_urls(base, overrides["webhook_urls"])
     try:
         merged = Settings.model_validate({**base.model_dump(), **overrides})
     except ValidationError as exc:
@@ -68,6 +72,29 @@ def check_settings(base: Settings, overrides: dict[str, Any]) -> dict[str, Any]:
             ]
         ) from None
     return merged.model_dump(mode="json", include=set(overrides))
+
+
+def _check_webhook_urls(base: Settings, value: Any) -> None:
+    """A site's own webhook URLs: http(s) addresses, signed with the installation's secret."""
+    urls = value.replace("\n", ",").split(",") if isinstance(value, str) else value
+    if not isinstance(urls, list):
+        raise FieldErrors([{"field": "settings.webhook_urls", "message": "a list of URLs"}])
+    for i, url in enumerate(u.strip() if isinstance(u, str) else u for u in urls):
+        if url == "":
+            continue
+        if not isinstance(url, str) or origin_of(url, page=True) is None:
+            raise FieldErrors(
+                [{"field": f"settings.webhook_urls[{i}]", "message": "not an http(s) URL"}]
+            )
+    if not base.webhook_secret and any(isinstance(u, str) and u.strip() for u in urls):
+        raise FieldErrors(
+            [
+                {
+                    "field": "settings.webhook_urls",
+                    "message": "MODERATION_WEBHOOK_SECRET must be set to sign a site's webhooks",
+                }
+            ]
+        )
 
 
 @dataclass(frozen=True, slots=True)

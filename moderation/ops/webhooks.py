@@ -8,6 +8,10 @@ exponential back-off. A request never waits for a webhook.
 Each POST carries `X-Moderation-Event`, `X-Moderation-Delivery`, and
 `X-Moderation-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body with
 the shared secret, so the receiver can check it came from us.
+
+Each site's events go to its own URLs (`webhook_urls` in the site's settings,
+ops/sites.py): with several sites, each WordPress hears only of its own checks.
+A site without URLs of its own uses the installation's `MODERATION_WEBHOOK_URLS`.
 """
 
 from __future__ import annotations
@@ -17,17 +21,20 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+import asyncpg
 import orjson
 from aiohttp import web
 
 from moderation.keys import POOL, SETTINGS, WEBHOOK_WAKE
-from moderation.ops import outbox
+from moderation.ops import outbox, sites
 from moderation.ops.observability import METRICS
+from moderation.settings import Settings
+from moderation.store import sites as site_store
 from moderation.store import webhooks as webhook_store
 
 backoff = outbox.backoff  # the same back-off as every outbox
@@ -46,9 +53,34 @@ def envelope(event: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"event": event, "at": datetime.now(UTC).isoformat(), "data": data}
 
 
+def enabled(settings: Settings) -> bool:
+    """Whether an event may have somewhere to go: the installation's URLs, or a secret to
+    sign the URLs a site may have of its own (sites need the secret to have any)."""
+    return bool(settings.webhook_urls or settings.webhook_secret)
+
+
+def urls_of(base: Settings, site_settings: Mapping[str, Any]) -> list[str]:
+    """A site's URLs: its own when its settings name some (an empty list too: none),
+    else the installation's."""
+    own = site_settings.get("webhook_urls")
+    if isinstance(own, list):
+        return [str(u) for u in own]
+    return list(base.webhook_urls)
+
+
+async def urls_for(conn: asyncpg.Pool | asyncpg.Connection, base: Settings, site: str) -> list[str]:
+    """`urls_of` for a process without the app's site directory (a training job)."""
+    row = await site_store.get(conn, site)
+    return urls_of(base, row["settings"] if row is not None else {})
+
+
 async def emit(app: web.Application, site: str, event: str, data: dict[str, Any]) -> None:
-    """Queue a site's event for every configured URL (call after the change committed)."""
-    urls = app[SETTINGS].webhook_urls
+    """Queue a site's event for the site's URLs (call after the change committed)."""
+    settings = app[SETTINGS]
+    if not enabled(settings):
+        return
+    found = await sites.known(app, app[POOL], site)
+    urls = urls_of(settings, found.settings if found is not None else {})
     if not urls:
         return
     await webhook_store.enqueue(app[POOL], site, event, envelope(event, data), urls)
@@ -118,7 +150,7 @@ async def _sender(app: web.Application) -> None:
 
 async def sender(app: web.Application) -> AsyncIterator[None]:
     app[WEBHOOK_WAKE] = asyncio.Event()
-    if not app[SETTINGS].webhook_urls:
+    if not enabled(app[SETTINGS]):
         yield
         return
     task = asyncio.create_task(_sender(app))

@@ -27,7 +27,7 @@ from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import TrainingError, train
 from moderation.domain import DEFAULT_SITE
 from moderation.ops import redact
-from moderation.ops.webhooks import envelope
+from moderation.ops.webhooks import envelope, urls_for
 from moderation.registry.loading import load_artifact, targets_of
 from moderation.rules import SiteRules
 from moderation.settings import Settings
@@ -219,7 +219,7 @@ async def run_job(pool: asyncpg.Pool, job_id: int, settings: Settings, rules: Si
                     site_id,
                     "model.activated",
                     envelope("model.activated", data),
-                    settings.webhook_urls,
+                    await urls_for(conn, settings, site_id),
                 )
         await training_store.finish_job(
             pool,

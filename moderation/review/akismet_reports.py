@@ -9,6 +9,11 @@ this service never checked is kept as labelled text, as imports are.
 `is_test=1` is answered like any report and records nothing: test traffic
 never becomes training data. (In review/, not intake/: a report on a held check
 is a decision, review/checks.py's.)
+
+`removed` is the WordPress bridge's own report (`/1.1/submit-removed`, not
+Akismet's): a comment the site's moderator trashed or deleted while it was held
+here. The held check is rejected as removed (not spam: no training label), so it
+leaves the queue; a check already decided is left as it is.
 """
 
 from __future__ import annotations
@@ -100,3 +105,21 @@ async def report(
     if decided is not None:
         review_checks.announce(app, decided, given_by, tell_site=False)
     return Reported(int(row["id"]), decided is not None, True)
+
+
+async def removed(
+    app: web.Application, form: Mapping[str, str], *, site: str, given_by: str, is_test: bool
+) -> Reported:
+    """The site removed (trashed, deleted) the comment of the held check `guid` names."""
+    guid = _guid(form.get("guid"))
+    if is_test or guid is None:
+        return Reported(None, False, False)
+    async with app[POOL].acquire() as conn, conn.transaction():
+        row = await check_store.by_guid(conn, site, guid)
+        if row is None or row["status"] != Status.PENDING:
+            return Reported(None if row is None else int(row["id"]), False, False)
+        decided = await review_checks.decide(
+            conn, row["site"], row["id"], "reject", by=given_by, source=SOURCE, note="removed"
+        )
+    review_checks.announce(app, decided, given_by, tell_site=False)
+    return Reported(int(row["id"]), True, True)

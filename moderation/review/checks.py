@@ -94,7 +94,7 @@ def announce(app: web.Application, row: Any, by: str, *, tell_site: bool) -> Non
     metrics = app.get(METRICS)
     if metrics is not None:
         metrics.decided(row["status"], row["rejection"], automatic=by == AUTO, site=row["site"])
-    if tell_site and app[SETTINGS].webhook_urls:
+    if tell_site and webhooks.enabled(app[SETTINGS]):
         data = {
             "site": row["site"],
             "guid": str(row["guid"]),

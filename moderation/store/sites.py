@@ -42,18 +42,26 @@ async def create(
 
 
 async def update(
-    conn: Conn, site: str, *, name: str | None = None, origins: list[str] | None = None
+    conn: Conn,
+    site: str,
+    *,
+    name: str | None = None,
+    origins: list[str] | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> asyncpg.Record | None:
-    """Rename a site or replace its origins; None when there is no such site."""
+    """Rename a site, replace its origins, or set some of its settings (the others stay);
+    None when there is no such site."""
     return await conn.fetchrow(
         f"""
-        UPDATE sites SET name = coalesce($2, name), origins = coalesce($3, origins)
+        UPDATE sites SET name = coalesce($2, name), origins = coalesce($3, origins),
+                         settings = settings || coalesce($4::jsonb, '{{}}'::jsonb)
         WHERE id = $1
         RETURNING {_COLUMNS}
         """,
         site,
         name,
         origins,
+        settings,
     )
 
 

@@ -98,7 +98,7 @@ async def test_every_method_of_the_async_client(client, db, site_key):
     # The reports found the latest check with that email and text (the guaranteed spam)
     # and called it ham: a false positive.
     assert (row["missed_spam"], row["false_positives"], row["is_revoked"]) == ("0", "1", False)
-    assert (sites["total"], sites["limit"], sites["offset"]) == (1, 10, 0)
+    assert (sites["total"], sites["limit"], sites["offset"]) == (1, 500, 0)
     resp = await client.get(
         "/1.2/key-sites", params={"api_key": site_key, "format": "csv", "limit": "5"}
     )
@@ -118,19 +118,39 @@ async def test_every_method_of_the_sync_client(client, db, site_key):
         )
         config = akismet.Config(key=site_key, url=BLOG)
         with akismet.SyncClient.validated_client(config=config, http_client=http) as ak:
-            return {
+            done = {
                 "verify": ak.verify_key(),
                 "check": ak.comment_check("203.0.113.7", **FIELDS),
                 "spam": ak.submit_spam("203.0.113.7", **FIELDS),
                 "ham": ak.submit_ham("203.0.113.7", **FIELDS),
                 "usage": ak.usage_limit(),
             }
+        # key_sites() sends no key of its own (see the async test); the client takes an
+        # httpx client, and one whose default query names the key is how to pass it.
+        keyed = httpx.Client(
+            transport=SyncToService(client.host, client.port),
+            headers={"User-Agent": akismet.USER_AGENT},
+            params={"api_key": site_key},
+        )
+        with akismet.SyncClient(config=config, http_client=keyed) as ak:
+            done["sites"] = ak.key_sites()
+            done["filtered"] = ak.key_sites(url_filter="NEWS.example")
+            done["none"] = ak.key_sites(url_filter="other.example")
+            done["csv"] = ak.key_sites(result_format="csv", url_filter="news")
+        return done
 
     got = await asyncio.to_thread(run)
     assert got["verify"] is True
     assert got["check"] is akismet.CheckResponse.HAM
     assert got["spam"] is True and got["ham"] is True
     assert got["usage"]["usage"] == 1
+    month = f"{datetime.now(UTC):%Y-%m}"
+    [row] = got["sites"][month]
+    assert (row["site"], row["api_calls"]) == (BLOG, "1")
+    assert (got["sites"]["limit"], got["sites"]["offset"]) == (500, 0)  # as the client says
+    assert [r["site"] for r in got["filtered"][month]] == [BLOG]
+    assert (got["none"][month], got["none"]["total"]) == ([], 0)
+    assert got["csv"].splitlines()[2].startswith(f"{BLOG},1,")
 
 
 async def test_a_missing_user_ip_is_a_protocol_error_not_a_bad_key(client, site_key):

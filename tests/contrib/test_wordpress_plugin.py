@@ -46,6 +46,10 @@ SCRIPTS: dict[str, list[str]] = {
         "ok - pending but on WordPress's disallowed list: trash stays",
         "ok - REST API: pending held",
         "ok - older Akismet (no akismet_guid): pending still held",
+        "ok - cron re-check answered pending: the comment stays in the moderation queue, "
+        "not approved",
+        'ok - cron re-check answered pending as "true": held, not spam',
+        "ok - cron re-check answered approved: published, as Akismet does",
     ],
     "test_webhook.php": [
         "ok - approved → approve (held → published): applied",
@@ -66,6 +70,14 @@ SCRIPTS: dict[str, list[str]] = {
         "ok - approved → spam: with the guid",
         "ok - held → approved by code without a moderator (a cron job, another plugin): "
         "nothing is sent",
+    ],
+    "test_removals.php": [
+        "ok - held → trash by a moderator: one submit-removed to the service",
+        "ok - submit-removed carries the guid",
+        "ok - held → deleted for good by a moderator: one submit-removed",
+        "ok - held → spam: Akismet's submit-spam only",
+        "ok - held → trash by code without a moderator: nothing is sent",
+        "ok - webhook rejected + removed: no submit-removed back",
     ],
     "test_reports_standalone.php": [
         "ok - held → approved by a moderator: submit-ham straight to the service",

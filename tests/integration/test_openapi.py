@@ -32,8 +32,8 @@ def app_routes(app: web.Application) -> set[tuple[str, str]]:
     routes = set()
     for route in app.router.routes():
         path = route.resource.canonical if route.resource is not None else ""
-        if route.method == "HEAD" or path.startswith(PAGES):
-            continue
+        if route.method in ("HEAD", "*") or path.startswith(PAGES):
+            continue  # "*": the plain-text answer to unknown Akismet paths, not an operation
         routes.add((route.method.lower(), path))
     return routes
 

@@ -10,7 +10,13 @@
  * - comment-check runs on preprocess_comment (and rest_pre_insert_comment) at priority 1,
  *   copies X-akismet-guid into the comment data as akismet_guid, and its pre_comment_approved
  *   filter (priority 10) answers 'spam' for "true" and 0 for an error;
- * - on wp_insert_comment (priority 10) it stores akismet_guid in comment meta;
+ * - on wp_insert_comment (priority 10) it stores akismet_guid in comment meta, and
+ *   akismet_error when the check got neither "true" nor "false" (the comment is held);
+ * - its cron retry (cron_recheck) re-checks the pending comments with akismet_error:
+ *   check_db_comment() sends the stored comment (comment_ID, recheck_reason=retry) with
+ *   akismet_rechecking set; on "true" it spams the comment, on "false" it approves it if
+ *   check_comment() passes (else it stays pending), then deletes akismet_rechecking; any
+ *   other answer ends the run, to be tried again later;
  * - on transition_comment_status, for a user who can moderate, it sends submit-spam for
  *   anything → spam and submit-ham for spam → approved/unapproved, with the stored comment's
  *   fields (comment_ID among them); other transitions send nothing.
@@ -121,7 +127,56 @@ class Akismet {
 		if ( null !== self::$last && isset( self::$last['akismet_guid'] ) ) {
 			update_comment_meta( $id, 'akismet_guid', self::$last['akismet_guid'] );
 		}
+		if ( null !== self::$last && ! in_array( self::$last['akismet_result'] ?? '', array( 'true', 'false' ), true ) ) {
+			update_comment_meta( $id, 'akismet_error', time() );
+		}
 		self::$last = null;
+	}
+
+	/** The answer to a comment-check of a stored comment: 'true', 'false', another body, or false. */
+	public static function check_db_comment( int $id, string $recheck_reason = 'recheck_queue' ): string|false {
+		$comment = get_comment( $id );
+		if ( null === $comment ) {
+			return false;
+		}
+		$fields                   = get_object_vars( $comment );
+		$fields['user_ip']        = $comment->comment_author_IP;
+		$fields['user_agent']     = $comment->comment_agent;
+		$fields['blog']           = get_option( 'home' );
+		$fields['permalink']      = get_permalink( $comment->comment_post_ID );
+		$fields['recheck_reason'] = $recheck_reason;
+		$response                 = self::http_post( http_build_query( $fields, '', '&' ), 'comment-check' );
+		return '' !== $response[1] ? $response[1] : false;
+	}
+
+	/** The cron retry of the comments whose check failed (akismet_error), pending ones only. */
+	public static function cron_recheck(): void {
+		foreach ( array_keys( $GLOBALS['wp_comment_meta'] ) as $id ) {
+			if ( '' === get_comment_meta( $id, 'akismet_error', true ) ) {
+				continue;
+			}
+			$comment = get_comment( $id );
+			if ( null === $comment || '0' !== $comment->comment_approved ) {
+				delete_comment_meta( $id, 'akismet_error' );
+				continue;
+			}
+			add_comment_meta( $id, 'akismet_rechecking', true );
+			$status = self::check_db_comment( $id, 'retry' );
+			if ( 'true' !== $status && 'false' !== $status ) {
+				delete_comment_meta( $id, 'akismet_rechecking' );
+				return;
+			}
+			delete_comment_meta( $id, 'akismet_error' );
+			update_comment_meta( $id, 'akismet_result', $status );
+			if ( 'unapproved' === wp_get_comment_status( $id ) ) {
+				if ( 'true' === $status ) {
+					wp_spam_comment( $id );
+				} elseif ( check_comment( $comment->comment_author, $comment->comment_author_email, $comment->comment_author_url, $comment->comment_content, $comment->comment_author_IP, $comment->comment_agent, $comment->comment_type ) ) {
+					wp_set_comment_status( $id, 1 );
+				}
+			}
+			delete_comment_meta( $id, 'akismet_rechecking' );
+		}
 	}
 
 	public static function transition( string $new, string $old, WP_Comment $comment ): void {

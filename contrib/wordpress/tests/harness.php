@@ -120,6 +120,11 @@ function __return_true(): bool {
 $GLOBALS['wp_options'] = array();
 
 function get_option( string $name, mixed $default = false ): mixed {
+	// As WordPress: a pre_option_<name> filter that answers anything but false wins.
+	$pre = apply_filters( "pre_option_{$name}", false, $name, $default );
+	if ( false !== $pre ) {
+		return $pre;
+	}
 	return array_key_exists( $name, $GLOBALS['wp_options'] ) ? $GLOBALS['wp_options'][ $name ] : $default;
 }
 
@@ -383,7 +388,11 @@ function add_comment_meta( int|string $id, string $key, mixed $value ): bool {
 }
 
 function delete_comment_meta( int|string $id, string $key ): bool {
+	if ( ! isset( $GLOBALS['wp_comment_meta'][ (int) $id ][ $key ] ) ) {
+		return false;
+	}
 	unset( $GLOBALS['wp_comment_meta'][ (int) $id ][ $key ] );
+	do_action( 'deleted_comment_meta', array(), (int) $id, $key, '' );
 	return true;
 }
 
@@ -420,12 +429,12 @@ function wp_get_comment_status( mixed $id ): string|false {
 	};
 }
 
-function wp_set_comment_status( mixed $id, string $status ): bool|WP_Error {
+function wp_set_comment_status( mixed $id, int|string $status ): bool|WP_Error {
 	$comment = get_comment( $id );
 	if ( null === $comment ) {
 		return false;
 	}
-	$raw = match ( $status ) {
+	$raw = match ( (string) $status ) {
 		'hold', '0' => '0',
 		'approve', '1' => '1',
 		'spam' => 'spam',
@@ -439,6 +448,39 @@ function wp_set_comment_status( mixed $id, string $status ): bool|WP_Error {
 	$comment->comment_approved = $raw;
 	wp_transition_comment_status( $raw, $old, $comment );
 	return true;
+}
+
+/** wp_delete_comment( $id, true ) in brief: delete_comment, then the meta and the row go, then the 'delete' transition. */
+function wp_delete_comment( mixed $id, bool $force_delete = false ): bool {
+	$comment = get_comment( $id );
+	if ( null === $comment ) {
+		return false;
+	}
+	if ( ! $force_delete && ! in_array( $comment->comment_approved, array( 'trash', 'spam' ), true ) ) {
+		return wp_set_comment_status( $id, 'trash' );
+	}
+	$id = (int) $comment->comment_ID;
+	do_action( 'delete_comment', $id, $comment );
+	unset( $GLOBALS['wp_comment_meta'][ $id ], $GLOBALS['wp_comments'][ $id ] );
+	do_action( 'deleted_comment', $id, $comment );
+	wp_transition_comment_status( 'delete', $comment->comment_approved, $comment );
+	return true;
+}
+
+function wp_spam_comment( mixed $id ): bool {
+	return true === wp_set_comment_status( $id, 'spam' );
+}
+
+/**
+ * check_comment() in brief: false under manual moderation (Settings → Discussion,
+ * "Comment must be manually approved"), else what WordPress's other rules say
+ * ($GLOBALS['wp_check_comment'], true unless a test says otherwise).
+ */
+function check_comment( string $author, string $email, string $url, string $comment, string $user_ip, string $user_agent, string $comment_type ): bool {
+	if ( 1 === (int) get_option( 'comment_moderation' ) ) {
+		return false;
+	}
+	return $GLOBALS['wp_check_comment'] ?? true;
 }
 
 function wp_transition_comment_status( string $new, string $old, WP_Comment $comment ): void {
@@ -635,6 +677,7 @@ function harness_reset(): void {
 	$GLOBALS['wp_comment_queries']  = array();
 	$GLOBALS['http_log']            = array();
 	$GLOBALS['wp_default_approved'] = 1;
+	$GLOBALS['wp_check_comment']    = true;
 	$GLOBALS['wp_caps']             = array();
 	if ( class_exists( 'Moderation_Bridge', false ) ) {
 		Moderation_Bridge::reset();
@@ -677,7 +720,7 @@ function harness_service( string $base = HARNESS_SERVICE ): callable {
 				)
 			);
 		}
-		if ( str_ends_with( $path, '/submit-spam' ) || str_ends_with( $path, '/submit-ham' ) ) {
+		if ( str_ends_with( $path, '/submit-spam' ) || str_ends_with( $path, '/submit-ham' ) || str_ends_with( $path, '/submit-removed' ) ) {
 			return harness_response( 200, 'Thanks for making the web a better place.' );
 		}
 		if ( str_ends_with( $path, '/verify-key' ) ) {

@@ -149,6 +149,32 @@ Akismet::http_post( http_build_query( array( 'comment_ID' => $stored, 'comment_p
 check_same( $GLOBALS['harness_last_guid'], meta( $stored, 'moderation_guid' ), 're-check of a stored comment: its guid is stored' );
 check_same( 'pending', meta( $stored, 'moderation_status' ), 're-check of a stored comment: its status is stored' );
 
+// --- Akismet's cron retry (cron_recheck → check_db_comment) of comments whose check failed.
+// On "false" Akismet approves a pending comment when check_comment() passes: one the service
+// holds must stay pending; one it approves is published, as Akismet would.
+harness_reset();
+$held  = harness_comment( '0', array( 'akismet_error' => 1 ), array( 'comment_content' => 'hold on retry' ) );
+$fine  = harness_comment( '0', array( 'akismet_error' => 1 ), array( 'comment_content' => 'fine on retry' ) );
+$asspam = harness_comment( '0', array( 'akismet_error' => 1 ), array( 'comment_content' => 'hold-as-spam on retry' ) );
+$spam  = harness_comment( '0', array( 'akismet_error' => 1 ), array( 'comment_content' => 'spam on retry' ) );
+Akismet::cron_recheck();
+check_same( 4, count( $GLOBALS['http_log'] ), 'cron re-check: each pending comment with akismet_error is re-checked at the service' );
+check_same( 'retry', harness_fields( $GLOBALS['http_log'][0] )['recheck_reason'] ?? null, 'cron re-check: sent as recheck_reason=retry with comment_ID' );
+check_same( '0', harness_status( $held ), 'cron re-check answered pending: the comment stays in the moderation queue, not approved' );
+check_same( 'pending', meta( $held, 'moderation_status' ), 'cron re-check answered pending: moderation_status pending, guid stored' );
+check( '' !== meta( $held, 'moderation_guid' ), 'cron re-check answered pending: the check\'s guid is stored' );
+check_same( '0', harness_status( $asspam ), 'cron re-check answered pending as "true": held, not spam' );
+check_same( '1', harness_status( $fine ), 'cron re-check answered approved: published, as Akismet does' );
+check_same( 'spam', harness_status( $spam ), 'cron re-check answered rejected: spam' );
+check_same( '', meta( $held, 'akismet_error' ), 'cron re-check: Akismet took the answer (akismet_error cleared, no retry loop)' );
+check_same( false, get_option( 'comment_moderation' ), 'cron re-check: comment_moderation is WordPress\'s own again afterwards' );
+
+// A held comment whose re-check comes back approved (a moderator decided meanwhile) is approved.
+harness_reset();
+$id = harness_comment( '0', array( 'akismet_error' => 1 ), array( 'comment_content' => 'approved now' ) );
+Akismet::cron_recheck();
+check_same( '1', harness_status( $id ), 'cron re-check answered approved for a formerly failed check: published' );
+
 // --- The service unreachable: Akismet gets nothing and holds the comment; no guid.
 harness_reset();
 $GLOBALS['http_handler'] = static fn() => new WP_Error( 'http_request_failed', 'Connection refused' );

@@ -5,9 +5,11 @@
  * - Sends the Akismet plugin's API requests to the moderation service instead of
  *   rest.akismet.com (a pre_http_request filter).
  * - Holds in WordPress's moderation queue a comment the service holds for review
- *   (its comment-check answers `X-Moderation-Status: pending`).
+ *   (its comment-check answers `X-Moderation-Status: pending`), on a new comment and on
+ *   the Akismet plugin's re-check of a stored one.
  * - Receives the service's decisions on a signed webhook and applies them.
- * - Tells the service when a WordPress moderator approves a comment it held.
+ * - Tells the service when a WordPress moderator approves a comment it held, and when
+ *   one trashes or deletes it (submit-removed: the check leaves the service's queue).
  *
  * @package Moderation_Bridge
  */
@@ -56,6 +58,9 @@ final class Moderation_Bridge {
 	/** Index in $checks of the check whose comment WordPress is about to insert. */
 	private static ?int $awaiting_insert = null;
 
+	/** A stored comment whose re-check the service answered pending, until Akismet is done with it. */
+	private static ?int $held_recheck = null;
+
 	public static function register(): void {
 		add_filter( 'pre_http_request', array( self::class, 'intercept' ), 10, 3 );
 		// Akismet's own pre_comment_approved filter runs at 10; its REST one at 1.
@@ -64,7 +69,14 @@ final class Moderation_Bridge {
 		// Akismet stores akismet_guid at 10; this runs after it.
 		add_action( 'wp_insert_comment', array( self::class, 'remember_guid' ), 20, 2 );
 		add_action( 'transition_comment_status', array( self::class, 'report_approval' ), 20, 3 );
+		add_action( 'transition_comment_status', array( self::class, 'report_trash' ), 20, 3 );
+		// Before WordPress deletes the comment and its meta (where the guid is).
+		add_action( 'delete_comment', array( self::class, 'report_deletion' ), 10, 2 );
 		add_action( 'rest_api_init', array( self::class, 'register_routes' ) );
+		// Akismet's re-check approves a pending comment that comes back "false" when
+		// check_comment() passes; manual moderation, for that one comment, keeps it held.
+		add_filter( 'pre_option_comment_moderation', array( self::class, 'moderate_held_recheck' ) );
+		add_action( 'deleted_comment_meta', array( self::class, 'recheck_done' ), 10, 3 );
 	}
 
 	/** Forget what this request has seen (for tests and long-running processes). */
@@ -73,6 +85,7 @@ final class Moderation_Bridge {
 		self::$applying_webhook = 0;
 		self::$checks           = array();
 		self::$awaiting_insert  = null;
+		self::$held_recheck     = null;
 	}
 
 	// ------------------------------------------------------------------
@@ -193,6 +206,9 @@ final class Moderation_Bridge {
 		$args = self::forwarded_args( $args, self::sends_no_body( $args ) ? '' : $target['key'], $endpoint );
 		$to   = $service . $target['path'] . ( '' !== $query ? '?' . $query : '' );
 
+		if ( 'comment-check' === $endpoint ) {
+			self::$held_recheck = null;
+		}
 		self::$forwarding = true;
 		try {
 			$response = wp_remote_request( $to, $args );
@@ -201,7 +217,7 @@ final class Moderation_Bridge {
 		}
 
 		if ( 'comment-check' === $endpoint && ! is_wp_error( $response ) ) {
-			self::note_check( $args['body'] ?? '', $response );
+			$response = self::note_check( $args['body'] ?? '', $response );
 		}
 		return $response;
 	}
@@ -287,11 +303,21 @@ final class Moderation_Bridge {
 
 	/**
 	 * Remember what the service said about a comment-check: its guid and its three-way status.
-	 * A re-check of a stored comment (its body names comment_ID) updates that comment at once.
+	 *
+	 * A re-check of a stored comment (its body names comment_ID: the Akismet plugin's cron
+	 * retry, or "Check for Spam") updates that comment at once. When the service holds it,
+	 * the comment must stay in WordPress's moderation queue, but Akismet knows only "true"
+	 * (it spams the comment) and "false" (it approves it if check_comment() passes). So the
+	 * answer Akismet sees is "false", and until Akismet is done with the comment (it deletes
+	 * akismet_rechecking) comment_moderation reads 1, which makes check_comment() fail.
+	 *
+	 * @param mixed $body
+	 * @param array $response
+	 * @return array The response for the caller.
 	 */
-	private static function note_check( $body, $response ): void {
+	private static function note_check( $body, $response ) {
 		if ( 200 !== (int) wp_remote_retrieve_response_code( $response ) ) {
-			return;
+			return $response;
 		}
 		$guid   = self::first_header( wp_remote_retrieve_header( $response, 'x-akismet-guid' ) );
 		$status = strtolower( self::first_header( wp_remote_retrieve_header( $response, 'x-moderation-status' ) ) );
@@ -299,13 +325,20 @@ final class Moderation_Bridge {
 			$status = '';
 		}
 		if ( '' === $guid && '' === $status ) {
-			return;
+			return $response;
 		}
 		$fields     = self::parse_body( $body );
 		$comment_id = isset( $fields['comment_ID'] ) ? (int) $fields['comment_ID'] : 0;
 		if ( $comment_id > 0 ) {
 			self::store_check( $comment_id, $guid, $status );
-			return;
+			if ( 'pending' === $status ) {
+				self::$held_recheck = $comment_id;
+				if ( 'true' === trim( wp_remote_retrieve_body( $response ) ) ) {
+					// Held here is not spam there (MODERATION_AKISMET_UNCERTAIN_ANSWER=true).
+					$response['body'] = 'false';
+				}
+			}
+			return $response;
 		}
 		self::$checks[] = array(
 			'guid'    => $guid,
@@ -313,6 +346,31 @@ final class Moderation_Bridge {
 			'post_id' => isset( $fields['comment_post_ID'] ) ? (int) $fields['comment_post_ID'] : 0,
 			'used'    => false,
 		);
+		return $response;
+	}
+
+	/**
+	 * pre_option_comment_moderation: 1 while the Akismet plugin finishes the re-check of a
+	 * comment the service holds, so its check_comment() fails and the comment stays pending.
+	 *
+	 * @param mixed $pre
+	 * @return mixed
+	 */
+	public static function moderate_held_recheck( $pre ) {
+		return null === self::$held_recheck ? $pre : '1';
+	}
+
+	/**
+	 * deleted_comment_meta: Akismet deletes akismet_rechecking when it is done with a comment.
+	 *
+	 * @param mixed $meta_ids
+	 * @param mixed $comment_id
+	 * @param mixed $meta_key
+	 */
+	public static function recheck_done( $meta_ids, $comment_id, $meta_key = '' ): void {
+		if ( 'akismet_rechecking' === $meta_key && (int) $comment_id === self::$held_recheck ) {
+			self::$held_recheck = null;
+		}
 	}
 
 	/** Index of the check that decided this comment: by the guid Akismet copied into it, else the latest for its post. */
@@ -473,6 +531,82 @@ final class Moderation_Bridge {
 			self::send_ham( $comment, $guid );
 		}
 		update_comment_meta( $comment_id, self::META_STATUS, 'approved' );
+	}
+
+	/**
+	 * transition_comment_status: a moderator trashing a comment the service holds
+	 * (unapproved → trash) removes it there too. Spam is Akismet's submit-spam.
+	 *
+	 * @param string $new_status
+	 * @param string $old_status
+	 * @param mixed  $comment
+	 */
+	public static function report_trash( $new_status, $old_status, $comment ): void {
+		if ( 'trash' === $new_status && 'unapproved' === $old_status && is_object( $comment ) ) {
+			self::report_removed( (int) ( $comment->comment_ID ?? 0 ) );
+		}
+	}
+
+	/**
+	 * delete_comment: a moderator deleting a pending comment the service holds for good
+	 * (without the trash) removes it there too.
+	 *
+	 * @param int|string $comment_id
+	 * @param mixed      $comment
+	 */
+	public static function report_deletion( $comment_id, $comment = null ): void {
+		$comment = is_object( $comment ) ? $comment : get_comment( $comment_id );
+		if ( is_object( $comment ) && '0' === (string) ( $comment->comment_approved ?? '' ) ) {
+			self::report_removed( (int) $comment_id );
+		}
+	}
+
+	/**
+	 * Tell the service that a WordPress moderator removed a comment it holds
+	 * (POST /1.1/submit-removed with the check's guid): its check is rejected as removed
+	 * (not spam, so no training label) and leaves the service's queue. Only for a check
+	 * still pending there, a moderator's action, and not a change the webhook is applying.
+	 */
+	private static function report_removed( int $comment_id ): void {
+		if ( $comment_id <= 0 || self::$applying_webhook > 0 || ( defined( 'WP_IMPORTING' ) && WP_IMPORTING ) ) {
+			return;
+		}
+		if ( 'pending' !== get_comment_meta( $comment_id, self::META_STATUS, true ) ) {
+			return;
+		}
+		$guid = self::guid_of( $comment_id );
+		if ( '' === $guid || '' === self::service_url() ) {
+			return;
+		}
+		if ( ! current_user_can( 'moderate_comments' ) && ! current_user_can( 'edit_comment', $comment_id ) ) {
+			return;
+		}
+		$fields = array(
+			'api_key'    => self::akismet_key(),
+			'blog'       => (string) get_option( 'home' ),
+			'guid'       => $guid,
+			'comment_ID' => (string) $comment_id,
+		);
+		if ( function_exists( 'wp_get_current_user' ) ) {
+			$user = wp_get_current_user();
+			if ( is_object( $user ) && ! empty( $user->user_login ) ) {
+				$fields['reporter'] = (string) $user->user_login;
+			}
+		}
+		$response = wp_remote_post(
+			self::service_url() . '/1.1/submit-removed',
+			array(
+				'body'    => http_build_query( $fields, '', '&' ),
+				'headers' => array(
+					'Content-Type'        => 'application/x-www-form-urlencoded; charset=' . get_option( 'blog_charset' ),
+					'X-Moderation-Bridge' => self::VERSION,
+				),
+				'timeout' => 15,
+			)
+		);
+		if ( ! is_wp_error( $response ) && 200 === (int) wp_remote_retrieve_response_code( $response ) ) {
+			update_comment_meta( $comment_id, self::META_STATUS, 'rejected' );
+		}
 	}
 
 	/** submit-ham straight to the service, for a site without the Akismet plugin loaded. */
