@@ -2,7 +2,9 @@
 
 A WXR file is RSS 2.0 with a `wp:` namespace: one `<item>` per post, page or
 attachment, each with its `<wp:comment>`s. Posts and pages become articles,
-keyed by their slug (`wp:post_name`, else `post-<id>`); comments keep their
+keyed by their slug (`wp:post_name`, else `post-<id>`; a slug the API would
+refuse as a key, or one made too long by telling two posts' slugs apart, is
+replaced by `post-<id>` and the report says so); comments keep their
 thread (`wp:comment_parent`), their time (`wp:comment_date_gmt`) and their
 status:
 
@@ -24,7 +26,14 @@ from pathlib import Path
 from lxml import etree
 
 from moderation.adopt import text
-from moderation.adopt.records import ArticleRecord, CommentRecord, Export, ExportError
+from moderation.adopt.records import (
+    ArticleRecord,
+    CommentRecord,
+    Export,
+    ExportError,
+    Limits,
+    Rekey,
+)
 from moderation.adopt.xmlsafe import ExportFile, ends, fields, line_of, local, root_name
 from moderation.domain import Rejection, Status
 
@@ -45,6 +54,8 @@ def read(
     path: Path,
     *,
     max_body_bytes: int,
+    max_name_chars: int = 245,
+    max_email_chars: int = 100,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Export:
     """Read a WXR file; `on_progress(bytes read, comments read)` as it goes."""
@@ -53,6 +64,7 @@ def read(
     if name != "rss":
         raise ExportError(f"not a WordPress export (WXR): the root element is <{name}>", 1)
     export = Export(source=SOURCE)
+    limits = Limits(max_body_bytes, max_name_chars, max_email_chars)
     site = ""
     taken: dict[str, str] = {}  # article key -> the post id that has it
     comments = 0
@@ -69,7 +81,7 @@ def read(
             if name == "base_site_url" or (name == "link" and in_channel and not site):
                 site = (element.text or "").strip().rstrip("/")
             elif name == "item" and in_channel:
-                comments += _item(element, export, taken, max_body_bytes)
+                comments += _item(element, export, taken, limits)
     if not site:
         raise ExportError("not a WordPress export (WXR): no <wp:base_site_url> or channel <link>")
     if not namespace and not export.articles and not export.comments:
@@ -78,7 +90,7 @@ def read(
     return export
 
 
-def _item(item: etree._Element, export: Export, taken: dict[str, str], max_body_bytes: int) -> int:
+def _item(item: etree._Element, export: Export, taken: dict[str, str], limits: Limits) -> int:
     """One post, page or attachment: its article and comments; returns comments read."""
     line = line_of(item)
     f = fields(item)
@@ -87,9 +99,15 @@ def _item(item: etree._Element, export: Export, taken: dict[str, str], max_body_
     wp_comments = [c for c in item if isinstance(c.tag, str) and local(c) == "comment"]
     if post_type not in _ARTICLE_TYPES and not wp_comments:
         return 0  # attachments, menu items, blocks: not pages readers comment on
-    slug = (f.get("post_name") or "").strip() or f"post-{post_id or line}"
+    fallback = f"post-{post_id or line}"
+    exported = (f.get("post_name") or "").strip()
+    slug = exported or fallback
     if taken.setdefault(slug, post_id) != post_id:
         slug = f"{slug}-{post_id}"  # pages under different parents may share a slug
+    problem = text.key_problem(slug)
+    if problem and slug != fallback:
+        export.rekeyed.append(Rekey(line, exported, fallback, f"slug {problem}: post-<id>"))
+        slug = fallback
     export.articles[slug] = ArticleRecord(
         article=slug,
         title=text.unescape(f.get("title")) or None,
@@ -97,11 +115,11 @@ def _item(item: etree._Element, export: Export, taken: dict[str, str], max_body_
         published_at=text.wordpress_time(f.get("post_date_gmt"), f.get("post_date")),
     )
     for c in wp_comments:
-        _comment(c, slug, export, max_body_bytes)
+        _comment(c, slug, export, limits)
     return len(wp_comments)
 
 
-def _comment(c: etree._Element, article: str, export: Export, max_body_bytes: int) -> None:
+def _comment(c: etree._Element, article: str, export: Export, limits: Limits) -> None:
     line = line_of(c)
     f = fields(c)
     cid = (f.get("comment_id") or "").strip()
@@ -126,17 +144,24 @@ def _comment(c: etree._Element, article: str, export: Export, max_body_bytes: in
     if not body:
         export.skip(line, what, "empty body")
         return
-    if len(body.encode()) > max_body_bytes:
+    if len(body.encode()) > limits.body_bytes:
         export.skip(line, what, "body longer than MAX_BODY_BYTES")
         return
     parent = (f.get("comment_parent") or "").strip()
+    name, email = export.author(
+        line,
+        what,
+        text.unescape(f.get("comment_author")),
+        (f.get("comment_author_email") or "").strip(),
+        limits,
+    )
     export.comments.append(
         CommentRecord(
             origin_id=cid,
             parent_origin_id=parent if parent not in ("", "0") else None,
             article=article,
-            name=text.unescape(f.get("comment_author")) or "Anonymous",
-            email=(f.get("comment_author_email") or "").strip(),
+            name=name,
+            email=email,
             url=text.web_address(f.get("comment_author_url")),
             client_ip=text.ip_address(f.get("comment_author_IP")),
             user_agent=(f.get("comment_agent") or "").strip() or None,

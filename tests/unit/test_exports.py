@@ -157,3 +157,72 @@ def test_a_gzipped_export_is_read_as_it_came_and_a_damaged_one_is_an_error(tmp_p
     (tmp_path / "cut.xml.gz").write_bytes(packed[: len(packed) // 2])
     with pytest.raises(ExportError, match="compressed file is damaged"):
         disqus.read(tmp_path / "cut.xml.gz", max_body_bytes=LIMIT)
+
+
+PLUGIN = DATA / "disqus-wordpress-plugin.xml"
+
+
+def test_the_wordpress_plugins_identifiers_become_keys_the_api_takes():
+    # "812 https://…/?p=812" has a space: the API and the embed refuse it as a key.
+    export = disqus.read(PLUGIN, max_body_bytes=LIMIT)
+    assert set(export.articles) == {"harbour-wall-repairs", "815"}
+    assert {c.origin_id: c.article for c in export.comments} == {
+        "5520001": "harbour-wall-repairs",
+        "5520002": "harbour-wall-repairs",
+        "5520003": "815",  # a plain ?p=815 address has no path: the post ID
+    }
+    assert [(r.exported, r.article) for r in export.rekeyed] == [
+        ("812 https://quayside.example.com/?p=812", "harbour-wall-repairs"),
+        ("815 https://quayside.example.com/?p=815", "815"),
+    ]
+    assert all("WordPress Disqus plugin" in r.reason for r in export.rekeyed)
+
+
+def test_identifiers_and_slugs_the_api_would_refuse_are_replaced_and_reported(tmp_path):
+    text = (DATA / "disqus-export.xml").read_text(encoding="utf-8")
+    (tmp_path / "spaces.xml").write_text(
+        text.replace("<id>ransomware-hits-hospital</id>", "<id>ransomware hits hospital</id>"),
+        encoding="utf-8",
+    )
+    export = disqus.read(tmp_path / "spaces.xml", max_body_bytes=LIMIT)
+    assert "2024/05/ransomware-hits-hospital" in export.articles
+    assert [r.reason for r in export.rekeyed] == [
+        "identifier contains white space: the address's path"
+    ]
+    assert not any(r.exported == "" for r in export.rekeyed)  # no identifier: path, as documented
+
+    wxr_text = (DATA / "wordpress-export.xml").read_text(encoding="utf-8")
+    long_slug = "x" * 201
+    (tmp_path / "slugs.xml").write_text(
+        wxr_text.replace(
+            "<wp:post_name><![CDATA[ransomware-hits-hospital]]></wp:post_name>",
+            f"<wp:post_name>{long_slug}</wp:post_name>",
+        ).replace(
+            "<wp:post_name><![CDATA[about]]></wp:post_name>",
+            "<wp:post_name>about\u0085us</wp:post_name>",
+        ),
+        encoding="utf-8",
+    )
+    export = wxr.read(tmp_path / "slugs.xml", max_body_bytes=LIMIT)
+    rekeyed = {r.exported: r for r in export.rekeyed}
+    assert rekeyed[long_slug].reason == "slug longer than 200 characters: post-<id>"
+    assert rekeyed[long_slug].article.startswith("post-")
+    assert rekeyed["about\u0085us"].reason.startswith("slug contains")
+    assert all(len(k) <= 200 and " " not in k for k in export.articles)
+    assert {c.article for c in export.comments} <= set(export.articles)
+
+
+def test_names_and_emails_keep_to_the_apis_limits():
+    export = disqus.read(
+        DATA / "disqus-export.xml", max_body_bytes=LIMIT, max_name_chars=5, max_email_chars=16
+    )
+    comments = by_id(export)
+    assert comments["4410001"].name == "Dana"  # "Dana Whitfield" cut, white space trimmed
+    assert comments["4410001"].email == "dana@example.org"  # 16 characters: kept
+    assert comments["4410011"].email == ""  # kwame@example.com, 17: left out, not cut
+    reasons = {a.reason for a in export.adjusted}
+    assert reasons == {
+        "name longer than MAX_NAME_CHARS: cut",
+        "email longer than MAX_EMAIL_CHARS: left out",
+    }
+    assert len(export.comments) == 6  # every comment kept
