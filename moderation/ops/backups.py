@@ -219,7 +219,14 @@ async def restore(settings: Settings, archive: Path) -> Restored:
         )
     url, env = _libpq(settings.database_url)
     restore_tool = str(tool("pg_restore", settings))
-    await _run([restore_tool, "--list", str(archive)], env)  # a damaged archive stops here
+    listing = await _run([restore_tool, "--list", str(archive)], env)  # damaged: stops here
+    missing = [t for t in _OURS if not _holds_table(listing, t)]
+    if missing:
+        raise BackupError(
+            f"{archive} is not a backup made by `moderation backup`: it has no "
+            f"{' or '.join(missing)} table, so its schema cannot be checked against this "
+            "version's migrations; nothing was restored"
+        )
     conn = await asyncpg.connect(settings.database_url)
     try:
         tables = await conn.fetchval(_USER_RELATIONS)
@@ -244,6 +251,17 @@ async def restore(settings: Settings, archive: Path) -> Restored:
         return await _bring_forward(conn)
     finally:
         await conn.close()
+
+
+# Tables every backup of this service holds since migration 0001: schema_migrations
+# records the migrations the restore checks; comments is what makes it ours.
+_OURS = ("schema_migrations", "comments")
+
+
+def _holds_table(listing: str, table: str) -> bool:
+    """Whether `pg_restore --list` names this table ("215; 1259 16386 TABLE public t owner")."""
+    pattern = rf"^\d+;\s+\d+\s+\d+\s+TABLE\s+\S+\s+{re.escape(table)}\s"
+    return re.search(pattern, listing, re.MULTILINE) is not None
 
 
 def _head(archive: Path) -> bytes:

@@ -73,6 +73,25 @@ async def test_restore_refuses_a_file_that_is_not_a_backup(make_settings, fresh_
     assert await _count(target, backups._USER_RELATIONS) == 0
 
 
+async def test_restore_refuses_another_applications_dump_and_restores_nothing(
+    make_settings, fresh_database, tmp_path
+):
+    # A pg_dump archive of some other database: the right format, not ours.
+    source = fresh_database("foreign_src")
+    conn = await asyncpg.connect(source)
+    try:
+        await conn.execute("CREATE TABLE invoices (id int PRIMARY KEY, total numeric)")
+        await conn.execute("INSERT INTO invoices VALUES (1, 9.5)")
+    finally:
+        await conn.close()
+    made = await backups.dump(make_settings(database_url=source), tmp_path / "foreign.dump")
+    target = fresh_database("foreign_dst")
+    with pytest.raises(BackupError, match="not a backup made by `moderation backup`") as err:
+        await backups.restore(make_settings(database_url=target), made.path)
+    assert "schema_migrations" in str(err.value) and "nothing was restored" in str(err.value)
+    assert await _count(target, backups._USER_RELATIONS) == 0
+
+
 async def test_a_backup_from_an_older_version_restores_and_migrates_forward(
     make_settings, fresh_database, make_app_client
 ):
