@@ -226,3 +226,34 @@ def test_names_and_emails_keep_to_the_apis_limits():
         "email longer than MAX_EMAIL_CHARS: left out",
     }
     assert len(export.comments) == 6  # every comment kept
+
+
+def _broken(tmp_path, old, new):
+    text = (DATA / "wordpress-export.xml").read_text(encoding="utf-8")
+    assert old in text
+    broken = text.replace(old, new, 1)
+    (tmp_path / "broken.xml").write_text(broken, encoding="utf-8")
+    line = broken[: broken.index(new)].count("\n") + 1
+    with pytest.raises(ExportError) as err:
+        wxr.read(tmp_path / "broken.xml", max_body_bytes=LIMIT)
+    return err.value, line
+
+
+def test_an_html_entity_names_its_line_not_the_end_of_the_file(tmp_path):
+    # Unresolved, an undeclared entity surfaces as "no element found" at (0, 0).
+    err, line = _broken(
+        tmp_path, "<title>The Harbour Gazette</title>", "<title>The&nbsp;Harbour Gazette</title>"
+    )
+    assert err.line == line
+    assert "Entity 'nbsp' not defined" in str(err) and "no element found" not in str(err)
+
+
+def test_a_control_character_names_its_line_and_what_it_is(tmp_path):
+    err, line = _broken(
+        tmp_path, "<title>The Harbour Gazette</title>", "<title>The\x0bHarbour Gazette</title>"
+    )
+    assert err.line == line and "U+000B" in str(err)
+    # Right after <![CDATA[ libxml2 has no message for it ("Unregistered error message").
+    err, line = _broken(tmp_path, "<wp:status><![CDATA[publish", "<wp:status><![CDATA[\x0bpublish")
+    assert err.line == line
+    assert "Unregistered" not in str(err) and "CData section not finished" in str(err)
