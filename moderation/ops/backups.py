@@ -16,8 +16,8 @@ external server too). `pg_dump` must be at least the server's major version,
 which it checks itself.
 
 `serve` makes a backup every `BACKUP_INTERVAL_HOURS` (daily) into
-`BACKUP_DIR`, keeps the newest `BACKUP_KEEP`, and tells the last one's time
-on /readyz and in /metrics. It is on by default with the embedded PostgreSQL;
+`BACKUP_DIR`, keeps the newest `BACKUP_KEEP`, and tells the newest one's time,
+read from the folder, on /readyz and in /metrics. It is on by default with the embedded PostgreSQL;
 an operator with an external server has backups of their own and may turn it on.
 """
 
@@ -297,9 +297,18 @@ class BackupState:
 
     scheduled: bool
     folder: Path
-    last_at: datetime | None = None
     last_error: str | None = None
     failures: int = 0
+
+    @property
+    def last_at(self) -> datetime | None:
+        """The newest backup's time, read from the folder each time: every worker of
+        `serve --workers N`, and every instance sharing the folder, tells the same."""
+        try:
+            found = backups_in(self.folder)
+        except OSError:
+            return None
+        return found[-1][0] if found else None
 
 
 BACKUPS = web.AppKey("backups", BackupState)
@@ -309,28 +318,40 @@ def folder_of(settings: Settings) -> Path:
     return settings.backup_dir or settings.data_dir / "backups"
 
 
+def _due(settings: Settings, state: BackupState) -> bool:
+    last = state.last_at
+    interval = settings.backup_interval_hours * 3600
+    return last is None or (datetime.now(UTC) - last).total_seconds() >= interval
+
+
 async def backup_if_due(app: web.Application) -> Backup | None:
     """Take a scheduled backup if the newest is older than the interval; prune after it."""
+    if not _due(app[SETTINGS], app[BACKUPS]):
+        return None  # the usual answer, without a connection
+    return await backup_under_lock(app)
+
+
+async def backup_under_lock(app: web.Application) -> Backup | None:
+    """What `backup_if_due` runs once the folder says a backup is due: take the lock,
+    and look at the folder again under it, since another worker or instance may have
+    written one between our look and the lock (it releases the lock only after its
+    backup has its final name)."""
     settings = app[SETTINGS]
     state = app[BACKUPS]
-    newest = backups_in(state.folder)
-    if newest:
-        state.last_at = max(state.last_at or newest[-1][0], newest[-1][0])
-    interval = settings.backup_interval_hours * 3600
-    if state.last_at is not None and (datetime.now(UTC) - state.last_at).total_seconds() < interval:
-        return None
     assert settings.database_url
     conn = await asyncpg.connect(settings.database_url)
     try:
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
             return None  # another instance is taking it
         try:
+            if not _due(settings, state):
+                return None
             made = await dump(settings, state.folder / backup_name(datetime.now(UTC)))
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
     finally:
         await conn.close()
-    state.last_at, state.last_error = made.at, None
+    state.last_error = None
     pruned = prune(state.folder, settings.backup_keep)
     log.info(
         "backup written: %s (%d bytes, %.1f s); %d old ones removed",
@@ -364,8 +385,6 @@ async def scheduled(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: the backup state for /readyz and /metrics, and the daily backups."""
     settings = app[SETTINGS]
     state = BackupState(scheduled=bool(settings.backup_auto), folder=folder_of(settings))
-    newest = backups_in(state.folder)
-    state.last_at = newest[-1][0] if newest else None
     app[BACKUPS] = state
     registry = app[METRICS].registry
     Gauge(

@@ -174,6 +174,48 @@ async def test_serve_makes_a_daily_backup_keeps_n_and_tells_when(
     assert float(line.split()[-1]) > old[-1].timestamp()
 
 
+def _scheduler(settings):
+    """An app as `serve` sets it up for the schedule: its settings and backup state."""
+    from aiohttp import web
+
+    from moderation.keys import SETTINGS
+
+    app = web.Application()
+    app[SETTINGS] = settings
+    app[backups.BACKUPS] = backups.BackupState(scheduled=True, folder=backups.folder_of(settings))
+    return app
+
+
+async def test_a_worker_that_got_the_lock_late_looks_at_the_folder_again(make_settings, tmp_path):
+    folder = tmp_path / "backups"
+    settings = make_settings(backup_auto=True, backup_dir=folder)
+    first, second = _scheduler(settings), _scheduler(settings)
+    assert backups._due(settings, second[backups.BACKUPS])  # both saw no backup...
+    made = await backups.backup_if_due(first)  # ...the first took the lock and made one
+    assert made is not None
+    # The second gets the lock only now: under it, the folder says it is done.
+    assert await backups.backup_under_lock(second) is None
+    assert [p for _, p in backups.backups_in(folder)] == [made.path]
+
+
+async def test_every_worker_tells_the_newest_backup_in_the_folder(
+    make_app_client, make_settings, tmp_path
+):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    (folder / backups.backup_name(old)).write_bytes(b"PGDMP old")
+    settings = make_settings(backup_dir=folder)
+    one, two = await make_app_client(settings), await make_app_client(settings)
+    assert (await (await two.get("/readyz")).json())["last_backup_at"] == old.isoformat()
+    # Another worker (here: the command) writes a backup: every worker tells it.
+    made = await backups.dump(settings, folder / backups.backup_name(datetime.now(UTC)))
+    newest = datetime.strptime(made.path.name[11:27], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    for client in (one, two):
+        body = await (await client.get("/readyz")).json()
+        assert body["last_backup_at"] == newest.isoformat()
+
+
 async def test_with_an_external_database_serve_makes_no_backups_unless_asked(client, settings):
     body = await (await client.get("/readyz")).json()
     assert body["last_backup_at"] is None
