@@ -16,6 +16,8 @@ from moderation.ops.backups import BackupError
 from moderation.store import migrations
 
 DATA = Path(__file__).parents[1] / "data"
+# Made at schema 0008 as of commit 99e0b56590e3f68a3f72f8154c8383c87914e31a (no tags are
+# pushed) by tests/data/make_backup_0008.py, which says how to make it again.
 OLD = DATA / "backup-0008.dump"
 
 
