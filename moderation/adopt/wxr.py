@@ -21,6 +21,7 @@ Pingbacks and trackbacks are not readers' comments and are skipped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -73,15 +74,22 @@ def read(
         if on_progress is not None:
             on_progress(done, comments)
 
+    post = _Post()  # the post being read: its comments, read as each one ends
+    tags = ("item", "{*}comment", "{*}base_site_url", "link")
     with ExportFile(path) as stream:
-        for element in ends(stream, ("item", "{*}base_site_url", "link"), 2, progress):
+        for element in ends(stream, tags, 2, progress, drop=_NOT_RECORDS):
             name = local(element)
             parent = element.getparent()
             in_channel = parent is not None and local(parent) == "channel"
-            if name == "base_site_url" or (name == "link" and in_channel and not site):
+            if name == "comment":
+                if parent is not None and local(parent) == "item":
+                    comments += 1
+                    post.comment(element, export, limits)
+            elif name == "base_site_url" or (name == "link" and in_channel and not site):
                 site = (element.text or "").strip().rstrip("/")
             elif name == "item" and in_channel:
-                comments += _item(element, export, taken, limits)
+                _item(element, export, taken, post)
+                post = _Post()
     if not site:
         raise ExportError("not a WordPress export (WXR): no <wp:base_site_url> or channel <link>")
     if not namespace and not export.articles and not export.comments:
@@ -90,15 +98,42 @@ def read(
     return export
 
 
-def _item(item: etree._Element, export: Export, taken: dict[str, str], limits: Limits) -> int:
-    """One post, page or attachment: its article and comments; returns comments read."""
+# The channel's own lists (authors, categories, tags, terms: every one a site ever
+# had), dropped as they end rather than kept until the next post.
+_NOT_RECORDS = ("{*}author", "{*}category", "{*}tag", "{*}term")
+
+
+class _Post:
+    """A post's comments as they end, each cleared from the tree once read (a post
+    may have tens of thousands); their article is known once the post ends."""
+
+    def __init__(self) -> None:
+        self.comments: list[CommentRecord] = []
+        self.count = 0
+
+    def comment(self, c: etree._Element, export: Export, limits: Limits) -> None:
+        self.count += 1
+        record = _comment(c, export, limits)
+        if record is not None:
+            self.comments.append(record)
+        c.clear()
+        # The comments before this one are read and empty: out of the tree. The post's
+        # own fields, before them, stay for `_item`.
+        item = c.getparent()
+        previous = c.getprevious()
+        while item is not None and previous is not None and local(previous) == "comment":
+            item.remove(previous)
+            previous = c.getprevious()
+
+
+def _item(item: etree._Element, export: Export, taken: dict[str, str], post: _Post) -> None:
+    """One post, page or attachment, at its end: its article, and its comments' key."""
     line = line_of(item)
     f = fields(item)
     post_id = (f.get("post_id") or "").strip()
     post_type = (f.get("post_type") or "post").strip()
-    wp_comments = [c for c in item if isinstance(c.tag, str) and local(c) == "comment"]
-    if post_type not in _ARTICLE_TYPES and not wp_comments:
-        return 0  # attachments, menu items, blocks: not pages readers comment on
+    if post_type not in _ARTICLE_TYPES and not post.count:
+        return  # attachments, menu items, blocks: not pages readers comment on
     fallback = f"post-{post_id or line}"
     exported = (f.get("post_name") or "").strip()
     slug = exported or fallback
@@ -114,39 +149,38 @@ def _item(item: etree._Element, export: Export, taken: dict[str, str], limits: L
         url=text.web_address(f.get("link")),
         published_at=text.wordpress_time(f.get("post_date_gmt"), f.get("post_date")),
     )
-    for c in wp_comments:
-        _comment(c, slug, export, limits)
-    return len(wp_comments)
+    export.comments.extend(replace(c, article=slug) for c in post.comments)
 
 
-def _comment(c: etree._Element, article: str, export: Export, limits: Limits) -> None:
+def _comment(c: etree._Element, export: Export, limits: Limits) -> CommentRecord | None:
+    """One comment, read as it ends; its article is filled in when its post ends."""
     line = line_of(c)
     f = fields(c)
     cid = (f.get("comment_id") or "").strip()
     what = f"comment {cid}" if cid else "a comment"
     if not cid:
         export.skip(line, what, "no wp:comment_id")
-        return
+        return None
     kind = (f.get("comment_type") or "").strip()
     if kind in ("pingback", "trackback"):
         export.skip(line, what, f"a {kind}, not a reader's comment")
-        return
+        return None
     approved = (f.get("comment_approved") or "").strip()
     if approved not in _STATUSES:
         export.skip(line, what, f"unknown status {approved!r}")
-        return
+        return None
     status, rejection = _STATUSES[approved]
     created = text.wordpress_time(f.get("comment_date_gmt"), f.get("comment_date"))
     if created is None:
         export.skip(line, what, "no readable date")
-        return
+        return None
     body = text.plain_text(f.get("comment_content") or "")
     if not body:
         export.skip(line, what, "empty body")
-        return
+        return None
     if len(body.encode()) > limits.body_bytes:
         export.skip(line, what, "body longer than MAX_BODY_BYTES")
-        return
+        return None
     parent = (f.get("comment_parent") or "").strip()
     name, email = export.author(
         line,
@@ -155,20 +189,18 @@ def _comment(c: etree._Element, article: str, export: Export, limits: Limits) ->
         (f.get("comment_author_email") or "").strip(),
         limits,
     )
-    export.comments.append(
-        CommentRecord(
-            origin_id=cid,
-            parent_origin_id=parent if parent not in ("", "0") else None,
-            article=article,
-            name=name,
-            email=email,
-            url=text.web_address(f.get("comment_author_url")),
-            client_ip=text.ip_address(f.get("comment_author_IP")),
-            user_agent=(f.get("comment_agent") or "").strip() or None,
-            body=body,
-            created_at=created,
-            status=status,
-            rejection=rejection,
-            line=line,
-        )
+    return CommentRecord(
+        origin_id=cid,
+        parent_origin_id=parent if parent not in ("", "0") else None,
+        article="",
+        name=name,
+        email=email,
+        url=text.web_address(f.get("comment_author_url")),
+        client_ip=text.ip_address(f.get("comment_author_IP")),
+        user_agent=(f.get("comment_agent") or "").strip() or None,
+        body=body,
+        created_at=created,
+        status=status,
+        rejection=rejection,
+        line=line,
     )

@@ -99,14 +99,20 @@ def ends(
     tags: Iterable[str],
     depth: int,
     on_bytes: Callable[[int], None] | None = None,
+    drop: Iterable[str] = (),
 ) -> Iterator[etree._Element]:
     """Each element named in `tags` (lxml's '{ns}name' or '{*}name'), when it ends.
 
     Records (posts, threads, comments) live at `depth` below the root (1: its
     children). The caller reads an element during the iteration; a record is
     cleared, with the records before it, once the caller asks for the next one,
-    while an element inside a record is left for the record's reader.
+    while an element inside a record is left for the record's reader. Elements
+    named in `drop` at a record's depth (an export's lists of authors or terms,
+    between its records) are not handed out: each is cleared as it ends, with
+    what came before it, so they do not pile up before the first record.
     """
+    dropped = {_local_name(t) for t in drop}
+    tags = [*tags, *drop]
     source = _Counting(stream, on_bytes)
     etree.clear_error_log()  # the log is per thread: keep only this file's errors in it
     events = etree.iterparse(
@@ -126,9 +132,13 @@ def ends(
             if not checked:
                 _refuse_dtd(element)
                 checked = True
-            yield element
-            if _depth(element) != depth:
-                continue
+            if dropped and local(element) in dropped:
+                if _depth(element) != depth:
+                    continue  # inside a record (a post's <category>): the record's reader's
+            else:
+                yield element
+                if _depth(element) != depth:
+                    continue
             element.clear(keep_tail=True)
             parent = element.getparent()
             if parent is not None:
@@ -177,6 +187,10 @@ def syntax_error(exc: etree.XMLSyntaxError) -> ExportError:
         message += " (a character XML does not allow, such as a control character, may be in it)"
     where = f" (column {column})" if column else ""
     return ExportError(f"not well-formed XML{where}: {message}", line or None)
+
+
+def _local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
 
 
 def _depth(element: etree._Element) -> int:

@@ -257,3 +257,41 @@ def test_a_control_character_names_its_line_and_what_it_is(tmp_path):
     err, line = _broken(tmp_path, "<wp:status><![CDATA[publish", "<wp:status><![CDATA[\x0bpublish")
     assert err.line == line
     assert "Unregistered" not in str(err) and "CData section not finished" in str(err)
+
+
+def test_a_post_with_many_comments_is_read_comment_by_comment(tmp_path, monkeypatch):
+    # Each comment is read as it ends and taken out of the tree, as is each of the
+    # channel's terms, so the tree holds the post's fields and a comment or two.
+    from moderation.adopt import xmlsafe
+
+    comment = (
+        "<wp:comment><wp:comment_id>{i}</wp:comment_id><wp:comment_approved>1"
+        "</wp:comment_approved><wp:comment_date_gmt>2024-01-01 00:00:00</wp:comment_date_gmt>"
+        "<wp:comment_content>Comment {i}</wp:comment_content>"
+        "<wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"
+    )
+    terms = "".join(f"<wp:term><wp:term_id>{i}</wp:term_id></wp:term>" for i in range(2000))
+    (tmp_path / "big.xml").write_text(
+        '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<wp:base_site_url>https://a.example</wp:base_site_url>"
+        f"{terms}<item><title>Big</title><wp:post_id>7</wp:post_id>"
+        + "".join(comment.format(i=i, parent=i - 1 if i > 1 else 0) for i in range(1, 3001))
+        + "<wp:post_name>big-thread</wp:post_name></item></channel></rss>",
+        encoding="utf-8",
+    )
+    seen: list[int] = []  # elements in the tree each time the reader is handed one
+    real_ends = xmlsafe.ends
+
+    def watching(*args, **kwargs):
+        for element in real_ends(*args, **kwargs):
+            seen.append(sum(1 for _ in element.getroottree().iter()))
+            yield element
+
+    monkeypatch.setattr(wxr, "ends", watching)
+    export = wxr.read(tmp_path / "big.xml", max_body_bytes=LIMIT)
+    assert len(export.comments) == 3000
+    assert {c.article for c in export.comments} == {"big-thread"}  # its slug came last
+    assert by_id(export)["3000"].parent_origin_id == "2999"
+    # What the parser has read ahead (a buffer's worth), not 3 000 comments (18 000
+    # elements) and the 2 000 terms before the post (4 000).
+    assert max(seen) < 2000, max(seen)
