@@ -1,6 +1,7 @@
 """Import benchmark: a generated 100 000-comment WordPress export through import-comments.
 
     python bench/imports.py [--comments 100000] [--per-post 20] [--database-url URL] [--keep]
+    python bench/imports.py --comments 50000 --per-post 50000   # one post, 50 000 comments
 
 Writes a WXR file shaped like a real export (posts with their comments; 80 %
 approved, 8 % spam, 6 % pending, 4 % trash, 2 % pingbacks; a third of the
@@ -16,15 +17,19 @@ the local server), applies the migrations, and times the service's own code:
 Baselines measured in the same run: an lxml pass over the same file that only
 counts elements (the floor for reading), and a plain COPY of the same comment
 rows into a table with the comments' columns and no index or key (the floor
-for writing). Ratios are against those. Progress goes to stderr; the last line
-of stdout is one JSON object.
+for writing). Ratios are against those. Memory: `read_peak_rss_mb` is the peak
+RSS of a fresh process that only reads the file (`idle_rss_mb`: the same process
+before reading), `peak_rss_mb` the whole benchmark's. Progress goes to stderr;
+the last line of stdout is one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -168,13 +173,52 @@ def generate(path: Path, comments: int, per_post: int, seed: int = 7) -> int:
 
 
 def count_elements(path: Path) -> int:
-    """The reading floor: a streaming lxml pass that only counts and clears elements."""
+    """The reading floor: a streaming lxml pass that only counts and clears elements
+    (each post and each comment once it ends, with what came before it)."""
     n = 0
     for _, element in etree.iterparse(str(path), events=("end",), resolve_entities=False):
         n += 1
-        if element.getparent() is not None and element.tag == "item":
+        tag = element.tag
+        if isinstance(tag, str) and tag.rpartition("}")[2] in ("item", "comment"):
             element.clear()
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
     return n
+
+
+# Reading alone, in a fresh interpreter (run from the repository's root, so bench/'s
+# own modules, such as bench/queue.py, do not shadow the standard library's).
+_READ_ALONE = """
+import json, sys, time
+from pathlib import Path
+from moderation.adopt.imports import read_export
+
+def peak_mb():  # this address space's high-water mark (ru_maxrss carries over exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
+idle = peak_mb()
+started = time.perf_counter()
+export = read_export(Path(sys.argv[1]), "wxr", max_body_bytes=65525)
+print(json.dumps({"seconds": time.perf_counter() - started, "comments": len(export.comments),
+                  "peak_mb": peak_mb(), "idle_mb": idle}))
+"""
+
+
+def read_peak_mb(path: Path) -> tuple[float, float]:
+    """The peak RSS of a process that only reads the file, and of the same process
+    before reading (the interpreter and the imports). Linux: /proc/self/status."""
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_ALONE, str(path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(figures["peak_mb"]), float(figures["idle_mb"])
 
 
 async def baseline_copy(conn: asyncpg.Connection, export: Any, indexed: bool = False) -> float:
@@ -250,6 +294,9 @@ async def run(tmp: Path, args: argparse.Namespace) -> Summary:
         f"{len(export.skipped):,} skipped in {read_s:.2f} s"
     )
 
+    read_peak, idle_rss = read_peak_mb(path)
+    log(f"reading alone, in a fresh process: peak RSS {read_peak:.0f} MB ({idle_rss:.0f} MB idle)")
+
     await recreate_database(args.database_url)
     try:
         conn = await asyncpg.connect(args.database_url)
@@ -303,6 +350,9 @@ async def run(tmp: Path, args: argparse.Namespace) -> Summary:
         "write_ratio": round(write_s / copy_s, 2),
         "total_ratio_to_copy": round(total / copy_s, 2),
         "peak_rss_mb": round(rss_mb),
+        "read_peak_rss_mb": round(read_peak),
+        "idle_rss_mb": round(idle_rss),
+        "per_post": args.per_post,
     }
     log(
         f"import: {total:.2f} s ({summary['comments_per_s']:,} comments/s); "

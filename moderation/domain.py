@@ -29,6 +29,10 @@ AUTO = "auto"
 # The site of a new installation, and of everything that names no site (issue 13).
 DEFAULT_SITE = "default"
 
+# An article's key (comments.article) as pages and the API name it: at most this many
+# characters, no white space, no control characters (http/schemas.py checks it).
+ARTICLE_MAX_CHARS = 200
+
 
 class ArticleState(StrEnum):
     """Whether an article takes comments (issue 16): as usual, all held, or none."""

@@ -4,7 +4,12 @@ The file lists `<category>`s, then every `<thread>` (a page: its identifier,
 address and title), then every `<post>` (a comment: its thread, its parent,
 its author and an HTML message). A thread becomes an article keyed by its
 Disqus identifier (`<id>`, what the page passed as `disqus_identifier`), else
-by its address's path. Statuses:
+by its address's path. An identifier the API would refuse as a key (white space,
+control characters, too long) is replaced, and the import report says so: the
+WordPress Disqus plugin's "<post ID> <guid>" becomes the address's path (the
+post's slug with WordPress's usual permalinks), else the post ID (what
+WordPress's comment form sends as `comment_post_ID`); any other becomes the
+address's path, else `thread-<Disqus id>`. Statuses:
 
 | post | status |
 |---|---|
@@ -19,6 +24,7 @@ were allowed to see them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,19 +32,30 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from moderation.adopt import text
-from moderation.adopt.records import ArticleRecord, CommentRecord, Export, ExportError
+from moderation.adopt.records import (
+    ArticleRecord,
+    CommentRecord,
+    Export,
+    ExportError,
+    Limits,
+    Rekey,
+)
 from moderation.adopt.xmlsafe import ExportFile, child_text, ends, fields, line_of, local, root_name
 from moderation.domain import Rejection, Status
 
 SOURCE = "disqus"
 NS = "http://disqus.com"
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
+# The WordPress Disqus plugin's disqus_identifier: "$post->ID $post->guid".
+_WORDPRESS_PLUGIN = re.compile(r"(\d+) (\S+)")
 
 
 def read(
     path: Path,
     *,
     max_body_bytes: int,
+    max_name_chars: int = 245,
+    max_email_chars: int = 100,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Export:
     """Read a Disqus export; `on_progress(bytes read, comments read)` as it goes."""
@@ -47,6 +64,7 @@ def read(
     if name != "disqus" or namespace != NS:
         raise ExportError(f"not a Disqus export: the root element is <{name}>", 1)
     export = Export(source=SOURCE)
+    limits = Limits(max_body_bytes, max_name_chars, max_email_chars)
     forum = ""
     threads: dict[str, str] = {}  # Disqus thread id -> article key
     count = 0
@@ -68,7 +86,7 @@ def read(
                 _thread(element, export, threads)
             elif name == "post":
                 count += 1
-                _post(element, export, threads, max_body_bytes)
+                _post(element, export, threads, limits)
     if not forum:
         raise ExportError("not a Disqus export: no <forum> in its categories or threads")
     export.origin = f"{SOURCE}:{forum}"
@@ -79,10 +97,11 @@ def _thread(thread: etree._Element, export: Export, threads: dict[str, str]) -> 
     tid = thread.get(DSQ_ID) or ""
     f = fields(thread)
     url = text.web_address(f.get("link"))
-    key = (f.get("id") or "").strip()
-    if not key and url:
-        key = urlsplit(url).path.strip("/")
-    key = key or f"thread-{tid}"
+    identifier = (f.get("id") or "").strip()
+    path = urlsplit(url).path.strip("/") if url else ""
+    key, reason = _key(identifier, path, tid)
+    if reason:
+        export.rekeyed.append(Rekey(line_of(thread), identifier, key, reason))
     threads[tid] = key
     export.articles.setdefault(
         key,
@@ -95,14 +114,35 @@ def _thread(thread: etree._Element, export: Export, threads: dict[str, str]) -> 
     )
 
 
+def _key(identifier: str, path: str, tid: str) -> tuple[str, str | None]:
+    """The thread's article key and, when it is not the one the README promises (the
+    identifier, else the address's path), why."""
+    problem = text.key_problem(identifier) if identifier else None
+    if identifier and problem is None:
+        return identifier, None
+    path_ok = text.key_problem(path) is None
+    plugin = _WORDPRESS_PLUGIN.fullmatch(identifier)
+    if plugin:
+        why = "the WordPress Disqus plugin's identifier (post ID and guid)"
+        if path_ok:
+            return path, f"{why}: the address's path"
+        return plugin[1], f"{why}: the post ID"
+    if path_ok:
+        return path, (f"identifier {problem}: the address's path" if problem else None)
+    fallback = f"thread-{tid}"
+    if problem:
+        return fallback, f"identifier {problem}: the Disqus thread id"
+    if path:
+        return fallback, f"address's path {text.key_problem(path)}: the Disqus thread id"
+    return fallback, None
+
+
 def _flag(f: dict[str, str | None], name: str) -> bool | None:
     value = (f.get(name) or "").strip().lower()
     return None if not value else value == "true"
 
 
-def _post(
-    post: etree._Element, export: Export, threads: dict[str, str], max_body_bytes: int
-) -> None:
+def _post(post: etree._Element, export: Export, threads: dict[str, str], limits: Limits) -> None:
     line = line_of(post)
     f = fields(post)
     pid = post.get(DSQ_ID) or ""
@@ -142,19 +182,20 @@ def _post(
     if not body:
         export.skip(line, what, "empty body")
         return
-    if len(body.encode()) > max_body_bytes:
+    if len(body.encode()) > limits.body_bytes:
         export.skip(line, what, "body longer than MAX_BODY_BYTES")
         return
     name = email = ""
     if author is not None:
         name = text.unescape(child_text(author, "name") or child_text(author, "username"))
         email = (child_text(author, "email") or "").strip()
+    name, email = export.author(line, what, name, email, limits)
     export.comments.append(
         CommentRecord(
             origin_id=pid,
             parent_origin_id=parent or None,
             article=article,
-            name=name or "Anonymous",
+            name=name,
             email=email,
             url=None,
             client_ip=text.ip_address(f.get("ipAddress")),

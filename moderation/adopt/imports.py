@@ -23,7 +23,7 @@ from typing import Any
 import asyncpg
 
 from moderation.adopt import disqus, wxr
-from moderation.adopt.records import CommentRecord, Export, ExportError, Skip
+from moderation.adopt.records import CommentRecord, Export, ExportError, Rekey, Skip
 from moderation.store import articles as article_store
 from moderation.store import imports as import_store
 from moderation.store import sites as site_store
@@ -55,6 +55,8 @@ class Report:
     site: str
     articles_added: int = 0
     articles_completed: int = 0
+    rekeyed: int = 0
+    rekeyed_examples: list[Rekey] = field(default_factory=list)
     comments_read: int = 0
     comments_added: int = 0
     already_imported: int = 0
@@ -63,6 +65,8 @@ class Report:
     top_level_for_missing_parent: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     skipped_examples: list[Skip] = field(default_factory=list)
+    adjusted: Counter[str] = field(default_factory=Counter)
+    adjusted_examples: list[Skip] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -71,7 +75,23 @@ class Report:
             "format": self.format,
             "origin": self.origin,
             "site": self.site,
-            "articles": {"added": self.articles_added, "completed": self.articles_completed},
+            "articles": {
+                "added": self.articles_added,
+                "completed": self.articles_completed,
+                # Keys the API would refuse, replaced: pages must use the new key.
+                "rekeyed": {
+                    "total": self.rekeyed,
+                    "examples": [
+                        {
+                            "line": r.line,
+                            "exported": r.exported,
+                            "article": r.article,
+                            "reason": r.reason,
+                        }
+                        for r in self.rekeyed_examples
+                    ],
+                },
+            },
             "comments": {
                 "read": self.comments_read,
                 "added": self.comments_added,
@@ -88,6 +108,14 @@ class Report:
                     for s in self.skipped_examples
                 ],
             },
+            "adjusted": {
+                "total": sum(self.adjusted.values()),
+                "by_reason": dict(self.adjusted.most_common()),
+                "examples": [
+                    {"line": s.line, "what": s.what, "reason": s.reason}
+                    for s in self.adjusted_examples
+                ],
+            },
             "seconds": round(self.seconds, 2),
         }
 
@@ -97,10 +125,19 @@ def read_export(
     fmt: str,
     *,
     max_body_bytes: int,
+    max_name_chars: int = 245,
+    max_email_chars: int = 100,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Export:
-    """The file read in full; raises ExportError (with the line) for a file that is not one."""
-    return FORMATS[fmt](path, max_body_bytes=max_body_bytes, on_progress=on_progress)
+    """The file read in full; raises ExportError (with the line) for a file that is not one.
+    Fields keep to the API's limits (the settings' MAX_*)."""
+    return FORMATS[fmt](
+        path,
+        max_body_bytes=max_body_bytes,
+        max_name_chars=max_name_chars,
+        max_email_chars=max_email_chars,
+        on_progress=on_progress,
+    )
 
 
 def parents_first(rows: list[import_store.CommentRow]) -> list[import_store.CommentRow]:
@@ -146,6 +183,10 @@ async def store_export(
             continue
         fresh[c.origin_id] = c
     report.skipped_examples = export.skipped[:EXAMPLES]
+    report.rekeyed = len(export.rekeyed)
+    report.rekeyed_examples = export.rekeyed[:EXAMPLES]
+    report.adjusted = Counter(a.reason for a in export.adjusted)
+    report.adjusted_examples = export.adjusted[:EXAMPLES]
 
     async with conn.transaction():
         if await site_store.get(conn, site) is None:

@@ -6,11 +6,15 @@ The readers (wxr.py, disqus.py) produce an `Export`; nothing here does I/O.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from moderation.domain import Rejection, Status
+
+# Unicode's control characters (category Cc), as http/schemas.py refuses them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class ExportError(ValueError):
@@ -62,6 +66,26 @@ class Skip:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Rekey:
+    """An article whose key in the export could not be used as it was, and what it got."""
+
+    line: int
+    exported: str  # the exporting system's key ('' when it had none)
+    article: str  # the key it was given
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The API's field limits (MAX_BODY_BYTES, MAX_NAME_CHARS, MAX_EMAIL_CHARS): an
+    imported comment keeps to them as a posted one does."""
+
+    body_bytes: int
+    name_chars: int = 245
+    email_chars: int = 100
+
+
 @dataclass
 class Export:
     """One export file, read: where it came from and what it holds."""
@@ -71,9 +95,29 @@ class Export:
     articles: dict[str, ArticleRecord] = field(default_factory=dict)
     comments: list[CommentRecord] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
+    rekeyed: list[Rekey] = field(default_factory=list)
+    adjusted: list[Skip] = field(default_factory=list)  # kept, with a field cut or left out
 
     def skip(self, line: int, what: str, reason: str) -> None:
         self.skipped.append(Skip(line, what, reason))
+
+    def adjust(self, line: int, what: str, reason: str) -> None:
+        self.adjusted.append(Skip(line, what, reason))
+
+    def author(
+        self, line: int, what: str, name: str, email: str, limits: Limits
+    ) -> tuple[str, str]:
+        """A commenter's name and email within the API's limits: control characters
+        dropped, an over-long name cut, an over-long email left out (a cut address is
+        someone else's); each change noted."""
+        name = " ".join(_CONTROL.sub("", name).split()) or "Anonymous"
+        if len(name) > limits.name_chars:
+            name = name[: limits.name_chars].rstrip()
+            self.adjust(line, what, "name longer than MAX_NAME_CHARS: cut")
+        if len(email) > limits.email_chars:
+            email = ""
+            self.adjust(line, what, "email longer than MAX_EMAIL_CHARS: left out")
+        return name, email
 
     def skipped_by_reason(self) -> Counter[str]:
         return Counter(s.reason for s in self.skipped)

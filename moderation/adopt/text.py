@@ -11,8 +11,11 @@ from __future__ import annotations
 import html
 import ipaddress
 import re
+import unicodedata
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+
+from moderation.domain import ARTICLE_MAX_CHARS
 
 _BLOCK = {"p", "div", "blockquote", "pre", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6"}
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
@@ -57,6 +60,19 @@ def plain_text(fragment: str) -> str:
     parser.close()
     lines = (_SPACES.sub(" ", line).strip() for line in "".join(parser.parts).split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def key_problem(key: str) -> str | None:
+    """Why this cannot be an article key as the API and the embed take one, or None."""
+    if not key:
+        return "empty"
+    if len(key) > ARTICLE_MAX_CHARS:
+        return f"longer than {ARTICLE_MAX_CHARS} characters"
+    if any(ch.isspace() for ch in key):
+        return "contains white space"
+    if any(unicodedata.category(ch) == "Cc" for ch in key):
+        return "contains control characters"
+    return None
 
 
 def unescape(value: str | None) -> str:

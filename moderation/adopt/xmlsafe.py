@@ -5,7 +5,7 @@ any document that declares a DTD refused outright: WordPress and Disqus exports
 never have one, and a DOCTYPE is how entity expansion ("billion laughs") and
 external entities (reading local files) get in. Elements are handed out as they
 end and cleared afterwards, so a large export is read in little memory; a
-syntax error becomes an `ExportError` with its line.
+syntax error becomes an `ExportError` with its line (`syntax_error`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 from lxml import etree
 
@@ -99,15 +99,22 @@ def ends(
     tags: Iterable[str],
     depth: int,
     on_bytes: Callable[[int], None] | None = None,
+    drop: Iterable[str] = (),
 ) -> Iterator[etree._Element]:
     """Each element named in `tags` (lxml's '{ns}name' or '{*}name'), when it ends.
 
     Records (posts, threads, comments) live at `depth` below the root (1: its
     children). The caller reads an element during the iteration; a record is
     cleared, with the records before it, once the caller asks for the next one,
-    while an element inside a record is left for the record's reader.
+    while an element inside a record is left for the record's reader. Elements
+    named in `drop` at a record's depth (an export's lists of authors or terms,
+    between its records) are not handed out: each is cleared as it ends, with
+    what came before it, so they do not pile up before the first record.
     """
+    dropped = {_local_name(t) for t in drop}
+    tags = [*tags, *drop]
     source = _Counting(stream, on_bytes)
+    etree.clear_error_log()  # the log is per thread: keep only this file's errors in it
     events = etree.iterparse(
         source,
         events=("end",),
@@ -125,21 +132,65 @@ def ends(
             if not checked:
                 _refuse_dtd(element)
                 checked = True
-            yield element
-            if _depth(element) != depth:
-                continue
+            if dropped and local(element) in dropped:
+                if _depth(element) != depth:
+                    continue  # inside a record (a post's <category>): the record's reader's
+            else:
+                yield element
+                if _depth(element) != depth:
+                    continue
             element.clear(keep_tail=True)
             parent = element.getparent()
             if parent is not None:
                 while element.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        raise ExportError(f"not well-formed XML (column {column}): {exc.msg}", line) from None
+        raise syntax_error(exc) from None
     if not checked:  # no element of interest: still refuse a DTD, and say what is there
         root = getattr(events, "root", None)
         if root is not None:
             _refuse_dtd(root)
+
+
+_SUFFIX = re.compile(r", line \d+, column \d+$")
+_KINDS = {"ERR_CDATA_NOT_FINISHED": "CData section not finished"}
+_BAD_CHAR = re.compile(r"invalid (?:xml)?Char value (\d+)", re.IGNORECASE)
+
+
+def syntax_error(exc: etree.XMLSyntaxError) -> ExportError:
+    """The parser's error with its line and a message people can act on.
+
+    With entities unresolved, libxml2 reports an undeclared entity (`&nbsp;` in a
+    title) at the end as "no element found" at (0, 0), and some errors (a control
+    character right after `<![CDATA[`) as "Unregistered error message": the error
+    log holds the real place and kind.
+    """
+    line, column = exc.position
+    message = _SUFFIX.sub("", exc.msg or "")
+    log = cast(Iterable[Any], exc.error_log)  # lxml-stubs leave _ErrorLog bare
+    errors = [e for e in log if e.line > 0]
+    if errors and ((line, column) == (0, 0) or message.startswith("Unregistered")):
+        last = errors[-1]
+        line, column, message = last.line, last.column, _SUFFIX.sub("", last.message)
+        if message.startswith("Unregistered"):  # the kind is still known: ERR_CDATA_NOT_...
+            message = (
+                _KINDS.get(last.type_name)
+                or last.type_name.removeprefix("ERR_").replace("_", " ").lower()
+            )
+    message = message.split("\n")[0].strip()  # "CData section not finished\n<the text>"
+    bad = _BAD_CHAR.search(message)
+    if bad:
+        message += f" (U+{int(bad[1]):04X}, a character XML does not allow)"
+    elif "Entity '" in message and "not defined" in message:
+        message += " (an HTML entity: XML knows only &amp; &lt; &gt; &quot; &apos;)"
+    elif message.lower().startswith("cdata section not finished"):
+        message += " (a character XML does not allow, such as a control character, may be in it)"
+    where = f" (column {column})" if column else ""
+    return ExportError(f"not well-formed XML{where}: {message}", line or None)
+
+
+def _local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
 
 
 def _depth(element: etree._Element) -> int:
@@ -194,6 +245,7 @@ def root_name(stream: ExportFile) -> tuple[str, str]:
     prologue = _PROLOGUE.match(head)
     if head[prologue.end() if prologue else 0 :].startswith(b"<!DOCTYPE"):
         raise _dtd_refused()
+    etree.clear_error_log()
     try:
         for _, element in etree.iterparse(
             _Replay(head, stream),
@@ -206,6 +258,5 @@ def root_name(stream: ExportFile) -> tuple[str, str]:
             name = etree.QName(element)
             return name.namespace or "", name.localname
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        raise ExportError(f"not well-formed XML (column {column}): {exc.msg}", line) from None
+        raise syntax_error(exc) from None
     raise ExportError("the file is empty")

@@ -33,7 +33,12 @@ def cmd_import_comments(settings: Settings, args: argparse.Namespace) -> int:
 
     # The whole file is read before the database is touched: a bad file adds nothing.
     export = read_export(
-        path, args.format, max_body_bytes=settings.max_body_bytes, on_progress=read_progress
+        path,
+        args.format,
+        max_body_bytes=settings.max_body_bytes,
+        max_name_chars=settings.max_name_chars,
+        max_email_chars=settings.max_email_chars,
+        on_progress=read_progress,
     )
     reading.finish(total, total, len(export.comments) + len(export.skipped))
     writing = Progress("writing", "comments")
@@ -80,6 +85,20 @@ def _tell(report: object) -> None:
             "  training labels: " + ", ".join(f"{k} {v}" for k, v in report.labels.items()),
             file=err,
         )
+    if report.rekeyed:
+        print(
+            f"  {report.rekeyed} articles got a new key (the export's would be refused by "
+            "the API); pages must name them by it:",
+            file=err,
+        )
+        for r in report.rekeyed_examples:
+            print(f"    line {r.line}: {r.exported!r} -> {r.article!r}: {r.reason}", file=err)
+    if report.adjusted:
+        print(
+            f"  adjusted {sum(report.adjusted.values())} (kept, within the API's limits):", file=err
+        )
+        for reason, n in report.adjusted.most_common():
+            print(f"    {n:>6}  {reason}", file=err)
     if report.top_level_for_missing_parent:
         print(
             f"  {report.top_level_for_missing_parent} replies to comments not in the export "

@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 
-from moderation.domain import DEFAULT_SITE
+from moderation.domain import ARTICLE_MAX_CHARS, DEFAULT_SITE
 from moderation.settings import Settings
 
 
@@ -45,7 +45,7 @@ class Limits:
     email_chars: int = 100
     url_chars: int = 200
     body_bytes: int = 65525
-    article_chars: int = 200
+    article_chars: int = ARTICLE_MAX_CHARS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:

@@ -16,8 +16,8 @@ external server too). `pg_dump` must be at least the server's major version,
 which it checks itself.
 
 `serve` makes a backup every `BACKUP_INTERVAL_HOURS` (daily) into
-`BACKUP_DIR`, keeps the newest `BACKUP_KEEP`, and tells the last one's time
-on /readyz and in /metrics. It is on by default with the embedded PostgreSQL;
+`BACKUP_DIR`, keeps the newest `BACKUP_KEEP`, and tells the newest one's time,
+read from the folder, on /readyz and in /metrics. It is on by default with the embedded PostgreSQL;
 an operator with an external server has backups of their own and may turn it on.
 """
 
@@ -219,7 +219,14 @@ async def restore(settings: Settings, archive: Path) -> Restored:
         )
     url, env = _libpq(settings.database_url)
     restore_tool = str(tool("pg_restore", settings))
-    await _run([restore_tool, "--list", str(archive)], env)  # a damaged archive stops here
+    listing = await _run([restore_tool, "--list", str(archive)], env)  # damaged: stops here
+    missing = [t for t in _OURS if not _holds_table(listing, t)]
+    if missing:
+        raise BackupError(
+            f"{archive} is not a backup made by `moderation backup`: it has no "
+            f"{' or '.join(missing)} table, so its schema cannot be checked against this "
+            "version's migrations; nothing was restored"
+        )
     conn = await asyncpg.connect(settings.database_url)
     try:
         tables = await conn.fetchval(_USER_RELATIONS)
@@ -244,6 +251,17 @@ async def restore(settings: Settings, archive: Path) -> Restored:
         return await _bring_forward(conn)
     finally:
         await conn.close()
+
+
+# Tables every backup of this service holds since migration 0001: schema_migrations
+# records the migrations the restore checks; comments is what makes it ours.
+_OURS = ("schema_migrations", "comments")
+
+
+def _holds_table(listing: str, table: str) -> bool:
+    """Whether `pg_restore --list` names this table ("215; 1259 16386 TABLE public t owner")."""
+    pattern = rf"^\d+;\s+\d+\s+\d+\s+TABLE\s+\S+\s+{re.escape(table)}\s"
+    return re.search(pattern, listing, re.MULTILINE) is not None
 
 
 def _head(archive: Path) -> bytes:
@@ -279,9 +297,18 @@ class BackupState:
 
     scheduled: bool
     folder: Path
-    last_at: datetime | None = None
     last_error: str | None = None
     failures: int = 0
+
+    @property
+    def last_at(self) -> datetime | None:
+        """The newest backup's time, read from the folder each time: every worker of
+        `serve --workers N`, and every instance sharing the folder, tells the same."""
+        try:
+            found = backups_in(self.folder)
+        except OSError:
+            return None
+        return found[-1][0] if found else None
 
 
 BACKUPS = web.AppKey("backups", BackupState)
@@ -291,28 +318,40 @@ def folder_of(settings: Settings) -> Path:
     return settings.backup_dir or settings.data_dir / "backups"
 
 
+def _due(settings: Settings, state: BackupState) -> bool:
+    last = state.last_at
+    interval = settings.backup_interval_hours * 3600
+    return last is None or (datetime.now(UTC) - last).total_seconds() >= interval
+
+
 async def backup_if_due(app: web.Application) -> Backup | None:
     """Take a scheduled backup if the newest is older than the interval; prune after it."""
+    if not _due(app[SETTINGS], app[BACKUPS]):
+        return None  # the usual answer, without a connection
+    return await backup_under_lock(app)
+
+
+async def backup_under_lock(app: web.Application) -> Backup | None:
+    """What `backup_if_due` runs once the folder says a backup is due: take the lock,
+    and look at the folder again under it, since another worker or instance may have
+    written one between our look and the lock (it releases the lock only after its
+    backup has its final name)."""
     settings = app[SETTINGS]
     state = app[BACKUPS]
-    newest = backups_in(state.folder)
-    if newest:
-        state.last_at = max(state.last_at or newest[-1][0], newest[-1][0])
-    interval = settings.backup_interval_hours * 3600
-    if state.last_at is not None and (datetime.now(UTC) - state.last_at).total_seconds() < interval:
-        return None
     assert settings.database_url
     conn = await asyncpg.connect(settings.database_url)
     try:
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
             return None  # another instance is taking it
         try:
+            if not _due(settings, state):
+                return None
             made = await dump(settings, state.folder / backup_name(datetime.now(UTC)))
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
     finally:
         await conn.close()
-    state.last_at, state.last_error = made.at, None
+    state.last_error = None
     pruned = prune(state.folder, settings.backup_keep)
     log.info(
         "backup written: %s (%d bytes, %.1f s); %d old ones removed",
@@ -346,8 +385,6 @@ async def scheduled(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: the backup state for /readyz and /metrics, and the daily backups."""
     settings = app[SETTINGS]
     state = BackupState(scheduled=bool(settings.backup_auto), folder=folder_of(settings))
-    newest = backups_in(state.folder)
-    state.last_at = newest[-1][0] if newest else None
     app[BACKUPS] = state
     registry = app[METRICS].registry
     Gauge(

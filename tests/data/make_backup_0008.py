@@ -1,7 +1,9 @@
 """Makes tests/data/backup-0008.dump: a backup as a version of the 0008 era took it.
 
 The schema is built from migrations 0001-0008 exactly as they were at commit
-99e0b56 (`git show 99e0b56:migrations/...`), a few rows are written as that
+99e0b56590e3f68a3f72f8154c8383c87914e31a ("Merge branch 'layout'", the last
+commit whose newest migration was 0008; no tag names it, as no tags are pushed:
+`git show 99e0b565:migrations/...`), a few rows are written as that
 version wrote them, and pg_dump writes the custom-format archive. Run from the
 repository's root with a PostgreSQL whose admin URL is MODERATION_TEST_ADMIN_URL
 (default postgresql://postgres@127.0.0.1:5432/postgres):
@@ -9,7 +11,8 @@ repository's root with a PostgreSQL whose admin URL is MODERATION_TEST_ADMIN_URL
     python tests/data/make_backup_0008.py
 
 The dump is made by the pg_dump on PATH (PostgreSQL 15 when it was made), so
-every pg_restore from 15 on can read it.
+every pg_restore from 15 on can read it. This script and the dump came in with
+commit 9009e9c ("backup and restore: ...").
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import asyncpg
 
 from moderation.store import migrations
 
-COMMIT = "99e0b56"
+COMMIT = "99e0b56590e3f68a3f72f8154c8383c87914e31a"
 OUT = Path(__file__).parent / "backup-0008.dump"
 ADMIN = os.environ.get("MODERATION_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

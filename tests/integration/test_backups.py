@@ -16,6 +16,8 @@ from moderation.ops.backups import BackupError
 from moderation.store import migrations
 
 DATA = Path(__file__).parents[1] / "data"
+# Made at schema 0008 as of commit 99e0b56590e3f68a3f72f8154c8383c87914e31a (no tags are
+# pushed) by tests/data/make_backup_0008.py, which says how to make it again.
 OLD = DATA / "backup-0008.dump"
 
 
@@ -70,6 +72,25 @@ async def test_restore_refuses_a_file_that_is_not_a_backup(make_settings, fresh_
     target = fresh_database("restore_junk")
     with pytest.raises(BackupError, match="not a backup"):
         await backups.restore(make_settings(database_url=target), DATA / "wordpress-export.xml")
+    assert await _count(target, backups._USER_RELATIONS) == 0
+
+
+async def test_restore_refuses_another_applications_dump_and_restores_nothing(
+    make_settings, fresh_database, tmp_path
+):
+    # A pg_dump archive of some other database: the right format, not ours.
+    source = fresh_database("foreign_src")
+    conn = await asyncpg.connect(source)
+    try:
+        await conn.execute("CREATE TABLE invoices (id int PRIMARY KEY, total numeric)")
+        await conn.execute("INSERT INTO invoices VALUES (1, 9.5)")
+    finally:
+        await conn.close()
+    made = await backups.dump(make_settings(database_url=source), tmp_path / "foreign.dump")
+    target = fresh_database("foreign_dst")
+    with pytest.raises(BackupError, match="not a backup made by `moderation backup`") as err:
+        await backups.restore(make_settings(database_url=target), made.path)
+    assert "schema_migrations" in str(err.value) and "nothing was restored" in str(err.value)
     assert await _count(target, backups._USER_RELATIONS) == 0
 
 
@@ -153,6 +174,48 @@ async def test_serve_makes_a_daily_backup_keeps_n_and_tells_when(
         if x.startswith("moderation_backup_last_success_timestamp_seconds")
     )
     assert float(line.split()[-1]) > old[-1].timestamp()
+
+
+def _scheduler(settings):
+    """An app as `serve` sets it up for the schedule: its settings and backup state."""
+    from aiohttp import web
+
+    from moderation.keys import SETTINGS
+
+    app = web.Application()
+    app[SETTINGS] = settings
+    app[backups.BACKUPS] = backups.BackupState(scheduled=True, folder=backups.folder_of(settings))
+    return app
+
+
+async def test_a_worker_that_got_the_lock_late_looks_at_the_folder_again(make_settings, tmp_path):
+    folder = tmp_path / "backups"
+    settings = make_settings(backup_auto=True, backup_dir=folder)
+    first, second = _scheduler(settings), _scheduler(settings)
+    assert backups._due(settings, second[backups.BACKUPS])  # both saw no backup...
+    made = await backups.backup_if_due(first)  # ...the first took the lock and made one
+    assert made is not None
+    # The second gets the lock only now: under it, the folder says it is done.
+    assert await backups.backup_under_lock(second) is None
+    assert [p for _, p in backups.backups_in(folder)] == [made.path]
+
+
+async def test_every_worker_tells_the_newest_backup_in_the_folder(
+    make_app_client, make_settings, tmp_path
+):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    (folder / backups.backup_name(old)).write_bytes(b"PGDMP old")
+    settings = make_settings(backup_dir=folder)
+    one, two = await make_app_client(settings), await make_app_client(settings)
+    assert (await (await two.get("/readyz")).json())["last_backup_at"] == old.isoformat()
+    # Another worker (here: the command) writes a backup: every worker tells it.
+    made = await backups.dump(settings, folder / backups.backup_name(datetime.now(UTC)))
+    newest = datetime.strptime(made.path.name[11:27], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    for client in (one, two):
+        body = await (await client.get("/readyz")).json()
+        assert body["last_backup_at"] == newest.isoformat()
 
 
 async def test_with_an_external_database_serve_makes_no_backups_unless_asked(client, settings):

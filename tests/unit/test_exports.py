@@ -157,3 +157,141 @@ def test_a_gzipped_export_is_read_as_it_came_and_a_damaged_one_is_an_error(tmp_p
     (tmp_path / "cut.xml.gz").write_bytes(packed[: len(packed) // 2])
     with pytest.raises(ExportError, match="compressed file is damaged"):
         disqus.read(tmp_path / "cut.xml.gz", max_body_bytes=LIMIT)
+
+
+PLUGIN = DATA / "disqus-wordpress-plugin.xml"
+
+
+def test_the_wordpress_plugins_identifiers_become_keys_the_api_takes():
+    # "812 https://…/?p=812" has a space: the API and the embed refuse it as a key.
+    export = disqus.read(PLUGIN, max_body_bytes=LIMIT)
+    assert set(export.articles) == {"harbour-wall-repairs", "815"}
+    assert {c.origin_id: c.article for c in export.comments} == {
+        "5520001": "harbour-wall-repairs",
+        "5520002": "harbour-wall-repairs",
+        "5520003": "815",  # a plain ?p=815 address has no path: the post ID
+    }
+    assert [(r.exported, r.article) for r in export.rekeyed] == [
+        ("812 https://quayside.example.com/?p=812", "harbour-wall-repairs"),
+        ("815 https://quayside.example.com/?p=815", "815"),
+    ]
+    assert all("WordPress Disqus plugin" in r.reason for r in export.rekeyed)
+
+
+def test_identifiers_and_slugs_the_api_would_refuse_are_replaced_and_reported(tmp_path):
+    text = (DATA / "disqus-export.xml").read_text(encoding="utf-8")
+    (tmp_path / "spaces.xml").write_text(
+        text.replace("<id>ransomware-hits-hospital</id>", "<id>ransomware hits hospital</id>"),
+        encoding="utf-8",
+    )
+    export = disqus.read(tmp_path / "spaces.xml", max_body_bytes=LIMIT)
+    assert "2024/05/ransomware-hits-hospital" in export.articles
+    assert [r.reason for r in export.rekeyed] == [
+        "identifier contains white space: the address's path"
+    ]
+    assert not any(r.exported == "" for r in export.rekeyed)  # no identifier: path, as documented
+
+    wxr_text = (DATA / "wordpress-export.xml").read_text(encoding="utf-8")
+    long_slug = "x" * 201
+    (tmp_path / "slugs.xml").write_text(
+        wxr_text.replace(
+            "<wp:post_name><![CDATA[ransomware-hits-hospital]]></wp:post_name>",
+            f"<wp:post_name>{long_slug}</wp:post_name>",
+        ).replace(
+            "<wp:post_name><![CDATA[about]]></wp:post_name>",
+            "<wp:post_name>about\u0085us</wp:post_name>",
+        ),
+        encoding="utf-8",
+    )
+    export = wxr.read(tmp_path / "slugs.xml", max_body_bytes=LIMIT)
+    rekeyed = {r.exported: r for r in export.rekeyed}
+    assert rekeyed[long_slug].reason == "slug longer than 200 characters: post-<id>"
+    assert rekeyed[long_slug].article.startswith("post-")
+    assert rekeyed["about\u0085us"].reason.startswith("slug contains")
+    assert all(len(k) <= 200 and " " not in k for k in export.articles)
+    assert {c.article for c in export.comments} <= set(export.articles)
+
+
+def test_names_and_emails_keep_to_the_apis_limits():
+    export = disqus.read(
+        DATA / "disqus-export.xml", max_body_bytes=LIMIT, max_name_chars=5, max_email_chars=16
+    )
+    comments = by_id(export)
+    assert comments["4410001"].name == "Dana"  # "Dana Whitfield" cut, white space trimmed
+    assert comments["4410001"].email == "dana@example.org"  # 16 characters: kept
+    assert comments["4410011"].email == ""  # kwame@example.com, 17: left out, not cut
+    reasons = {a.reason for a in export.adjusted}
+    assert reasons == {
+        "name longer than MAX_NAME_CHARS: cut",
+        "email longer than MAX_EMAIL_CHARS: left out",
+    }
+    assert len(export.comments) == 6  # every comment kept
+
+
+def _broken(tmp_path, old, new):
+    text = (DATA / "wordpress-export.xml").read_text(encoding="utf-8")
+    assert old in text
+    broken = text.replace(old, new, 1)
+    (tmp_path / "broken.xml").write_text(broken, encoding="utf-8")
+    line = broken[: broken.index(new)].count("\n") + 1
+    with pytest.raises(ExportError) as err:
+        wxr.read(tmp_path / "broken.xml", max_body_bytes=LIMIT)
+    return err.value, line
+
+
+def test_an_html_entity_names_its_line_not_the_end_of_the_file(tmp_path):
+    # Unresolved, an undeclared entity surfaces as "no element found" at (0, 0).
+    err, line = _broken(
+        tmp_path, "<title>The Harbour Gazette</title>", "<title>The&nbsp;Harbour Gazette</title>"
+    )
+    assert err.line == line
+    assert "Entity 'nbsp' not defined" in str(err) and "no element found" not in str(err)
+
+
+def test_a_control_character_names_its_line_and_what_it_is(tmp_path):
+    err, line = _broken(
+        tmp_path, "<title>The Harbour Gazette</title>", "<title>The\x0bHarbour Gazette</title>"
+    )
+    assert err.line == line and "U+000B" in str(err)
+    # Right after <![CDATA[ libxml2 has no message for it ("Unregistered error message").
+    err, line = _broken(tmp_path, "<wp:status><![CDATA[publish", "<wp:status><![CDATA[\x0bpublish")
+    assert err.line == line
+    assert "Unregistered" not in str(err) and "CData section not finished" in str(err)
+
+
+def test_a_post_with_many_comments_is_read_comment_by_comment(tmp_path, monkeypatch):
+    # Each comment is read as it ends and taken out of the tree, as is each of the
+    # channel's terms, so the tree holds the post's fields and a comment or two.
+    from moderation.adopt import xmlsafe
+
+    comment = (
+        "<wp:comment><wp:comment_id>{i}</wp:comment_id><wp:comment_approved>1"
+        "</wp:comment_approved><wp:comment_date_gmt>2024-01-01 00:00:00</wp:comment_date_gmt>"
+        "<wp:comment_content>Comment {i}</wp:comment_content>"
+        "<wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"
+    )
+    terms = "".join(f"<wp:term><wp:term_id>{i}</wp:term_id></wp:term>" for i in range(2000))
+    (tmp_path / "big.xml").write_text(
+        '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<wp:base_site_url>https://a.example</wp:base_site_url>"
+        f"{terms}<item><title>Big</title><wp:post_id>7</wp:post_id>"
+        + "".join(comment.format(i=i, parent=i - 1 if i > 1 else 0) for i in range(1, 3001))
+        + "<wp:post_name>big-thread</wp:post_name></item></channel></rss>",
+        encoding="utf-8",
+    )
+    seen: list[int] = []  # elements in the tree each time the reader is handed one
+    real_ends = xmlsafe.ends
+
+    def watching(*args, **kwargs):
+        for element in real_ends(*args, **kwargs):
+            seen.append(sum(1 for _ in element.getroottree().iter()))
+            yield element
+
+    monkeypatch.setattr(wxr, "ends", watching)
+    export = wxr.read(tmp_path / "big.xml", max_body_bytes=LIMIT)
+    assert len(export.comments) == 3000
+    assert {c.article for c in export.comments} == {"big-thread"}  # its slug came last
+    assert by_id(export)["3000"].parent_origin_id == "2999"
+    # What the parser has read ahead (a buffer's worth), not 3 000 comments (18 000
+    # elements) and the 2 000 terms before the post (4 000).
+    assert max(seen) < 2000, max(seen)
