@@ -1,4 +1,4 @@
-"""Submitting a comment: gather facts, score, apply rules, decide, comment_store.
+"""Submitting a comment: gather facts, score, apply rules, decide, store.
 
 Free of HTTP, so the JSON API, the HTML form and the Akismet API share it.
 """
@@ -127,18 +127,6 @@ async def assess(
     if decision.status is not Status.PENDING and random.random() < settings.audit_share:
         decision.details["audit"] = True  # a moderator will look at it too (store/audits)
     return decision
-
-
-async def submit(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    comment: Comment,
-    live: LiveModel,
-    site: rules.SiteRules,
-    settings: Settings,
-) -> Submitted:
-    decision = await assess(conn, comment, live, site, settings)
-    stored = await comment_store.insert(conn, comment, decision)
-    return Submitted(stored, decision)
 
 
 Respond = Callable[[Submitted], idempotency.Answer]
