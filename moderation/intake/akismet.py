@@ -36,7 +36,7 @@ from moderation.intake import submission
 from moderation.intake.akismet_keys import KeyCache, Site, bad_field, missing
 from moderation.intake.batches import Batcher
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops.observability import METRICS
+from moderation.ops.events import check_stored
 from moderation.settings import Settings
 from moderation.store import checks as check_store
 
@@ -298,13 +298,5 @@ async def comment_check(app: web.Application, check: Check, site: Site) -> Check
         fields=fields,
     )
     check_id = await app[CHECKS].submit(new)
-    metrics = app.get(METRICS)
-    if metrics is not None:
-        d = answer.decision
-        metrics.decided(
-            d.status.value,
-            d.rejection.value if d.rejection else None,
-            automatic=True,
-            site=site.site,
-        )
+    check_stored(app, site.site, answer.decision)
     return Checked(answer, guid, check_id, status)

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from moderation.domain import Status
 from moderation.keys import POOL, SETTINGS
+from moderation.ops.events import check_decided
 from moderation.review import checks as review_checks
 from moderation.store import checks as check_store
 from moderation.store import labels as label_store
@@ -98,5 +99,5 @@ async def report(
             decided = None
             await check_store.set_label(conn, row["id"], label, SOURCE, given_by)
     if decided is not None:
-        review_checks.announce(app, decided, given_by, tell_site=False)
+        check_decided(app, decided, given_by, tell_site=False)
     return Reported(int(row["id"]), decided is not None, True)
