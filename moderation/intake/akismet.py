@@ -261,10 +261,10 @@ async def _decide(app: web.Application, check: Check, site: Site) -> Decision:
     else:
         scored = submission.score(c, live, rules)
     trust = s.trust_known_authors and bool(c.email.strip()) and check.is_comment
-    decision = submission._decide(scored, Facts(), trust)
+    decision = submission.decide_scored(scored, Facts(), trust)
     if trust and decision.details.get("outcome") in submission.TRUST_OUTCOMES:
         known = await check_store.author_has_approved(app[POOL], site.site, c.email)
-        decision = submission._decide(scored, Facts(author_has_approved=known), trust)
+        decision = submission.decide_scored(scored, Facts(author_has_approved=known), trust)
     return decision
 
 

@@ -86,7 +86,7 @@ async def report(
             return Reported(None, False, bool(body))
         if row["status"] == Status.PENDING:
             action = "approve" if label == "ham" else "spam"
-            decided = await review_checks.decide(
+            decided = await review_checks.decide_check(
                 conn,
                 row["site"],
                 row["id"],

@@ -26,7 +26,7 @@ def not_found(check_id: int) -> Problem:
     return Problem(404, "Not found", f"There is no check {check_id}.")
 
 
-async def decide(
+async def decide_check(
     conn: asyncpg.Connection,
     site: str,
     check_id: int,
@@ -95,7 +95,7 @@ async def apply_decision(
 ) -> asyncpg.Record:
     """A moderator's decision on a check (the API, the desk); the site hears of it."""
     async with app[POOL].acquire() as conn, conn.transaction():
-        row = await decide(
+        row = await decide_check(
             conn,
             site,
             check_id,
