@@ -196,8 +196,11 @@ async def job_json(request: web.Request) -> web.StreamResponse:
         return json_response({"status": 401, "title": "Signed out"}, status=401)
     if not session.who.is_admin:
         return json_response({"status": 403, "title": "Admins only"}, status=403)
-    row = await training_store.get_job(
-        request.app[POOL], session.site, int(request.match_info["id"])
+    raw = request.match_info["id"]
+    row = (
+        await training_store.get_job(request.app[POOL], session.site, int(raw))
+        if is_id(raw)
+        else None
     )
     if row is None:
         return json_response({"status": 404, "title": "Not found"}, status=404)
