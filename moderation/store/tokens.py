@@ -77,3 +77,8 @@ async def revoke(
         site,
     )
     return int(result.split()[-1])
+
+
+async def revoked(conn: Conn, hash_: str) -> bool:
+    """Whether a token with this hash existed (find_active no longer finds it: revoked)."""
+    return bool(await conn.fetchval("SELECT 1 FROM tokens WHERE hash = $1", hash_))
