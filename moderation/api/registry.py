@@ -118,10 +118,8 @@ def _targets_from(request: web.Request) -> Targets | None:
     confidence = float_param(request.query, "confidence", 0.5, 0.999)
     if spam is None and ham is None and confidence is None:
         return None
-    return Targets(
-        spam_in_approved=settings.target_spam_in_approved if spam is None else spam,
-        ham_in_rejected=settings.target_ham_in_rejected if ham is None else ham,
-        confidence=settings.threshold_confidence if confidence is None else confidence,
+    return loading.targets_of(
+        settings, spam_in_approved=spam, ham_in_rejected=ham, confidence=confidence
     )
 
 
