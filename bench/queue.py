@@ -539,7 +539,7 @@ async def plans(url: str, cfg: dict[str, Any], cursors: dict[str, str]) -> dict[
             sql, args = search.page_query("default", found, None, PAGE, step, bound)
             statements.append((f"{name} {step}", sql, tuple(args)))
     # Every authenticated request runs this first, and commits it.
-    statements.append(("auth", tokens._FIND, (digest(cfg["token"]),)))
+    statements.append(("auth", tokens.FIND_ACTIVE, (digest(cfg["token"]),)))
 
     conn = await asyncpg.connect(url)
     await init_connection(conn)

@@ -56,10 +56,10 @@ def load_times(name: str, data: bytes) -> dict[str, Any]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         skops_part = z.read(persist.SKOPS)
     t0 = time.perf_counter()
-    persist._loads_cached(f"bench-serving-{name}", data)
+    persist.loads_keyed(f"bench-serving-{name}", data)
     serving = time.perf_counter() - t0
     t0 = time.perf_counter()
-    persist._loads_cached(f"bench-skops-{name}", skops_part)
+    persist.loads_keyed(f"bench-skops-{name}", skops_part)
     skops = time.perf_counter() - t0
     row = {
         "artifact_mb": round(len(data) / 1e6, 2),

@@ -9,9 +9,8 @@ from aiohttp import web
 
 from moderation.domain import Role
 from moderation.http.auth import require, require_site, site_for
-from moderation.http.requests import parse, read_payload
+from moderation.http.requests import is_id, parse, read_payload
 from moderation.http.responses import json_response
-from moderation.http.schemas import ID_MAX
 from moderation.http.schemas_moderator import TokenIn
 from moderation.keys import POOL
 from moderation.ops.access import create_token
@@ -53,10 +52,10 @@ async def list_tokens(request: web.Request) -> web.Response:
 
 async def revoke_token(request: web.Request) -> web.Response:
     who = await require(request, Role.ADMIN)
-    token_id = int(request.match_info["id"])
+    raw = request.match_info["id"]
     n = (
-        await tokens.revoke(request.app[POOL], token_id=token_id, site=who.site)
-        if token_id <= ID_MAX
+        await tokens.revoke(request.app[POOL], token_id=int(raw), site=who.site)
+        if is_id(raw)
         else 0
     )
     if not n:

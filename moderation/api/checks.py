@@ -19,7 +19,7 @@ from moderation.http.responses import json_response
 from moderation.http.schemas_moderator import DecisionIn
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors
-from moderation.review import checks as review
+from moderation.review import checks as review_checks
 from moderation.review.presenters import check_view, history_entries
 from moderation.store import checks as check_store
 
@@ -61,7 +61,7 @@ async def _found(request: web.Request, site: str) -> tuple[int, Any]:
     check_id = path_id(request.match_info["id"])
     row = await check_store.get(request.app[POOL], site, check_id)
     if row is None:
-        raise review.not_found(check_id)
+        raise review_checks.not_found(check_id)
     return check_id, row
 
 
@@ -85,7 +85,7 @@ async def post_decision(request: web.Request) -> web.Response:
     who, site = await require_site(request, Role.MODERATOR)
     check_id = path_id(request.match_info["id"])
     body = parse(DecisionIn, await read_payload(request), {})
-    row = await review.apply_decision(
+    row = await review_checks.apply_decision(
         request.app, who, site, check_id, body.action, body.note, body.expected_status
     )
     return json_response(check_view(row))

@@ -21,7 +21,7 @@ from moderation.http.schemas_moderator import (
 )
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors, Problem
-from moderation.review import decisions as review
+from moderation.review import decisions as review_decisions
 from moderation.review.presenters import decided_view, moderator_view
 from moderation.review.undo import undo_decision
 from moderation.store import audits as audit_store
@@ -129,7 +129,7 @@ async def _json_or_empty(request: web.Request) -> dict[str, Any]:
 async def _decided(
     who: Principal, request: web.Request, site: str, comment_id: int, d: DecisionIn
 ) -> Any:
-    return await review.apply_decision(
+    return await review_decisions.apply_decision(
         request.app, who, site, comment_id, d.action, d.note, d.expected_status
     )
 
@@ -160,7 +160,9 @@ async def decide_many(request: web.Request) -> web.Response:
         try:
             row = await _decided(who, request, site, item.id, item)
         except Problem as exc:
-            results.append({"id": item.id, "ok": False, "error": review.problem_summary(exc)})
+            results.append(
+                {"id": item.id, "ok": False, "error": review_decisions.problem_summary(exc)}
+            )
         else:
             results.append(
                 {
@@ -179,7 +181,7 @@ async def show(request: web.Request) -> web.Response:
     comment_id = path_id(request.match_info["id"])
     row = await decisions.get(request.app[POOL], site, comment_id)
     if row is None:
-        raise review.not_found(comment_id)
+        raise review_decisions.not_found(comment_id)
     view = moderator_view(row)
     label = await decisions.label_of(request.app[POOL], site, comment_id)
     view["label"] = dict(label) if label else None
@@ -192,7 +194,7 @@ async def history(request: web.Request) -> web.Response:
     pool = request.app[POOL]
     rows = await decisions.history(pool, site, comment_id)
     if not rows and await decisions.get(pool, site, comment_id) is None:
-        raise review.not_found(comment_id)
+        raise review_decisions.not_found(comment_id)
     items = [
         {
             "id": r["id"],

@@ -22,8 +22,7 @@ from moderation.http.requests import (
     read_payload,
 )
 from moderation.http.responses import json_response
-from moderation.http.schemas import CommentIn, CommentPage, Limits, PublicComment
-from moderation.http.schemas import Status as StatusOut
+from moderation.http.schemas import CommentIn, CommentPage, Limits, PublicComment, SubmissionStatus
 from moderation.intake import idempotency
 from moderation.intake.submission import Submitted, accept, shown_status
 from moderation.intake.verdicts import Checks
@@ -110,7 +109,7 @@ def _answer(
     if redirect_to and is_form(request):
         anchor = f"#comment-{done.stored.id}" if shown is Status.APPROVED else "#comment-held"
         return idempotency.Answer(303, headers={"Location": redirect_to.split("#", 1)[0] + anchor})
-    answer = StatusOut(
+    answer = SubmissionStatus(
         id=done.stored.id,
         status=shown.value,
         article=comment.article,

@@ -11,9 +11,8 @@ from moderation.classifier.data import DataError, read_csv, read_jsonl
 from moderation.classifier.train import Targets
 from moderation.domain import Role
 from moderation.http.auth import require_site
-from moderation.http.requests import float_param, parse, read_payload
+from moderation.http.requests import float_param, is_id, parse, read_payload
 from moderation.http.responses import json_response
-from moderation.http.schemas import ID_MAX
 from moderation.http.schemas_moderator import TrainingIn
 from moderation.keys import POOL, SETTINGS
 from moderation.problems import FieldErrors, Problem
@@ -73,10 +72,8 @@ async def list_training(request: web.Request) -> web.Response:
 
 async def show_training(request: web.Request) -> web.Response:
     _, site = await require_site(request, Role.ADMIN)
-    job_id = int(request.match_info["id"])
-    row = (
-        await training_store.get_job(request.app[POOL], site, job_id) if job_id <= ID_MAX else None
-    )
+    raw = request.match_info["id"]
+    row = await training_store.get_job(request.app[POOL], site, int(raw)) if is_id(raw) else None
     if row is None:
         raise Problem(404, "Not found", "There is no training job with that id.")
     return json_response(job_view(row))
@@ -121,10 +118,8 @@ def _targets_from(request: web.Request) -> Targets | None:
     confidence = float_param(request.query, "confidence", 0.5, 0.999)
     if spam is None and ham is None and confidence is None:
         return None
-    return Targets(
-        spam_in_approved=settings.target_spam_in_approved if spam is None else spam,
-        ham_in_rejected=settings.target_ham_in_rejected if ham is None else ham,
-        confidence=settings.threshold_confidence if confidence is None else confidence,
+    return loading.targets_of(
+        settings, spam_in_approved=spam, ham_in_rejected=ham, confidence=confidence
     )
 
 

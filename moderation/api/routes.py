@@ -25,6 +25,7 @@ from moderation.api import (
     registry,
     sites,
 )
+from moderation.http.requests import ID_SEGMENT
 from moderation.ops.observability import metrics_handler
 
 ROUTES: list[web.RouteDef] = [
@@ -61,7 +62,7 @@ ROUTES: list[web.RouteDef] = [
     # admin.py
     web.post("/v1/admin/tokens", admin.new_token),
     web.get("/v1/admin/tokens", admin.list_tokens),
-    web.delete("/v1/admin/tokens/{id:\\d+}", admin.revoke_token),
+    web.delete(f"/v1/admin/tokens/{ID_SEGMENT}", admin.revoke_token),
     web.get("/v1/stats", admin.stats),
     # sites.py
     web.get("/v1/admin/sites", sites.list_sites),
@@ -73,7 +74,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/v1/admin/models/{version}/activate", registry.activate_model),
     web.post("/v1/admin/training", registry.start_training),
     web.get("/v1/admin/training", registry.list_training),
-    web.get("/v1/admin/training/{id:\\d+}", registry.show_training),
+    web.get(f"/v1/admin/training/{ID_SEGMENT}", registry.show_training),
     web.post("/v1/admin/labels", registry.import_labels),
     web.get("/v1/admin/simulate", registry.simulate),
     # articles.py

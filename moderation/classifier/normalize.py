@@ -9,8 +9,9 @@ the same tokens as the plain text they imitate.
 Public API:
 
 * :func:`normalize` -- undo the obfuscations; case is preserved (capitals are a feature).
-* :func:`find_links` -- lowercase link domains in normalised text, in order, repeats kept.
 * :func:`fold_for_tokens` -- lowercase and squash character runs, for word features.
+
+Finding the link domains in normalised text is classifier/links.py (``find_links``).
 
 Everything here is pure and runs on every submitted comment, so regexes and translation
 tables are built once at import and each step is skipped when a cheap test shows it has

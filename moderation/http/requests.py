@@ -12,7 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from moderation.domain import Comment
-from moderation.http.schemas import CommentIn
+from moderation.http.schemas import ID_MAX, CommentIn
 from moderation.keys import SETTINGS
 from moderation.problems import FieldErrors, Problem, field_errors_from
 
@@ -123,11 +123,17 @@ def _within(ip: IPAddress, nets: Sequence[Network]) -> bool:
     return any(ip.version == n.version and ip in n for n in nets)
 
 
-ID_DIGITS = 18  # ids are PostgreSQL bigints: a longer number names nothing
+# A route's id segment (api/routes.py, web/routes.py): digits, so that another word is
+# another path; the handler finishes the check with is_id (or path_id).
+ID_SEGMENT = "{id:\\d+}"
+_ID_MAX_DIGITS = len(str(ID_MAX))
 
 
 def is_id(raw: str) -> bool:
-    return raw.isdigit() and len(raw) <= ID_DIGITS
+    """The one id check of a path, query or form: decimal digits up to ID_MAX (ids are
+    PostgreSQL bigints, as the API's schemas and /openapi.json say); a larger number
+    names nothing."""
+    return raw.isdecimal() and len(raw) <= _ID_MAX_DIGITS and int(raw) <= ID_MAX
 
 
 def path_id(raw: str, what: str = "comment") -> int:

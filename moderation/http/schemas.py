@@ -200,7 +200,7 @@ class CommentIn(BaseModel):
         return _no_control(value).strip()
 
 
-class Status(BaseModel):
+class SubmissionStatus(BaseModel):
     """The answer to a submission."""
 
     id: int

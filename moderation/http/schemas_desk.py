@@ -92,14 +92,6 @@ class NoteIn(BaseModel):
         return value.strip()
 
 
-class BlockIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str = Field(pattern="^(email|domain|ip)$")
-    value: str = Field(min_length=1, max_length=254)
-    reject_pending: bool = False
-
-
 SEARCH_PARAMS = ("q", "email", "ip", "article", "status", "since", "until")
 STATUSES = ("approved", "pending", "rejected", "spam", "removed")
 

@@ -36,7 +36,7 @@ from moderation.intake import submission
 from moderation.intake.akismet_keys import KeyCache, Site, bad_field, missing
 from moderation.intake.batches import Batcher
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops.observability import METRICS
+from moderation.ops.events import check_stored
 from moderation.settings import Settings
 from moderation.store import checks as check_store
 
@@ -261,10 +261,10 @@ async def _decide(app: web.Application, check: Check, site: Site) -> Decision:
     else:
         scored = submission.score(c, live, rules)
     trust = s.trust_known_authors and bool(c.email.strip()) and check.is_comment
-    decision = submission._decide(scored, Facts(), trust)
+    decision = submission.decide_scored(scored, Facts(), trust)
     if trust and decision.details.get("outcome") in submission.TRUST_OUTCOMES:
         known = await check_store.author_has_approved(app[POOL], site.site, c.email)
-        decision = submission._decide(scored, Facts(author_has_approved=known), trust)
+        decision = submission.decide_scored(scored, Facts(author_has_approved=known), trust)
     return decision
 
 
@@ -298,13 +298,5 @@ async def comment_check(app: web.Application, check: Check, site: Site) -> Check
         fields=fields,
     )
     check_id = await app[CHECKS].submit(new)
-    metrics = app.get(METRICS)
-    if metrics is not None:
-        d = answer.decision
-        metrics.decided(
-            d.status.value,
-            d.rejection.value if d.rejection else None,
-            automatic=True,
-            site=site.site,
-        )
+    check_stored(app, site.site, answer.decision)
     return Checked(answer, guid, check_id, status)

@@ -112,7 +112,7 @@ async def key_site(
     wanted = digest(key)
     row = await (cache.find(conn, wanted) if cache else tokens.find_active(conn, wanted))
     if row is None or not hmac.compare_digest(row["hash"], wanted):
-        if await conn.fetchval("SELECT 1 FROM tokens WHERE hash = $1", wanted):
+        if await tokens.revoked(conn, wanted):
             raise Invalid("This API key was revoked.", alert=REVOKED)
         raise Invalid("The API key is unknown.")
     role = Role(row["role"])

@@ -1,4 +1,4 @@
-"""Submitting a comment: gather facts, score, apply rules, decide, comment_store.
+"""Submitting a comment: gather facts, score, apply rules, decide, store.
 
 Free of HTTP, so the JSON API, the HTML form and the Akismet API share it.
 """
@@ -64,7 +64,8 @@ def score(comment: Comment, live: LiveModel, site: rules.SiteRules) -> Scored:
     return model, result, rules.check(comment, site), live.thresholds(model)
 
 
-def _decide(scored: Scored, facts_: Facts, trust_known_authors: bool) -> Decision:
+def decide_scored(scored: Scored, facts_: Facts, trust_known_authors: bool) -> Decision:
+    """The decision (policy.decide) on a comment already scored, with the facts known."""
     model, result, hits, thresholds = scored
     return policy.decide(
         result,
@@ -83,7 +84,7 @@ def decide_comment(
     site: rules.SiteRules,
     trust_known_authors: bool,
 ) -> Decision:
-    return _decide(score(comment, live, site), facts_, trust_known_authors)
+    return decide_scored(score(comment, live, site), facts_, trust_known_authors)
 
 
 async def assess(
@@ -120,25 +121,13 @@ async def assess(
     else:
         scored = score(comment, live, site)
     trust = settings.trust_known_authors and bool(comment.email.strip())
-    decision = _decide(scored, facts_ or Facts(), trust)
+    decision = decide_scored(scored, facts_ or Facts(), trust)
     if facts_ is None and trust and decision.details.get("outcome") in TRUST_OUTCOMES:
         _, facts_ = await comment_store.gather_facts(conn, comment, confirmed_only=settings.mail_on)
-        decision = _decide(scored, facts_, trust)
+        decision = decide_scored(scored, facts_, trust)
     if decision.status is not Status.PENDING and random.random() < settings.audit_share:
         decision.details["audit"] = True  # a moderator will look at it too (store/audits)
     return decision
-
-
-async def submit(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    comment: Comment,
-    live: LiveModel,
-    site: rules.SiteRules,
-    settings: Settings,
-) -> Submitted:
-    decision = await assess(conn, comment, live, site, settings)
-    stored = await comment_store.insert(conn, comment, decision)
-    return Submitted(stored, decision)
 
 
 Respond = Callable[[Submitted], idempotency.Answer]

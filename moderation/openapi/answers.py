@@ -33,7 +33,7 @@ class FieldError(BaseModel):
     message: str
 
 
-class Problem(BaseModel):
+class ProblemDetails(BaseModel):
     """An error, as RFC 9457 problem details; extension members may follow."""
 
     model_config = ConfigDict(extra="allow")
@@ -56,7 +56,7 @@ class CurrentState(BaseModel):
     decided_by: str
 
 
-class DecisionConflict(Problem):
+class DecisionConflict(ProblemDetails):
     """409 on a decision: stale (`current` tells the state now) or claimed (`claimed_by`)."""
 
     current: CurrentState | None = Field(
@@ -67,7 +67,7 @@ class DecisionConflict(Problem):
     )
 
 
-class TooMany(Problem):
+class TooMany(ProblemDetails):
     """429: the sender is over a flood limit."""
 
     retry_after: int = Field(ge=0, description="Seconds to wait, as the Retry-After header.")

@@ -10,7 +10,13 @@ from typing import Any
 import orjson
 from aiohttp import web
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import (
+    GenerateJsonSchema,
+    JsonSchemaMode,
+    JsonSchemaValue,
+    models_json_schema,
+)
+from pydantic_core import core_schema
 
 from moderation import __version__
 from moderation.domain import Role
@@ -18,7 +24,7 @@ from moderation.http.schemas import DEFAULT_LIMITS
 from moderation.keys import SETTINGS
 from moderation.openapi.answers import (
     REF,
-    Problem,
+    ProblemDetails,
 )
 from moderation.openapi.operations import operations
 from moderation.openapi.table import (
@@ -43,6 +49,26 @@ ROLE_TEXT = {
 }
 
 
+# Models whose Python name differs from their component's (and title's), so that they do
+# not clash with domain.Status and problems.Problem in the code; the document keeps the
+# names it has always published.
+COMPONENT_NAMES = {"SubmissionStatus": "Status", "ProblemDetails": "Problem"}
+
+
+class _Components(GenerateJsonSchema):
+    """pydantic's JSON Schema, with the component names of COMPONENT_NAMES."""
+
+    def normalize_name(self, name: str) -> str:
+        return super().normalize_name(COMPONENT_NAMES.get(name, name))
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        json_schema = super().model_schema(schema)
+        title = json_schema.get("title")
+        if title in COMPONENT_NAMES:
+            json_schema["title"] = COMPONENT_NAMES[title]
+        return json_schema
+
+
 # Each model and mode -> its {"$ref": ...}, as pydantic's models_json_schema gives them.
 Refs = Mapping[tuple[Any, JsonSchemaMode], dict[str, Any]]
 
@@ -58,7 +84,7 @@ def _models(ops: Sequence[Operation]) -> list[tuple[type[BaseModel], JsonSchemaM
             if reply.model is not None:
                 seen[(reply.model, "serialization")] = None
         for status in op.problems:
-            seen[(op.problem_models.get(status, Problem), "serialization")] = None
+            seen[(op.problem_models.get(status, ProblemDetails), "serialization")] = None
     return list(seen)
 
 
@@ -118,7 +144,7 @@ def build(settings: Settings) -> dict[str, Any]:
     """The OpenAPI 3.1 document for an app with these settings."""
     ops = operations(settings)
     wanted = _models(ops)
-    refs, defs = models_json_schema(wanted, ref_template=REF)
+    refs, defs = models_json_schema(wanted, ref_template=REF, schema_generator=_Components)
     components: dict[str, Any] = copy.deepcopy(defs.get("$defs", {}))
     _limit_comment_fields(components, settings)
     paths: dict[str, dict[str, Any]] = {}
@@ -205,7 +231,7 @@ def _operation(op: Operation, refs: Refs) -> dict[str, Any]:
     for status, reply in sorted(op.replies.items()):
         responses[str(status)] = _reply(reply, refs)
     for status in sorted({*op.problems, *((404,) if sited else ())}):
-        model = op.problem_models.get(status, Problem)
+        model = op.problem_models.get(status, ProblemDetails)
         responses[str(status)] = _reply(
             Reply(
                 PROBLEM_TEXT[status],

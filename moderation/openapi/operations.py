@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from moderation.domain import Role
-from moderation.http.schemas import CommentPage
-from moderation.http.schemas import Status as SubmissionStatus
+from moderation.http.schemas import CommentPage, SubmissionStatus
 from moderation.http.schemas_moderator import (
     BulkDecisionIn,
     ClaimIn,

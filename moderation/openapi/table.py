@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from moderation.domain import Role
 from moderation.http.schemas import ID_MAX
 from moderation.openapi.answers import (
-    Problem,
+    ProblemDetails,
 )
 from moderation.settings import Settings
 
@@ -58,7 +58,7 @@ class Operation:
     description: str = ""
     params: Sequence[Param] = ()
     body: Body | None = None
-    problem_models: Mapping[int, type[Problem]] = field(default_factory=dict)
+    problem_models: Mapping[int, type[ProblemDetails]] = field(default_factory=dict)
 
 
 PROBLEM_TEXT = {

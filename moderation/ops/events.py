@@ -12,9 +12,15 @@ other instances, in the same transaction as the change).
 
 Who calls it: intake/submission.accept (a public submission's automatic
 decision), review/decisions.apply_decision (a moderator's decision from the API, a bulk
-request or the desk) and registry/rescore.rescore_pending (a new model's
-decision on a pending comment). Akismet checks are not comments: their decisions
-are announced by review/checks.announce (`check.decided`, to the site).
+request or the desk), review/undo.undo, intake/flags.py and intake/readers.py (back to
+the queue) and registry/rescore.rescore_pending (a new model's decision on a pending
+comment). Akismet checks are not comments: their decisions are announced by
+`check_decided` (`check.decided`, to the site), from review/ and registry/rescore.py.
+tests/unit/test_architecture.py checks that every module calling a status-writing store
+function also calls this module.
+
+Imports (adopt/) write history but announce nothing, on purpose: a site's past is
+not news, and a bulk import must not fire thousands of webhooks.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from moderation.ops import jobs, mail, webhooks
 from moderation.ops.observability import METRICS
 from moderation.ops.pages import page_changed
 
+CHECK_DECIDED = "check.decided"
+
 
 def comment_decided(
     app: web.Application,
@@ -40,15 +48,20 @@ def comment_decided(
     by: str,
     *,
     site: str,
+    was_held: bool = False,
 ) -> None:
-    """A comment of `site` got a status, automatically (`by` = "auto") or from a moderator."""
+    """A comment of `site` got a status, automatically (`by` = "auto") or from a moderator.
+
+    Its author hears of a publication (ops/mail.published) when a moderator approved it
+    or when it `was_held` (re-scoring): an automatic approval at submission is news to
+    nobody."""
     metrics = app.get(METRICS)
     if metrics is not None:
         metrics.decided(status, rejection, automatic=by == AUTO, site=site)
     if status == "approved" or by != AUTO:  # a moderator may have unpublished it
         # Every instance hears of it from the database (ops/pages.py); this one at once.
         page_changed(app, site, article)
-    if status == "approved" and by != AUTO:
+    if status == "approved" and (by != AUTO or was_held):
         mail.published(app, site, comment_id)  # its author may have asked to hear of it
     if webhooks.enabled(app[SETTINGS]):
         event = "comment.held" if status == "pending" else "comment.decided"
@@ -71,11 +84,56 @@ def row_decided(app: web.Application, row: Mapping[str, Any], by: str) -> None:
 
 
 def decided_automatically(
-    app: web.Application, site: str, comment_id: int, article: str, decision: Decision
+    app: web.Application,
+    site: str,
+    comment_id: int,
+    article: str,
+    decision: Decision,
+    *,
+    was_held: bool = False,
 ) -> None:
-    """A comment stored (or re-scored) with an automatic decision."""
+    """A comment stored, or re-scored from the queue (`was_held`), with an automatic
+    decision."""
     rejection = decision.rejection.value if decision.rejection else None
-    comment_decided(app, comment_id, article, decision.status.value, rejection, AUTO, site=site)
+    comment_decided(
+        app,
+        comment_id,
+        article,
+        decision.status.value,
+        rejection,
+        AUTO,
+        site=site,
+        was_held=was_held,
+    )
+
+
+def check_stored(app: web.Application, site: str, decision: Decision) -> None:
+    """An Akismet check stored with its automatic decision (intake/akismet.py): counted,
+    not announced (the site has its answer already, and a check is not a comment)."""
+    metrics = app.get(METRICS)
+    if metrics is not None:
+        rejection = decision.rejection.value if decision.rejection else None
+        metrics.decided(decision.status.value, rejection, automatic=True, site=site)
+
+
+def check_decided(
+    app: web.Application, row: Mapping[str, Any], by: str, *, tell_site: bool
+) -> None:
+    """An Akismet check (a check row as its decision statement returned it) got a status:
+    the metric, and the `check.decided` webhook to the site when the site did not decide
+    it itself (submit-spam/submit-ham on a held check). Call after the commit."""
+    metrics = app.get(METRICS)
+    if metrics is not None:
+        metrics.decided(row["status"], row["rejection"], automatic=by == AUTO, site=row["site"])
+    if tell_site and webhooks.enabled(app[SETTINGS]):
+        data = {
+            "site": row["site"],
+            "guid": str(row["guid"]),
+            "status": row["status"],
+            "rejection": row["rejection"],
+            "by": by,
+        }
+        jobs.background(app, webhooks.emit(app, row["site"], CHECK_DECIDED, data))
 
 
 def comment_deleted(app: web.Application, site: str, comment_id: int, article: str) -> None:

@@ -188,6 +188,8 @@ async def metrics_handler(request: web.Request) -> web.Response:
     answer is still 200.
     """
     from moderation.keys import MODEL, POOL
+    from moderation.store import queue as queue_store
+    from moderation.store import training as training_store
 
     metrics = request.app[METRICS]
     metrics.model.clear()
@@ -195,11 +197,8 @@ async def metrics_handler(request: web.Request) -> web.Response:
     pool = request.app[POOL]
     try:
         async with asyncio.timeout(DATABASE_READ_SECONDS):
-            pending = await pool.fetch(
-                "SELECT s.id AS site, (SELECT count(*) FROM comments c "
-                "WHERE c.site = s.id AND c.status = 'pending') AS n FROM sites s"
-            )
-            jobs = await pool.fetch("SELECT state, count(*) AS n FROM training_jobs GROUP BY state")
+            pending = await queue_store.depth_by_site(pool)
+            jobs = await training_store.jobs_by_state(pool)
     except DATABASE_DOWN as exc:
         log.warning("metrics: database unavailable: %s", type(exc).__name__)
         metrics.database_up.set(0)

@@ -21,7 +21,7 @@ from aiohttp import web
 from moderation.keys import POOL, RULES, SETTINGS
 from moderation.problems import Problem
 from moderation.rules import SiteRules
-from moderation.store import site_rules as store
+from moderation.store import site_rules as site_rule_store
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ async def refresh(app: web.Application) -> bool:
     """Apply every site's stored rules that are newer than the ones in use; True if any."""
     live = app[RULES]
     swapped = False
-    for row in await store.every_site(app[POOL]):
+    for row in await site_rule_store.every_site(app[POOL]):
         site = row["site"]
         if row["version"] == live.version_of(site):
             continue
@@ -46,7 +46,7 @@ async def refresh(app: web.Application) -> bool:
 
 async def current(app: web.Application, site: str) -> dict[str, Any]:
     """A site's rules in effect, with who last changed them (`by` null: the environment's)."""
-    row = await store.current(app[POOL], site)
+    row = await site_rule_store.current(app[POOL], site)
     if row is None:
         return {**_base(app).to_dict(), "version": 0, "changed_by": None, "changed_at": None}
     return {
@@ -71,7 +71,7 @@ async def replace(
     version an editor started from), a change made since is a 409, not overwritten.
     """
     async with app[POOL].acquire() as conn, conn.transaction():
-        row = await store.current_for_update(conn, site)
+        row = await site_rule_store.current_for_update(conn, site)
         if expected_version is not None and (row["version"] if row else 0) != expected_version:
             raise Problem(
                 409,
@@ -84,7 +84,7 @@ async def replace(
         merged = {**before.to_dict(), **changes}
         rules = SiteRules.from_dict(merged).to_dict()  # one normal form (networks as text)
         version = (row["version"] if row else 0) + 1
-        await store.save(conn, site, version, rules, sorted(changes), who)
+        await site_rule_store.save(conn, site, version, rules, sorted(changes), who)
     await refresh(app)
     return await current(app, site)
 
@@ -103,7 +103,7 @@ async def add(
 
 
 async def history(app: web.Application, site: str, limit: int = 20) -> list[dict[str, Any]]:
-    rows = await store.history(app[POOL], site, limit)
+    rows = await site_rule_store.history(app[POOL], site, limit)
     return [
         {
             "version": r["version"],
@@ -128,7 +128,7 @@ async def _watch(app: web.Application) -> None:
         conn: asyncpg.Connection | None = None
         try:
             conn = await asyncpg.connect(settings.database_url, timeout=10)
-            await conn.add_listener(store.CHANNEL, notified)
+            await conn.add_listener(site_rule_store.CHANNEL, notified)
             await refresh(app)  # whatever changed while we were not listening
             while True:
                 with contextlib.suppress(TimeoutError):

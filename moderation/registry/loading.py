@@ -29,12 +29,23 @@ from moderation.store import models as model_store
 log = logging.getLogger(__name__)
 
 
-def targets_of(settings: Settings) -> Targets:
-    """The error rates an operator asks of a new model's thresholds."""
+def targets_of(
+    settings: Settings,
+    *,
+    spam_in_approved: float | None = None,
+    ham_in_rejected: float | None = None,
+    confidence: float | None = None,
+) -> Targets:
+    """The error rates an operator asks of a new model's thresholds; a figure given (a
+    what-if's, from the API or the Models page) overrides the settings' own."""
     return Targets(
-        spam_in_approved=settings.target_spam_in_approved,
-        ham_in_rejected=settings.target_ham_in_rejected,
-        confidence=settings.threshold_confidence,
+        spam_in_approved=(
+            settings.target_spam_in_approved if spam_in_approved is None else spam_in_approved
+        ),
+        ham_in_rejected=(
+            settings.target_ham_in_rejected if ham_in_rejected is None else ham_in_rejected
+        ),
+        confidence=settings.threshold_confidence if confidence is None else confidence,
     )
 
 

@@ -19,9 +19,8 @@ from moderation.domain import AUTO, ArticleState, Facts
 from moderation.intake import articles
 from moderation.intake.submission import decide_comment
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
-from moderation.ops import mail, sites
-from moderation.ops.events import decided_automatically
-from moderation.review.checks import announce as announce_check
+from moderation.ops import sites
+from moderation.ops.events import check_decided, decided_automatically
 from moderation.store import checks as check_store
 from moderation.store import comments as comment_store
 
@@ -66,9 +65,10 @@ async def rescore_pending(app: web.Application, site: str) -> dict[str, int]:
             )
             counts[status or "skipped"] += 1
             if status is not None and status != "pending":
-                decided_automatically(app, site, comment_id, comment.article, decision)
-                if status == "approved":
-                    mail.published(app, site, comment_id)
+                # Its author hears of a publication, as of a moderator's (ops/events).
+                decided_automatically(
+                    app, site, comment_id, comment.article, decision, was_held=True
+                )
     log.info("re-scored the queue of %s with %s: %s", site, version, dict(counts))
     checks = await rescore_checks(app, site)
     if checks:
@@ -101,5 +101,5 @@ async def rescore_checks(app: web.Application, only: str) -> dict[str, int]:
             )
             counts[row["status"] if row else "skipped"] += 1
             if row is not None and row["status"] != "pending":
-                announce_check(app, row, AUTO, tell_site=True)
+                check_decided(app, row, AUTO, tell_site=True)
     return dict(counts)

@@ -26,6 +26,7 @@ from aiohttp import web
 
 from moderation.domain import Status
 from moderation.keys import POOL, SETTINGS
+from moderation.ops.events import check_decided
 from moderation.review import checks as review_checks
 from moderation.store import checks as check_store
 from moderation.store import labels as label_store
@@ -90,7 +91,7 @@ async def report(
             return Reported(None, False, bool(body))
         if row["status"] == Status.PENDING:
             action = "approve" if label == "ham" else "spam"
-            decided = await review_checks.decide(
+            decided = await review_checks.decide_check(
                 conn,
                 row["site"],
                 row["id"],
@@ -103,7 +104,7 @@ async def report(
             decided = None
             await check_store.set_label(conn, row["id"], label, SOURCE, given_by)
     if decided is not None:
-        review_checks.announce(app, decided, given_by, tell_site=False)
+        check_decided(app, decided, given_by, tell_site=False)
     return Reported(int(row["id"]), decided is not None, True)
 
 
@@ -118,8 +119,8 @@ async def removed(
         row = await check_store.by_guid(conn, site, guid)
         if row is None or row["status"] != Status.PENDING:
             return Reported(None if row is None else int(row["id"]), False, False)
-        decided = await review_checks.decide(
+        decided = await review_checks.decide_check(
             conn, row["site"], row["id"], "reject", by=given_by, source=SOURCE, note="removed"
         )
-    review_checks.announce(app, decided, given_by, tell_site=False)
+    check_decided(app, decided, given_by, tell_site=False)
     return Reported(int(row["id"]), True, True)

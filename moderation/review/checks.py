@@ -4,34 +4,29 @@ A held check is decided like a held comment: the row is locked, the status
 changes with a history entry, the training label follows the action (approve →
 ham, spam → spam, reject → none). When the decision is taken in this service (a
 moderator, the API, the desk) the site is told with a signed `check.decided`
-webhook (contrib/wordpress/README.md); a decision the site itself reported
-(submit-spam/submit-ham on a held check) is not sent back to it.
+webhook (contrib/wordpress/README.md), through ops/events.check_decided; a decision
+the site itself reported (submit-spam/submit-ham on a held check) is not sent back to it.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 from aiohttp import web
 
-from moderation.domain import AUTO, Principal
-from moderation.keys import POOL, SETTINGS
-from moderation.ops import jobs, webhooks
-from moderation.ops.observability import METRICS
+from moderation.domain import Principal
+from moderation.keys import POOL
+from moderation.ops.events import check_decided
 from moderation.problems import Problem
 from moderation.review.decisions import ACTIONS
 from moderation.store import checks as check_store
 from moderation.store.queue import claim_is_live
-
-EVENT = "check.decided"
 
 
 def not_found(check_id: int) -> Problem:
     return Problem(404, "Not found", f"There is no check {check_id}.")
 
 
-async def decide(
+async def decide_check(
     conn: asyncpg.Connection,
     site: str,
     check_id: int,
@@ -89,22 +84,6 @@ async def decide(
     return updated
 
 
-def announce(app: web.Application, row: Any, by: str, *, tell_site: bool) -> None:
-    """After the commit: the metric, and the webhook to the site when it did not decide."""
-    metrics = app.get(METRICS)
-    if metrics is not None:
-        metrics.decided(row["status"], row["rejection"], automatic=by == AUTO, site=row["site"])
-    if tell_site and webhooks.enabled(app[SETTINGS]):
-        data = {
-            "site": row["site"],
-            "guid": str(row["guid"]),
-            "status": row["status"],
-            "rejection": row["rejection"],
-            "by": by,
-        }
-        jobs.background(app, webhooks.emit(app, row["site"], EVENT, data))
-
-
 async def apply_decision(
     app: web.Application,
     who: Principal,
@@ -116,7 +95,7 @@ async def apply_decision(
 ) -> asyncpg.Record:
     """A moderator's decision on a check (the API, the desk); the site hears of it."""
     async with app[POOL].acquire() as conn, conn.transaction():
-        row = await decide(
+        row = await decide_check(
             conn,
             site,
             check_id,
@@ -127,5 +106,5 @@ async def apply_decision(
             expected_status=expected_status,
             who=who,
         )
-    announce(app, row, who.name, tell_site=True)
+    check_decided(app, row, who.name, tell_site=True)
     return row

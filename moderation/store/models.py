@@ -24,13 +24,6 @@ async def active(conn: Conn, site: str) -> asyncpg.Record | None:
     )
 
 
-async def active_version(conn: Conn, site: str) -> str | None:
-    value = await conn.fetchval(
-        "SELECT version FROM models WHERE site = $1 AND state = 'active'", site
-    )
-    return None if value is None else str(value)
-
-
 async def active_versions(conn: Conn) -> dict[str, str]:
     """Every site's active version, by site."""
     rows = await conn.fetch("SELECT site, version FROM models WHERE state = 'active'")

@@ -145,3 +145,13 @@ async def release(conn: Conn, site: str, who: str | None, ids: list[int]) -> int
 
 def claim_is_live(row: asyncpg.Record, now: datetime) -> bool:
     return row["claimed_by"] is not None and row["claim_expires_at"] >= now
+
+
+async def depth_by_site(conn: Conn) -> list[asyncpg.Record]:
+    """(site, n): each site's pending comments, for the queue-depth gauge (ops/observability)."""
+    return list(
+        await conn.fetch(
+            "SELECT s.id AS site, (SELECT count(*) FROM comments c "
+            "WHERE c.site = s.id AND c.status = 'pending') AS n FROM sites s"
+        )
+    )

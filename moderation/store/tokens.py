@@ -10,7 +10,8 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 # Touch last_used_at at most once a minute: a write (and its commit) on every
 # authenticated request cost milliseconds for a figure nobody needs to the second.
-_FIND = """
+# Public: bench/queue.py times this very statement.
+FIND_ACTIVE = """
 WITH t AS (
     SELECT id, name, role, hash, site, last_used_at FROM tokens
     WHERE hash = $1 AND revoked_at IS NULL
@@ -24,7 +25,7 @@ SELECT id, name, role, hash, site FROM t
 
 
 async def find_active(conn: Conn, hash_: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(_FIND, hash_)
+    return await conn.fetchrow(FIND_ACTIVE, hash_)
 
 
 async def create(
@@ -76,3 +77,8 @@ async def revoke(
         site,
     )
     return int(result.split()[-1])
+
+
+async def revoked(conn: Conn, hash_: str) -> bool:
+    """Whether a token with this hash existed (find_active no longer finds it: revoked)."""
+    return bool(await conn.fetchval("SELECT 1 FROM tokens WHERE hash = $1", hash_))

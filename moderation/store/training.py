@@ -209,3 +209,8 @@ async def import_labels(
             site,
         )
     return int(inserted), len(rows) - int(inserted)
+
+
+async def jobs_by_state(conn: Conn) -> list[asyncpg.Record]:
+    """(state, n): training jobs per state, for the jobs gauge (ops/observability)."""
+    return list(await conn.fetch("SELECT state, count(*) AS n FROM training_jobs GROUP BY state"))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from moderation.http import cursors
+from moderation.http.requests import is_id
 from moderation.http.schemas_desk import SEARCH_PARAMS, search_cursor, search_filter
 from moderation.keys import POOL
 from moderation.ops.audits import audit_figures
@@ -81,7 +82,7 @@ async def note_form(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     sessions.check_csrf(session.csrf, form.get("csrf"))
     raw_id, note = str(form.get("id", "")), str(form.get("note", "")).strip()
-    if not raw_id.isdigit() or len(raw_id) > 18:
+    if not is_id(raw_id):
         raise Problem(400, "Malformed form", "The comment id is not valid.")
     if not note or len(note) > 2000 or "\x00" in note:
         await sessions.flash(request, session, {"kind": "error", "text": "A note needs text."})

@@ -98,10 +98,10 @@ def what_if_form(query: Any, settings: Any, versions: list[str]) -> WhatIfForm:
         if pct is not None and not 0 < pct < MAX_TARGET_PCT:
             form.errors.append(f"{label} must be more than 0 and less than 50 %.")
     if not form.errors and (spam is not None or ham is not None):
-        form.targets = Targets(
-            spam_in_approved=settings.target_spam_in_approved if spam is None else spam / 100,
-            ham_in_rejected=settings.target_ham_in_rejected if ham is None else ham / 100,
-            confidence=settings.threshold_confidence,
+        form.targets = loading.targets_of(
+            settings,
+            spam_in_approved=None if spam is None else spam / 100,
+            ham_in_rejected=None if ham is None else ham / 100,
         )
     form.low = _number(values["low"], "Low threshold", 0.0, 1.0, form.errors)
     form.high = _number(values["high"], "High threshold", 0.0, 1.0, form.errors)
@@ -196,8 +196,11 @@ async def job_json(request: web.Request) -> web.StreamResponse:
         return json_response({"status": 401, "title": "Signed out"}, status=401)
     if not session.who.is_admin:
         return json_response({"status": 403, "title": "Admins only"}, status=403)
-    row = await training_store.get_job(
-        request.app[POOL], session.site, int(request.match_info["id"])
+    raw = request.match_info["id"]
+    row = (
+        await training_store.get_job(request.app[POOL], session.site, int(raw))
+        if is_id(raw)
+        else None
     )
     if row is None:
         return json_response({"status": 404, "title": "Not found"}, status=404)

@@ -13,7 +13,7 @@ from moderation.keys import POOL, SETTINGS
 from moderation.ops.audits import audit_figures
 from moderation.problems import FieldErrors, Problem
 from moderation.review import cards
-from moderation.review import decisions as review
+from moderation.review import decisions as review_decisions
 from moderation.review import presenters as views
 from moderation.review.undo import undo_decision
 from moderation.store import desk as desk_store
@@ -158,7 +158,7 @@ async def _decide_all(
     results: list[dict[str, Any]] = []
     for comment_id in ids:
         try:
-            row = await review.apply_decision(
+            row = await review_decisions.apply_decision(
                 request.app, who, site, comment_id, action, note, expected
             )
         except Problem as exc:
@@ -192,7 +192,7 @@ async def desk_decide(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     sessions.check_csrf(session.csrf, form.get("csrf"))
     action = form.get("action")
-    if not isinstance(action, str) or action not in review.ACTIONS:
+    if not isinstance(action, str) or action not in review_decisions.ACTIONS:
         raise Problem(400, "Malformed form", "The action must be approve, spam or reject.")
     ids = _ids(form)
     sent = form.get("expected_status")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from moderation.http.requests import ID_SEGMENT
 from moderation.web import (
     desk_articles,
     desk_auth,
@@ -46,7 +47,7 @@ ROUTES: list[web.RouteDef] = [
     web.post("/desk/rules", desk_rules.rules_form),
     # desk_models.py
     web.get("/desk/models", desk_models.models_page),
-    web.get("/desk/models/jobs/{id:\\d{1,18}}.json", desk_models.job_json),
+    web.get(f"/desk/models/jobs/{ID_SEGMENT}.json", desk_models.job_json),
     web.post("/desk/models/train", desk_models.train_form),
     web.post("/desk/models/activate", desk_models.activate_form),
     web.post("/desk/models/rollback", desk_models.rollback_form),

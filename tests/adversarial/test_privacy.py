@@ -22,6 +22,7 @@ from moderation.settings import Settings
 from moderation.store import abuse as abuse_store
 from tests.adversarial.conftest import with_nan_weights
 from tests.conftest import insert_comment
+from tests.db import reset
 
 EMAIL = "Dana.Private@example.org"
 IP = "192.0.2.77"
@@ -45,7 +46,7 @@ async def test_erasing_a_reader_leaves_their_email_in_no_note(
     make_settings, make_app_client, db, make_token
 ):
     for mode in ("anonymise", "remove"):
-        await db.execute("TRUNCATE comments, comment_history CASCADE")
+        await reset(db, keep_tokens=True)
         client = await make_app_client(make_settings(erase_mode=mode))
         await _comment_with_note(db)
         admin = await make_token("admin")

@@ -127,7 +127,7 @@ def test_an_artifact_holds_a_compressed_skops_part_and_a_serving_form(
 def test_a_loaded_model_scores_from_its_serving_form_as_the_pipeline_would(
     tiny_model: TrainedModel,
 ) -> None:
-    loaded = persist._loads_cached("fresh", persist.dumps(tiny_model))
+    loaded = persist.loads_keyed("fresh", persist.dumps(tiny_model))
     assert loaded._pipeline is None  # nothing rebuilt from skops to serve
     for c in COMMENTS:
         assert loaded.assess(c, 6, 3) == tiny_model.assess(c, 6, 3)
