@@ -80,27 +80,42 @@ async def open_page(
     return rows
 
 
-async def figures(conn: Conn, site: str, model_version: str | None) -> dict[str, Any]:
-    """A site's resolved and overturned audits per automatic status (of one model, or
-    all), and how many are open."""
+async def figures(conn: Conn, served: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Per site, of the model version that serves it (`served`: site -> version): resolved
+    and overturned audits per automatic status, and how many audits are open."""
     rows = await conn.fetch(
         """
-        SELECT auto_status, count(*) AS resolved,
-               count(*) FILTER (WHERE verdict = 'overturned') AS overturned
-        FROM audits
-        WHERE site = $2 AND verdict IS NOT NULL AND ($1::text IS NULL OR model_version = $1)
-        GROUP BY auto_status
+        SELECT a.site, a.auto_status, count(*) AS resolved,
+               count(*) FILTER (WHERE a.verdict = 'overturned') AS overturned
+        FROM audits a
+        JOIN unnest($1::text[], $2::text[]) s(site, version)
+             ON a.site = s.site AND a.model_version = s.version
+        WHERE a.verdict IS NOT NULL
+        GROUP BY a.site, a.auto_status
         """,
-        model_version,
-        site,
+        list(served),
+        list(served.values()),
     )
-    open_ = await conn.fetchval(
-        "SELECT count(*) FROM audits WHERE site = $1 AND verdict IS NULL", site
+    opened = await conn.fetch(
+        "SELECT site, count(*) AS n FROM audits WHERE site = ANY($1::text[]) AND verdict IS NULL "
+        "GROUP BY site",
+        list(served),
     )
-    out: dict[str, Any] = {s: {"resolved": 0, "overturned": 0} for s in ("approved", "rejected")}
+    out: dict[str, dict[str, Any]] = {
+        site: {
+            "approved": {"resolved": 0, "overturned": 0},
+            "rejected": {"resolved": 0, "overturned": 0},
+            "open": 0,
+        }
+        for site in served
+    }
     for r in rows:
-        out[r["auto_status"]] = {"resolved": r["resolved"], "overturned": r["overturned"]}
-    out["open"] = int(open_)
+        out[r["site"]][r["auto_status"]] = {
+            "resolved": r["resolved"],
+            "overturned": r["overturned"],
+        }
+    for r in opened:
+        out[r["site"]]["open"] = int(r["n"])
     return out
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from moderation.classifier.persist import TrainedModel
 from moderation.keys import MODEL
 from moderation.ops import audits as audit_service
+from moderation.ops import sites
+from moderation.ops.access import create_token
 from tests.conftest import insert_comment
 
 
@@ -73,17 +77,36 @@ async def test_the_same_status_confirms_and_another_overturns(
     assert approved["target"] == client.server.app[MODEL].model.thresholds.spam_in_approved
 
 
-async def _resolved_audits(db: Any, version: str, n: int, overturned: int) -> None:
+async def _resolved_audits(
+    db: Any,
+    version: str,
+    n: int,
+    overturned: int,
+    site: str = "default",
+    outcome: str = "confident_ham",
+) -> None:
     for i in range(n):
-        cid = await insert_comment(db, status="approved", model_version=version)
+        cid = await insert_comment(db, status="approved", model_version=version, site=site)
         await db.execute(
-            "INSERT INTO audits (comment_id, auto_status, outcome, model_version, verdict, "
-            "resolved_by, resolved_at) VALUES ($1, 'approved', 'confident_ham', $2, $3, 'mia', "
+            "INSERT INTO audits (site, comment_id, auto_status, outcome, model_version, "
+            "verdict, resolved_by, resolved_at) VALUES ($4, $1, 'approved', $5, $2, $3, 'mia', "
             "now())",
             cid,
             version,
             "overturned" if i < overturned else "confirmed",
+            site,
+            outcome,
         )
+
+
+async def _own_model(db: Any, app: Any, site: str) -> TrainedModel:
+    """A site with a model of its own: the installation's weights under another version."""
+    await sites.create(db, site, site.title(), [])
+    live = app[MODEL]
+    model = live.model.with_thresholds(live.model.thresholds)
+    model.metadata["version"] = f"{site}-own-model"
+    live.swap(model, site)
+    return model
 
 
 async def test_audits_past_the_target_tighten_the_low_threshold_once(
@@ -113,6 +136,34 @@ async def test_audits_past_the_target_tighten_the_low_threshold_once(
     assert float(used) == after.low
 
 
+async def test_a_site_with_its_own_model_is_audited_and_tightened_alone(
+    make_app_client, make_settings, make_token, db
+):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    live = app[MODEL]
+    own = await _own_model(db, app, "alpha")
+    await _resolved_audits(db, own.version, audit_service.MIN_AUDITS, overturned=2, site="alpha")
+    steps = await audit_service.check(app)
+    assert [(s["site"], s["model_version"], s["decision"]) for s in steps] == [
+        ("alpha", own.version, "approved")
+    ]
+    assert live.thresholds(own).low < own.thresholds.low
+    # The installation's model, which serves every other site, is untouched.
+    assert live.thresholds(live.model) == live.model.thresholds
+    # Its figures are on its own stats only.
+    secret, _ = await create_token(db, "alpha-admin", "admin", "alpha")
+    alpha = {"Authorization": f"Bearer {secret}"}
+    mine = (await (await client.get("/v1/stats", headers=alpha)).json())["audits"]
+    assert mine["model_version"] == own.version
+    assert (mine["approved"]["resolved"], mine["approved"]["overturned"]) == (30, 2)
+    assert mine["approved"]["level"] == 1
+    admin = await make_token("admin")
+    theirs = (await (await client.get("/v1/stats", headers=admin)).json())["audits"]
+    assert theirs["model_version"] == live.model.version
+    assert theirs["approved"]["resolved"] == 0 and theirs["approved"]["level"] == 0
+
+
 async def test_audits_within_the_target_change_nothing(make_app_client, make_settings, db):
     client = await _audited_client(make_app_client, make_settings)
     app = client.server.app
@@ -130,12 +181,18 @@ async def test_a_step_is_announced_by_webhook(make_app_client, make_settings, db
     )
     app = client.server.app
     await _resolved_audits(db, app[MODEL].model.version, audit_service.MIN_AUDITS, overturned=3)
-    assert await audit_service.check(app)
-    for _ in range(50):
-        events = await db.fetch("SELECT event FROM webhook_deliveries")
-        if events:
+    own = await _own_model(db, app, "alpha")
+    await _resolved_audits(db, own.version, audit_service.MIN_AUDITS, overturned=3, site="alpha")
+    assert len(await audit_service.check(app)) == 2
+    events: list[Any] = []
+    for _ in range(100):  # the outbox row is written by a background task
+        events = await db.fetch(
+            "SELECT site, payload FROM webhook_deliveries WHERE event = 'thresholds.tightened'"
+        )
+        if len(events) == 2:
             break
-        import asyncio
-
         await asyncio.sleep(0.05)
-    assert "thresholds.tightened" in [e["event"] for e in events]
+    told = {e["site"]: e["payload"]["data"]["model_version"] for e in events}
+    assert told == {"default": app[MODEL].model.version, "alpha": own.version}
+    for e in events:
+        assert e["payload"]["data"]["site"] == e["site"]
