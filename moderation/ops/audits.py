@@ -3,10 +3,11 @@
 A share of automatic decisions (`audit_share`, 2 % by default) is marked when
 the comment is stored (intake/submission.assess, store/audits.INSERT_CTE); the
 comment keeps its status, and a moderator's next decision on it confirms or
-overturns it (review/decisions). From the resolved audits come the realised
-error of automatic approvals (spam that was published) and of automatic
-rejections (ham that was not), each with a one-sided 95 % upper bound
-(Clopper-Pearson).
+overturns it (review/decisions). From the resolved audits of the model's own
+decisions (`confident_ham`, `confident_spam`; a rule's rejection or a known
+author's approval is not the model's error) come the realised error of
+automatic approvals (spam that was published) and of automatic rejections (ham
+that was not), each with a one-sided 95 % upper bound (Clopper-Pearson).
 
 The rule that tightens thresholds, checked every `audit_check_seconds` for each
 model in service (the installation's, and every site's own; a model's audits come

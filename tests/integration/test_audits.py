@@ -84,18 +84,22 @@ async def _resolved_audits(
     overturned: int,
     site: str = "default",
     outcome: str = "confident_ham",
+    auto_status: str = "approved",
 ) -> None:
     for i in range(n):
-        cid = await insert_comment(db, status="approved", model_version=version, site=site)
+        rejection = "spam" if auto_status == "rejected" else None
+        cid = await insert_comment(
+            db, status=auto_status, rejection=rejection, model_version=version, site=site
+        )
         await db.execute(
             "INSERT INTO audits (site, comment_id, auto_status, outcome, model_version, "
-            "verdict, resolved_by, resolved_at) VALUES ($4, $1, 'approved', $5, $2, $3, 'mia', "
-            "now())",
+            "verdict, resolved_by, resolved_at) VALUES ($4, $1, $6, $5, $2, $3, 'mia', now())",
             cid,
             version,
             "overturned" if i < overturned else "confirmed",
             site,
             outcome,
+            auto_status,
         )
 
 
@@ -162,6 +166,29 @@ async def test_a_site_with_its_own_model_is_audited_and_tightened_alone(
     theirs = (await (await client.get("/v1/stats", headers=admin)).json())["audits"]
     assert theirs["model_version"] == live.model.version
     assert theirs["approved"]["resolved"] == 0 and theirs["approved"]["level"] == 0
+
+
+async def test_only_the_models_own_decisions_count_towards_figures_and_steps(
+    make_app_client, make_settings, make_token, db
+):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    version = app[MODEL].model.version
+    n = audit_service.MIN_AUDITS
+    # Wrong, but not the model's errors: a known author's approvals, a rule's rejections.
+    await _resolved_audits(db, version, n, overturned=n, outcome="known_author")
+    await _resolved_audits(
+        db, version, n, overturned=n, outcome="rule_spam", auto_status="rejected"
+    )
+    await _resolved_audits(db, version, 3, overturned=1, outcome="confident_ham")
+    await _resolved_audits(
+        db, version, 2, overturned=0, outcome="confident_spam", auto_status="rejected"
+    )
+    assert await audit_service.check(app) == []
+    admin = await make_token("admin")
+    audits = (await (await client.get("/v1/stats", headers=admin)).json())["audits"]
+    assert (audits["approved"]["resolved"], audits["approved"]["overturned"]) == (3, 1)
+    assert (audits["rejected"]["resolved"], audits["rejected"]["overturned"]) == (2, 0)
 
 
 async def test_audits_within_the_target_change_nothing(make_app_client, make_settings, db):
