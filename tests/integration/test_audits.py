@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from moderation.classifier.persist import TrainedModel
 from moderation.keys import MODEL
@@ -11,6 +14,7 @@ from moderation.ops import audits as audit_service
 from moderation.ops import sites
 from moderation.ops.access import create_token
 from tests.conftest import insert_comment
+from tests.integration.test_pages import desk
 
 
 async def _audited_client(make_app_client: Any, make_settings: Any, **extra: Any) -> Any:
@@ -223,3 +227,71 @@ async def test_a_step_is_announced_by_webhook(make_app_client, make_settings, db
     assert told == {"default": app[MODEL].model.version, "alpha": own.version}
     for e in events:
         assert e["payload"]["data"]["site"] == e["site"]
+
+
+def _gauges(text: str, name: str) -> dict[tuple[str, ...], float]:
+    """One metric's samples from a /metrics page, by label values."""
+    return {
+        tuple(sorted(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == name
+    }
+
+
+async def test_metrics_give_each_site_the_audit_figures_of_the_model_serving_it(
+    make_app_client, make_settings, db
+):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    own = await _own_model(db, app, "alpha")
+    n = audit_service.MIN_AUDITS
+    await _resolved_audits(db, app[MODEL].model.version, n, overturned=0)
+    await _resolved_audits(db, own.version, n, overturned=3, site="alpha")
+    await audit_service.check(app)
+    text = await (await client.get("/metrics")).text()
+
+    def key(site: str, decision: str) -> tuple[tuple[str, str], ...]:
+        return (("decision", decision), ("site", site))
+
+    error = _gauges(text, "moderation_audit_error_rate")
+    assert error[key("default", "approved")] == 0.0
+    assert 0.0 < error[key("alpha", "approved")] < 1.0
+    bound = _gauges(text, "moderation_audit_error_upper_bound")
+    assert bound[key("alpha", "approved")] > error[key("alpha", "approved")]
+    assert bound[key("alpha", "rejected")] == 1.0  # nothing audited: nothing promised
+    level = _gauges(text, "moderation_threshold_level")
+    assert (level[key("alpha", "approved")], level[key("default", "approved")]) == (1, 0)
+    assert set(_gauges(text, "moderation_audits_open")) == {
+        (("site", "alpha"),),
+        (("site", "default"),),
+    }
+
+
+async def test_the_desk_shows_its_sites_audit_line(make_app_client, make_settings, make_token, db):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    own = await _own_model(db, app, "alpha")
+    await _resolved_audits(db, app[MODEL].model.version, 40, overturned=2)
+    await _resolved_audits(db, own.version, 50, overturned=1, site="alpha")
+    await desk(client, make_token)
+    queue = await (await client.get("/desk")).text()
+    assert "automatic approvals: 5.0 % wrong (≤" in queue and "40 audited" in queue
+    assert "50 audited" not in queue  # alpha's model's figures are alpha's
+    audits = await (await client.get("/desk/audits")).text()
+    assert "40 audited" in audits
+
+
+async def test_a_step_is_logged_as_a_warning_naming_site_and_decision(
+    make_app_client, make_settings, db, caplog
+):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    await _resolved_audits(db, app[MODEL].model.version, audit_service.MIN_AUDITS, overturned=2)
+    with caplog.at_level(logging.WARNING, logger="moderation.ops.audits"):
+        assert await audit_service.check(app)
+    [record] = [r for r in caplog.records if r.name == "moderation.ops.audits"]
+    assert record.levelno == logging.WARNING
+    message = record.getMessage()
+    assert "thresholds tightened" in message
+    assert "'site': 'default'" in message and "'decision': 'approved'" in message
