@@ -61,6 +61,10 @@ class LiveModel:
         """The model that decides a site's comments: its own, else the installation's."""
         return self._sites.get(site, self.model)
 
+    def served(self) -> dict[str, TrainedModel]:
+        """Every model in service, by the site that owns it (the installation's first)."""
+        return {INSTALLATION: self.model, **self._sites}
+
     def has_own(self, site: str) -> bool:
         return site == INSTALLATION or site in self._sites
 

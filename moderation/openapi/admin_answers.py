@@ -46,7 +46,11 @@ class Outcomes(BaseModel):
 
 
 class AuditFigures(BaseModel):
-    resolved: int = Field(description="Audits a moderator confirmed or overturned.")
+    resolved: int = Field(
+        description="Audits of the model's own decisions (confident_ham, confident_spam) a "
+        "moderator confirmed or overturned; rule rejections and known-author approvals are "
+        "not counted."
+    )
     overturned: int
     error_rate: float | None = Field(description="overturned / resolved; null before any.")
     upper_bound_95: float | None = Field(description="One-sided 95 % Clopper-Pearson bound.")

@@ -3,13 +3,15 @@
 A share of automatic decisions (`audit_share`, 2 % by default) is marked when
 the comment is stored (intake/submission.assess, store/audits.INSERT_CTE); the
 comment keeps its status, and a moderator's next decision on it confirms or
-overturns it (review/decisions). From the resolved audits come the realised
-error of automatic approvals (spam that was published) and of automatic
-rejections (ham that was not), each with a one-sided 95 % upper bound
-(Clopper-Pearson).
+overturns it (review/decisions). From the resolved audits of the model's own
+decisions (`confident_ham`, `confident_spam`; a rule's rejection or a known
+author's approval is not the model's error) come the realised error of
+automatic approvals (spam that was published) and of automatic rejections (ham
+that was not), each with a one-sided 95 % upper bound (Clopper-Pearson).
 
-The rule that tightens thresholds, checked every `audit_check_seconds` for the
-model being served:
+The rule that tightens thresholds, checked every `audit_check_seconds` for each
+model in service (the installation's, and every site's own; a model's audits come
+from every site it serves):
 
 - per decision (approvals, rejections), count the audits resolved since the
   last step;
@@ -20,7 +22,8 @@ model being served:
   automatic decision), up to `MAX_LEVEL`;
 - the step is a row in `threshold_steps` (one instance writes it; the others
   read it on their next check), a warning in the log and a
-  `thresholds.tightened` webhook. A new model starts at level 0.
+  `thresholds.tightened` webhook to the site that owns the model (`default` for
+  the installation's), whose `site` field names it. A new model starts at level 0.
 """
 
 from __future__ import annotations
@@ -36,12 +39,13 @@ import asyncpg
 import numpy as np
 from aiohttp import web
 
+from moderation.classifier.persist import TrainedModel
 from moderation.classifier.thresholds import MAX_LEVEL, upper_bound
-from moderation.domain import DEFAULT_SITE
 from moderation.keys import MODEL, POOL, SETTINGS
 from moderation.ops.events import thresholds_tightened
 from moderation.ops.observability import METRICS
 from moderation.store import audits as audit_store
+from moderation.store import sites as site_store
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +71,32 @@ def step_due(resolved: int, overturned: int, target: float, level: int) -> bool:
     return bool(realised(resolved, overturned)["upper_bound_95"] > target)
 
 
-async def check(app: web.Application) -> list[dict[str, Any]]:
-    """Take the steps that are due for the served model, load its levels; the steps taken."""
-    pool, live = app[POOL], app[MODEL]
-    model = live.model
-    version = model.version
-    targets = {
+def _targets(model: TrainedModel) -> dict[str, float]:
+    return {
         "approved": model.thresholds.spam_in_approved,
         "rejected": model.thresholds.ham_in_rejected,
     }
+
+
+async def check(app: web.Application) -> list[dict[str, Any]]:
+    """Take the steps that are due for every model in service (the installation's and each
+    site's own), load their levels, refresh the gauges; the steps taken."""
+    live = app[MODEL]
+    taken = []
+    for owner, model in live.served().items():
+        taken += await _check_model(app, owner, model)
+    await _gauges(app)
+    return taken
+
+
+async def _check_model(
+    app: web.Application, owner: str, model: TrainedModel
+) -> list[dict[str, Any]]:
+    """The rule for one model. Its audits count from every site it serves (the
+    installation's model serves each site without its own); `owner` names whose it is."""
+    pool, live = app[POOL], app[MODEL]
+    version = model.version
+    targets = _targets(model)
     taken = []
     since = await audit_store.since_last_step(pool, version)
     for decision, row in since.items():
@@ -93,6 +114,7 @@ async def check(app: web.Application) -> list[dict[str, Any]]:
             figures["upper_bound_95"],
         ):
             step = {
+                "site": owner,
                 "model_version": version,
                 "decision": decision,
                 "level": level,
@@ -105,16 +127,28 @@ async def check(app: web.Application) -> list[dict[str, Any]]:
             thresholds_tightened(app, step)
             taken.append(step)
     live.levels[version] = await audit_store.levels(pool, version)
+    return taken
+
+
+async def _gauges(app: web.Application) -> None:
+    """Each site's figures for the model that serves it, as `/metrics` gauges."""
     metrics = app.get(METRICS)
-    if metrics is not None:
-        whole = await audit_store.figures(pool, DEFAULT_SITE, version)
+    if metrics is None:
+        return
+    pool, live = app[POOL], app[MODEL]
+    served = {site: live.for_site(site).version for site in await site_store.ids(pool)}
+    every = await audit_store.figures(pool, served)
+    for gauge in (metrics.audit_error, metrics.audit_bound, metrics.audit_level):
+        gauge.clear()  # a removed site or a retired model leaves no stale series
+    metrics.audits_open.clear()
+    for site, whole in every.items():
+        level = live.levels.get(served[site], {})
         for decision in ("approved", "rejected"):
             f = realised(whole[decision]["resolved"], whole[decision]["overturned"])
-            metrics.audit_error.labels(decision).set(f["error_rate"] or 0.0)
-            metrics.audit_bound.labels(decision).set(f["upper_bound_95"] or 1.0)
-            metrics.audit_level.labels(decision).set(live.levels[version].get(decision, 0))
-        metrics.audits_open.set(whole["open"])
-    return taken
+            metrics.audit_error.labels(site, decision).set(f["error_rate"] or 0.0)
+            metrics.audit_bound.labels(site, decision).set(f["upper_bound_95"] or 1.0)
+            metrics.audit_level.labels(site, decision).set(level.get(decision, 0))
+        metrics.audits_open.labels(site).set(whole["open"])
 
 
 async def _watch(app: web.Application) -> None:
@@ -141,16 +175,13 @@ async def audit_watch(app: web.Application) -> AsyncIterator[None]:
 
 
 async def audit_figures(app: web.Application, site: str) -> dict[str, Any]:
-    """What a site's audits say of the served model: realised errors, bounds, targets,
-    levels."""
+    """What a site's audits say of the model that serves it (its own, else the
+    installation's): realised errors, bounds, targets, levels."""
     live = app[MODEL]
-    model = live.model
-    whole = await audit_store.figures(app[POOL], site, model.version)
+    model = live.for_site(site)
+    whole = (await audit_store.figures(app[POOL], {site: model.version}))[site]
     level = live.levels.get(model.version, {})
-    targets = {
-        "approved": model.thresholds.spam_in_approved,
-        "rejected": model.thresholds.ham_in_rejected,
-    }
+    targets = _targets(model)
     return {
         "model_version": model.version,
         "open": whole["open"],

@@ -30,7 +30,7 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation.domain import AUTO, DEFAULT_SITE, Decision
+from moderation.domain import AUTO, Decision
 from moderation.keys import SETTINGS
 from moderation.ops import jobs, mail, webhooks
 from moderation.ops.observability import METRICS
@@ -151,7 +151,8 @@ def model_activated(app: web.Application, site: str, version: str, by: str) -> N
 
 
 def thresholds_tightened(app: web.Application, data: dict[str, object]) -> None:
-    """Audits showed automation erring more than its target: thresholds moved a level."""
+    """Audits showed automation erring more than its target: thresholds moved a level.
+    Told to the site that owns the model (`data["site"]`; `default` for the installation's)."""
     if webhooks.enabled(app[SETTINGS]):
-        site = str(data.get("site", DEFAULT_SITE))
+        site = str(data["site"])
         jobs.background(app, webhooks.emit(app, site, "thresholds.tightened", dict(data)))

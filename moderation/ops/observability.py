@@ -76,24 +76,24 @@ class Metrics:
 
         self.audit_error = Gauge(
             "moderation_audit_error_rate",
-            "Realised error of automatic decisions of the served model, from audits",
-            ["decision"],
+            "Realised error of automatic decisions of the model serving the site, from audits",
+            ["site", "decision"],
             registry=r,
         )
         self.audit_bound = Gauge(
             "moderation_audit_error_upper_bound",
             "One-sided 95 % upper bound of that error",
-            ["decision"],
+            ["site", "decision"],
             registry=r,
         )
         self.audit_level = Gauge(
             "moderation_threshold_level",
-            "How many times audits tightened the thresholds of the served model",
-            ["decision"],
+            "How many times audits tightened the thresholds of the model serving the site",
+            ["site", "decision"],
             registry=r,
         )
         self.audits_open = Gauge(
-            "moderation_audits_open", "Audits waiting for a moderator", registry=r
+            "moderation_audits_open", "Audits waiting for a moderator", ["site"], registry=r
         )
         self.database_up = Gauge(
             "moderation_database_up",

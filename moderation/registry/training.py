@@ -46,12 +46,14 @@ def split(site: Sequence[Example], include_seed: bool) -> tuple[list[Example], l
 
     A model is judged on the comments it will meet next, so the newest fifth by time,
     not a random fifth that would share authors and threads with the training part.
+    Of the seed corpus only its training part: the held-out part is a judging line
+    (`judging_sets`), which a candidate that had learnt it would pass unfairly.
     """
     cut = len(site) - math.ceil(len(site) * RECENT_SHARE)
     fit, recent = list(site[:cut]), list(site[cut:])
     if include_seed:
-        seed_fit, seed_held = seed.load_corpus()
-        fit += seed_fit + seed_held if _enough(recent) else seed_fit
+        seed_fit, _ = seed.load_corpus()
+        fit += seed_fit
     return fit, recent
 
 
@@ -72,13 +74,15 @@ def judging_sets(recent: Sequence[Example]) -> dict[str, list[Example]]:
     """The sets a candidate and the active model are compared on, first one decides.
 
     The site's newest labels when they hold enough of both classes, then the
-    independent set (written apart from the seed corpus, never trained on); the seed
-    corpus's held-out part last, and only as a secondary line: both models score
-    their own writers' comments too well for it to tell them apart.
+    independent set's report half (written apart from the seed corpus, never trained
+    on; its other half picked the seed model's thresholds, so judging on it would
+    favour the seed); the seed corpus's held-out part last, and only as a secondary
+    line: both models score their own writers' comments too well for it to tell them
+    apart. Neither model trained on any of these (`split`).
     """
-    tune, report = seed.load_independent()
+    _, report = seed.load_independent()
     _, seed_held = seed.load_corpus()
-    sets = {"site_recent": list(recent), "independent": tune + report, "seed_heldout": seed_held}
+    sets = {"site_recent": list(recent), "independent": report, "seed_heldout": seed_held}
     return {name: examples for name, examples in sets.items() if _enough(examples)}
 
 

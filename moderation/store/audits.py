@@ -11,6 +11,11 @@ from moderation.store.queue import COLUMNS
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
+# The outcomes the model decided alone (policy.decide). Rule rejections and known-author
+# approvals are audited too, but their errors are not the model's: counting them would
+# tighten thresholds that were not at fault.
+MODEL_OUTCOMES = ["confident_ham", "confident_spam"]
+
 # Written by the INSERT statements of store/comments, in the same statement as the
 # comment: an audited comment never exists without its audit.
 INSERT_CTE = """
@@ -80,32 +85,50 @@ async def open_page(
     return rows
 
 
-async def figures(conn: Conn, site: str, model_version: str | None) -> dict[str, Any]:
-    """A site's resolved and overturned audits per automatic status (of one model, or
-    all), and how many are open."""
+async def figures(conn: Conn, served: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Per site, of the model version that serves it (`served`: site -> version): resolved
+    and overturned audits of the model's own decisions (MODEL_OUTCOMES) per automatic
+    status, and how many audits are open (of any outcome: each waits for a moderator)."""
     rows = await conn.fetch(
         """
-        SELECT auto_status, count(*) AS resolved,
-               count(*) FILTER (WHERE verdict = 'overturned') AS overturned
-        FROM audits
-        WHERE site = $2 AND verdict IS NOT NULL AND ($1::text IS NULL OR model_version = $1)
-        GROUP BY auto_status
+        SELECT a.site, a.auto_status, count(*) AS resolved,
+               count(*) FILTER (WHERE a.verdict = 'overturned') AS overturned
+        FROM audits a
+        JOIN unnest($1::text[], $2::text[]) s(site, version)
+             ON a.site = s.site AND a.model_version = s.version
+        WHERE a.verdict IS NOT NULL AND a.outcome = ANY($3::text[])
+        GROUP BY a.site, a.auto_status
         """,
-        model_version,
-        site,
+        list(served),
+        list(served.values()),
+        MODEL_OUTCOMES,
     )
-    open_ = await conn.fetchval(
-        "SELECT count(*) FROM audits WHERE site = $1 AND verdict IS NULL", site
+    opened = await conn.fetch(
+        "SELECT site, count(*) AS n FROM audits WHERE site = ANY($1::text[]) AND verdict IS NULL "
+        "GROUP BY site",
+        list(served),
     )
-    out: dict[str, Any] = {s: {"resolved": 0, "overturned": 0} for s in ("approved", "rejected")}
+    out: dict[str, dict[str, Any]] = {
+        site: {
+            "approved": {"resolved": 0, "overturned": 0},
+            "rejected": {"resolved": 0, "overturned": 0},
+            "open": 0,
+        }
+        for site in served
+    }
     for r in rows:
-        out[r["auto_status"]] = {"resolved": r["resolved"], "overturned": r["overturned"]}
-    out["open"] = int(open_)
+        out[r["site"]][r["auto_status"]] = {
+            "resolved": r["resolved"],
+            "overturned": r["overturned"],
+        }
+    for r in opened:
+        out[r["site"]]["open"] = int(r["n"])
     return out
 
 
 async def since_last_step(conn: Conn, model_version: str) -> dict[str, dict[str, int]]:
-    """Per decision: the current level, and audits resolved since it was reached."""
+    """Per decision: the current level, and audits of the model's own decisions
+    (MODEL_OUTCOMES) resolved since it was reached."""
     rows = await conn.fetch(
         """
         WITH last AS (
@@ -119,9 +142,11 @@ async def since_last_step(conn: Conn, model_version: str) -> dict[str, dict[str,
         LEFT JOIN last l ON l.decision = d.decision
         LEFT JOIN audits a ON a.auto_status = d.decision AND a.model_version = $1
              AND a.verdict IS NOT NULL AND a.resolved_at > coalesce(l.at, '-infinity')
+             AND a.outcome = ANY($2::text[])
         GROUP BY d.decision, l.level
         """,
         model_version,
+        MODEL_OUTCOMES,
     )
     return {
         r["decision"]: {

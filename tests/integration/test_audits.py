@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
+
+from moderation.classifier.persist import TrainedModel
 from moderation.keys import MODEL
 from moderation.ops import audits as audit_service
+from moderation.ops import sites
+from moderation.ops.access import create_token
 from tests.conftest import insert_comment
+from tests.integration.test_pages import desk
 
 
 async def _audited_client(make_app_client: Any, make_settings: Any, **extra: Any) -> Any:
@@ -73,17 +81,40 @@ async def test_the_same_status_confirms_and_another_overturns(
     assert approved["target"] == client.server.app[MODEL].model.thresholds.spam_in_approved
 
 
-async def _resolved_audits(db: Any, version: str, n: int, overturned: int) -> None:
+async def _resolved_audits(
+    db: Any,
+    version: str,
+    n: int,
+    overturned: int,
+    site: str = "default",
+    outcome: str = "confident_ham",
+    auto_status: str = "approved",
+) -> None:
     for i in range(n):
-        cid = await insert_comment(db, status="approved", model_version=version)
+        rejection = "spam" if auto_status == "rejected" else None
+        cid = await insert_comment(
+            db, status=auto_status, rejection=rejection, model_version=version, site=site
+        )
         await db.execute(
-            "INSERT INTO audits (comment_id, auto_status, outcome, model_version, verdict, "
-            "resolved_by, resolved_at) VALUES ($1, 'approved', 'confident_ham', $2, $3, 'mia', "
-            "now())",
+            "INSERT INTO audits (site, comment_id, auto_status, outcome, model_version, "
+            "verdict, resolved_by, resolved_at) VALUES ($4, $1, $6, $5, $2, $3, 'mia', now())",
             cid,
             version,
             "overturned" if i < overturned else "confirmed",
+            site,
+            outcome,
+            auto_status,
         )
+
+
+async def _own_model(db: Any, app: Any, site: str) -> TrainedModel:
+    """A site with a model of its own: the installation's weights under another version."""
+    await sites.create(db, site, site.title(), [])
+    live = app[MODEL]
+    model = live.model.with_thresholds(live.model.thresholds)
+    model.metadata["version"] = f"{site}-own-model"
+    live.swap(model, site)
+    return model
 
 
 async def test_audits_past_the_target_tighten_the_low_threshold_once(
@@ -113,6 +144,57 @@ async def test_audits_past_the_target_tighten_the_low_threshold_once(
     assert float(used) == after.low
 
 
+async def test_a_site_with_its_own_model_is_audited_and_tightened_alone(
+    make_app_client, make_settings, make_token, db
+):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    live = app[MODEL]
+    own = await _own_model(db, app, "alpha")
+    await _resolved_audits(db, own.version, audit_service.MIN_AUDITS, overturned=2, site="alpha")
+    steps = await audit_service.check(app)
+    assert [(s["site"], s["model_version"], s["decision"]) for s in steps] == [
+        ("alpha", own.version, "approved")
+    ]
+    assert live.thresholds(own).low < own.thresholds.low
+    # The installation's model, which serves every other site, is untouched.
+    assert live.thresholds(live.model) == live.model.thresholds
+    # Its figures are on its own stats only.
+    secret, _ = await create_token(db, "alpha-admin", "admin", "alpha")
+    alpha = {"Authorization": f"Bearer {secret}"}
+    mine = (await (await client.get("/v1/stats", headers=alpha)).json())["audits"]
+    assert mine["model_version"] == own.version
+    assert (mine["approved"]["resolved"], mine["approved"]["overturned"]) == (30, 2)
+    assert mine["approved"]["level"] == 1
+    admin = await make_token("admin")
+    theirs = (await (await client.get("/v1/stats", headers=admin)).json())["audits"]
+    assert theirs["model_version"] == live.model.version
+    assert theirs["approved"]["resolved"] == 0 and theirs["approved"]["level"] == 0
+
+
+async def test_only_the_models_own_decisions_count_towards_figures_and_steps(
+    make_app_client, make_settings, make_token, db
+):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    version = app[MODEL].model.version
+    n = audit_service.MIN_AUDITS
+    # Wrong, but not the model's errors: a known author's approvals, a rule's rejections.
+    await _resolved_audits(db, version, n, overturned=n, outcome="known_author")
+    await _resolved_audits(
+        db, version, n, overturned=n, outcome="rule_spam", auto_status="rejected"
+    )
+    await _resolved_audits(db, version, 3, overturned=1, outcome="confident_ham")
+    await _resolved_audits(
+        db, version, 2, overturned=0, outcome="confident_spam", auto_status="rejected"
+    )
+    assert await audit_service.check(app) == []
+    admin = await make_token("admin")
+    audits = (await (await client.get("/v1/stats", headers=admin)).json())["audits"]
+    assert (audits["approved"]["resolved"], audits["approved"]["overturned"]) == (3, 1)
+    assert (audits["rejected"]["resolved"], audits["rejected"]["overturned"]) == (2, 0)
+
+
 async def test_audits_within_the_target_change_nothing(make_app_client, make_settings, db):
     client = await _audited_client(make_app_client, make_settings)
     app = client.server.app
@@ -130,12 +212,86 @@ async def test_a_step_is_announced_by_webhook(make_app_client, make_settings, db
     )
     app = client.server.app
     await _resolved_audits(db, app[MODEL].model.version, audit_service.MIN_AUDITS, overturned=3)
-    assert await audit_service.check(app)
-    for _ in range(50):
-        events = await db.fetch("SELECT event FROM webhook_deliveries")
-        if events:
+    own = await _own_model(db, app, "alpha")
+    await _resolved_audits(db, own.version, audit_service.MIN_AUDITS, overturned=3, site="alpha")
+    assert len(await audit_service.check(app)) == 2
+    events: list[Any] = []
+    for _ in range(100):  # the outbox row is written by a background task
+        events = await db.fetch(
+            "SELECT site, payload FROM webhook_deliveries WHERE event = 'thresholds.tightened'"
+        )
+        if len(events) == 2:
             break
-        import asyncio
-
         await asyncio.sleep(0.05)
-    assert "thresholds.tightened" in [e["event"] for e in events]
+    told = {e["site"]: e["payload"]["data"]["model_version"] for e in events}
+    assert told == {"default": app[MODEL].model.version, "alpha": own.version}
+    for e in events:
+        assert e["payload"]["data"]["site"] == e["site"]
+
+
+def _gauges(text: str, name: str) -> dict[tuple[str, ...], float]:
+    """One metric's samples from a /metrics page, by label values."""
+    return {
+        tuple(sorted(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == name
+    }
+
+
+async def test_metrics_give_each_site_the_audit_figures_of_the_model_serving_it(
+    make_app_client, make_settings, db
+):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    own = await _own_model(db, app, "alpha")
+    n = audit_service.MIN_AUDITS
+    await _resolved_audits(db, app[MODEL].model.version, n, overturned=0)
+    await _resolved_audits(db, own.version, n, overturned=3, site="alpha")
+    await audit_service.check(app)
+    text = await (await client.get("/metrics")).text()
+
+    def key(site: str, decision: str) -> tuple[tuple[str, str], ...]:
+        return (("decision", decision), ("site", site))
+
+    error = _gauges(text, "moderation_audit_error_rate")
+    assert error[key("default", "approved")] == 0.0
+    assert 0.0 < error[key("alpha", "approved")] < 1.0
+    bound = _gauges(text, "moderation_audit_error_upper_bound")
+    assert bound[key("alpha", "approved")] > error[key("alpha", "approved")]
+    assert bound[key("alpha", "rejected")] == 1.0  # nothing audited: nothing promised
+    level = _gauges(text, "moderation_threshold_level")
+    assert (level[key("alpha", "approved")], level[key("default", "approved")]) == (1, 0)
+    assert set(_gauges(text, "moderation_audits_open")) == {
+        (("site", "alpha"),),
+        (("site", "default"),),
+    }
+
+
+async def test_the_desk_shows_its_sites_audit_line(make_app_client, make_settings, make_token, db):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    own = await _own_model(db, app, "alpha")
+    await _resolved_audits(db, app[MODEL].model.version, 40, overturned=2)
+    await _resolved_audits(db, own.version, 50, overturned=1, site="alpha")
+    await desk(client, make_token)
+    queue = await (await client.get("/desk")).text()
+    assert "automatic approvals: 5.0 % wrong (≤" in queue and "40 audited" in queue
+    assert "50 audited" not in queue  # alpha's model's figures are alpha's
+    audits = await (await client.get("/desk/audits")).text()
+    assert "40 audited" in audits
+
+
+async def test_a_step_is_logged_as_a_warning_naming_site_and_decision(
+    make_app_client, make_settings, db, caplog
+):
+    client = await _audited_client(make_app_client, make_settings)
+    app = client.server.app
+    await _resolved_audits(db, app[MODEL].model.version, audit_service.MIN_AUDITS, overturned=2)
+    with caplog.at_level(logging.WARNING, logger="moderation.ops.audits"):
+        assert await audit_service.check(app)
+    [record] = [r for r in caplog.records if r.name == "moderation.ops.audits"]
+    assert record.levelno == logging.WARNING
+    message = record.getMessage()
+    assert "thresholds tightened" in message
+    assert "'site': 'default'" in message and "'decision': 'approved'" in message
