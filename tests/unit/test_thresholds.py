@@ -266,8 +266,14 @@ def test_several_sources_are_validated_one_held_out_at_a_time() -> None:
 
 @pytest.mark.parametrize(
     "sizes",
-    [{"": 150}, {"a": 75, "b": 75}, {"a": 60, "b": 60, "c": 10}],
-    ids=["no-sources", "two-sources", "one-source-too-small"],
+    [
+        {"": 150},
+        {"a": 75, "b": 75},
+        {"a": 60, "b": 60, "c": 10},
+        # the seed corpus beside a site's labels of several sources
+        {"": 400, "moderator": 40, "wordpress": 40, "import": 40},
+    ],
+    ids=["no-sources", "two-sources", "one-source-too-small", "one-source-dominates"],
 )
 def test_without_enough_sources_the_folds_are_stratified(sizes: dict[str, int]) -> None:
     examples = sources(sizes)
