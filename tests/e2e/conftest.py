@@ -12,10 +12,12 @@ import asyncio
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 import pytest
 from aiohttp import web
 
@@ -99,9 +101,21 @@ class LiveServer:
         secret, _ = self.run(create_token(self.apps["main"][POOL], name, role))
         return secret
 
-    def reset(self) -> None:
-        """Empties what requests write; tokens and sessions stay (tests/db.py)."""
-        self.fetch(reset_statement(keep_tokens=True))
+    def reset(self, *, keep_tokens: bool = True) -> None:
+        """Empties what requests write; tokens and sessions stay unless told (tests/db.py).
+
+        The app's own background work (audits, mail, the model watcher) reads these
+        tables at any moment, above all just after start; the TRUNCATE's exclusive locks
+        can then deadlock with such a read, and PostgreSQL cancels one of the two. When it
+        picks the TRUNCATE, nothing was emptied: try again."""
+        for attempt in range(1, 6):
+            try:
+                self.fetch(reset_statement(keep_tokens=keep_tokens))
+                return
+            except asyncpg.DeadlockDetectedError:
+                if attempt == 5:
+                    raise
+                time.sleep(0.1 * attempt)
 
 
 def live_server(
@@ -110,7 +124,7 @@ def live_server(
     server = LiveServer({"main": create_app(settings), **(extra or {})})
     server.start()
     try:
-        server.fetch(reset_statement())
+        server.reset(keep_tokens=False)
         yield server
     finally:
         server.stop()
