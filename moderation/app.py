@@ -17,7 +17,7 @@ from moderation.intake import akismet
 from moderation.intake.lookups import READER, FactsReader
 from moderation.intake.writer import WRITER, CommentWriter
 from moderation.keys import MODEL, POOL, RULES, SECRET_KEY, SETTINGS
-from moderation.ops import backups, jobs, mail, redact, secret_key, site_rules, webhooks
+from moderation.ops import backup_schedule, jobs, mail, redact, secret_key, site_rules, webhooks
 from moderation.ops.audits import audit_watch
 from moderation.ops.observability import METRICS, Metrics, observe
 from moderation.ops.pages import page_watch
@@ -101,7 +101,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(audit_watch)
     app.cleanup_ctx.append(webhooks.sender)
     app.cleanup_ctx.append(mail.sender)
-    app.cleanup_ctx.append(backups.scheduled)
+    app.cleanup_ctx.append(backup_schedule.scheduled)
     app.add_routes(api_routes.ROUTES)
     pages.setup(app)
     app.middlewares.append(body_deadline)  # innermost: see http/deadlines.py

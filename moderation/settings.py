@@ -190,7 +190,7 @@ class Settings(BaseSettings):
     webhook_retry_seconds: float = Field(default=10, gt=0, description="first back-off step")
     webhook_poll_seconds: float = Field(default=5, gt=0)
 
-    # Backups (ops/backups.py): pg_dump's custom format, daily by `serve`.
+    # Backups (ops/backups.py): pg_dump's custom format; daily by `serve` (ops/backup_schedule.py).
     backup_auto: bool | None = Field(
         default=None, description="serve makes backups; unset: on with the embedded PostgreSQL"
     )

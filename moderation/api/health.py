@@ -8,7 +8,7 @@ from aiohttp import web
 
 from moderation.http.responses import json_response
 from moderation.keys import MODEL, POOL
-from moderation.ops.backups import BACKUPS
+from moderation.ops.backup_schedule import BACKUPS
 from moderation.problems import DATABASE_DOWN
 from moderation.store import migrations
 

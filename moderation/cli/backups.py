@@ -13,7 +13,8 @@ from moderation.settings import Settings
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    from moderation.ops.backups import backup_name, dump, folder_of
+    from moderation.ops.backup_schedule import folder_of
+    from moderation.ops.backups import backup_name, dump
 
     out = args.out or folder_of(settings) / backup_name(datetime.now(UTC))
     with database_url(settings) as ready:

@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from moderation.ops import backups
+from moderation.ops import backup_schedule, backups
 from moderation.ops.backups import BackupError
 from moderation.store import migrations
 
@@ -184,7 +184,9 @@ def _scheduler(settings):
 
     app = web.Application()
     app[SETTINGS] = settings
-    app[backups.BACKUPS] = backups.BackupState(scheduled=True, folder=backups.folder_of(settings))
+    app[backup_schedule.BACKUPS] = backup_schedule.BackupState(
+        scheduled=True, folder=backup_schedule.folder_of(settings)
+    )
     return app
 
 
@@ -192,11 +194,11 @@ async def test_a_worker_that_got_the_lock_late_looks_at_the_folder_again(make_se
     folder = tmp_path / "backups"
     settings = make_settings(backup_auto=True, backup_dir=folder)
     first, second = _scheduler(settings), _scheduler(settings)
-    assert backups._due(settings, second[backups.BACKUPS])  # both saw no backup...
-    made = await backups.backup_if_due(first)  # ...the first took the lock and made one
+    assert backup_schedule._due(settings, second[backup_schedule.BACKUPS])  # both saw no backup...
+    made = await backup_schedule.backup_if_due(first)  # ...the first took the lock and made one
     assert made is not None
     # The second gets the lock only now: under it, the folder says it is done.
-    assert await backups.backup_under_lock(second) is None
+    assert await backup_schedule.backup_under_lock(second) is None
     assert [p for _, p in backups.backups_in(folder)] == [made.path]
 
 
