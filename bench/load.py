@@ -516,6 +516,37 @@ async def drive(cfg: dict[str, Any], out: Connection) -> dict[str, Any]:
     }
 
 
+def cpu_use(
+    client_s: float,
+    used: dict[int, float],
+    service_pids: list[int],
+    pg_pids: list[int],
+    machine_s: float,
+    wall: float,
+    rps: float,
+) -> dict[str, dict[str, float]]:
+    """CPU cores busy on average during a phase (the client, the service, PostgreSQL's
+    backends, the whole machine, and whatever else ran: other people's work, the OS),
+    and CPU milliseconds per answered request: unlike the rate, that barely moves when
+    others share the machine, so it is the figure to compare between runs."""
+
+    def cores(pids: list[int]) -> float:
+        return round(sum(used[p] for p in pids) / wall, 2)
+
+    busy = {
+        "client": round(client_s / wall, 2),
+        "service": cores(service_pids),
+        "postgres": cores(pg_pids),
+        "machine": round(machine_s / wall, 2),
+    }
+    ours = busy["client"] + busy["service"] + busy["postgres"]
+    busy["others"] = round(max(0.0, busy["machine"] - ours), 2)
+    per_request = {
+        k: round(busy[k] * 1000 / rps, 3) if rps else 0.0 for k in ("client", "service", "postgres")
+    }
+    return {"cpu_cores": busy, "cpu_ms_per_request": per_request}
+
+
 async def run_phase(
     name: str,
     cfg: dict[str, Any],
@@ -557,10 +588,6 @@ async def run_phase(
     if "error" in result:
         raise BenchError(f"the client failed:\n{result['error']}")
     wall = float(result["wall_s"])
-
-    def cores(pids: list[int]) -> float:
-        return round(sum(cpu1[p] - cpu0[p] for p in pids) / wall, 2)
-
     statuses = Counter({int(k): v for k, v in result["statuses"].items()})
     total = sum(statuses.values())
     errors = sum(v for k, v in statuses.items() if not 200 <= k < 300)
@@ -571,23 +598,18 @@ async def run_phase(
         "errors": errors,
         "timeouts": result["timeouts"],
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        # CPU cores busy on average: the client process, the service, PostgreSQL's backends.
-        "cpu_cores": {
-            "client": round(result["client_cpu_s"] / wall, 2),
-            "service": cores(service_pids),
-            "postgres": cores(pg_pids),
-            "machine": round((busy1 - busy0) / wall, 2),
-        },
     }
-    # Whatever else ran on the machine meanwhile (other people's work, the OS).
-    ours = sum(v for k, v in figures["cpu_cores"].items() if k != "machine")
-    figures["cpu_cores"]["others"] = round(max(0.0, figures["cpu_cores"]["machine"] - ours), 2)
-    # CPU time per answered request: unlike the rate, it barely moves when others share
-    # the machine, so it is the figure to compare between runs and after a change.
-    figures["cpu_ms_per_request"] = {
-        k: round(figures["cpu_cores"][k] * 1000 / figures["rps"], 3)
-        for k in ("client", "service", "postgres")
-    }
+    figures.update(
+        cpu_use(
+            float(result["client_cpu_s"]),
+            {p: cpu1[p] - cpu0[p] for p in cpu0},
+            service_pids,
+            pg_pids,
+            busy1 - busy0,
+            wall,
+            figures["rps"],
+        )
+    )
     log(
         f"{name}: {figures['rps']:.0f} requests/s, p50 {figures['p50_ms']:.1f} ms, "
         f"p99 {figures['p99_ms']:.1f} ms, {errors} errors, statuses {figures['statuses']}, "
@@ -649,9 +671,6 @@ async def run_wrk_phase(
     socket_errors = re.search(r"Socket errors: (.*)", out)
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
 
-    def cores(pids: list[int]) -> float:
-        return round(sum(cpu1[p] - cpu0[p] for p in pids) / wall, 2)
-
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     figures: dict[str, Any] = {
         "client_program": "wrk",
@@ -661,19 +680,18 @@ async def run_wrk_phase(
         "p99_ms": round(_wrk_ms(latency["99"]), 2),
         "errors": errors,
         "socket_errors": socket_errors.group(1) if socket_errors else None,
-        "cpu_cores": {
-            "client": round((usage.ru_utime + usage.ru_stime) / wall, 2),
-            "service": cores(service_pids),
-            "postgres": cores(pg_pids),
-            "machine": round((busy1 - busy0) / wall, 2),
-        },
     }
-    ours = sum(v for k, v in figures["cpu_cores"].items() if k != "machine")
-    figures["cpu_cores"]["others"] = round(max(0.0, figures["cpu_cores"]["machine"] - ours), 2)
-    figures["cpu_ms_per_request"] = {
-        k: round(figures["cpu_cores"][k] * 1000 / figures["rps"], 3)
-        for k in ("client", "service", "postgres")
-    }
+    figures.update(
+        cpu_use(
+            usage.ru_utime + usage.ru_stime,
+            {p: cpu1[p] - cpu0[p] for p in cpu0},
+            service_pids,
+            pg_pids,
+            busy1 - busy0,
+            wall,
+            figures["rps"],
+        )
+    )
     log(
         f"{name} [wrk]: {figures['rps']:.0f} requests/s, p50 {figures['p50_ms']:.1f} ms, "
         f"p99 {figures['p99_ms']:.1f} ms, {errors} non-2xx, CPU cores {figures['cpu_cores']}, "
