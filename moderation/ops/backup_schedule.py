@@ -86,12 +86,13 @@ async def backup_under_lock(app: web.Application) -> Backup | None:
             if not _due(settings, state):
                 return None
             made = await dump(settings, state.folder / backup_name(datetime.now(UTC)))
+            # under the lock, so two instances never prune while the other writes
+            pruned = prune(state.folder, settings.backup_keep)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
     finally:
         await conn.close()
     state.last_error = None
-    pruned = prune(state.folder, settings.backup_keep)
     log.info(
         "backup written: %s (%d bytes, %.1f s); %d old ones removed",
         made.path,
