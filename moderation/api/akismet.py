@@ -29,6 +29,7 @@ from moderation.intake.akismet import KEYS
 from moderation.intake.akismet_keys import Invalid, Site
 from moderation.keys import POOL, SETTINGS
 from moderation.ops import akismet_figures as figures
+from moderation.ops.sites import directory
 from moderation.review.akismet_reports import removed, report
 
 Form = dict[str, str]
@@ -108,7 +109,7 @@ async def site_of(
     key = key_of(request, form, *names)
     app = request.app
     return await akismet_keys.key_site(
-        app[POOL], key, form.get("blog", "") if blog else None, app.get(KEYS)
+        app[POOL], key, form.get("blog", "") if blog else None, app.get(KEYS), directory(app)
     )
 
 
