@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from moderation.classifier.normalize import _words
+from moderation.classifier.refang import _words
 
 __all__ = ["find_links"]
 
