@@ -31,7 +31,7 @@ from moderation.ops import sites
 from moderation.ops.pages import page_key
 from moderation.problems import FieldErrors
 from moderation.settings import Settings
-from moderation.store import comments as comment_store
+from moderation.store import pages as page_store
 
 MESSAGES = {
     Status.APPROVED: "Your comment is published.",
@@ -138,7 +138,7 @@ async def list_comments(request: web.Request) -> web.Response:
 
     async def make(pool: asyncpg.Pool) -> web.Response:
         async with pool.acquire() as conn:  # one connection for the page's queries
-            threads, next_after, total = await comment_store.approved_page(
+            threads, next_after, total = await page_store.approved_page(
                 conn, site, article, after, limit, flagged_shown=settings.flagged_shown
             )
         page = CommentPage(

@@ -39,7 +39,7 @@ import asyncpg
 from aiohttp import web
 
 from moderation.keys import SETTINGS
-from moderation.store.comments import PAGES_CHANNEL
+from moderation.store.pages import PAGES_CHANNEL
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from moderation.ops.pages import page_key
 from moderation.ops.signing import SECRET, sign, unsign
 from moderation.problems import FieldErrors, Problem
 from moderation.review import text
-from moderation.store import comments as comment_store
+from moderation.store import pages as page_store
 from moderation.store import readers as reader_store
 from moderation.web.render import render, see_other
 from moderation.web.security import FRAME_ORIGINS, is_secure
@@ -180,7 +180,7 @@ async def _page(
 ) -> web.Response:
     settings = await sites.settings_for(request.app, site)
     after = cursors.decode_after(request.query.get("cursor"))
-    threads, next_after, total = await comment_store.approved_page(
+    threads, next_after, total = await page_store.approved_page(
         pool,
         site,
         article,
