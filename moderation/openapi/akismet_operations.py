@@ -11,7 +11,10 @@ from pydantic import BaseModel, Field
 
 from moderation.domain import Role
 from moderation.http.schemas_moderator import DecisionIn, StatusName
+from moderation.intake.akismet import THANKS
 from moderation.openapi.answers import (
+    AkismetForm,
+    AkismetKeyForm,
     CommentLabel,
     DecisionConflict,
     DecisionThresholds,
@@ -29,6 +32,7 @@ from moderation.openapi.table import (
     Operation,
     Param,
     Reply,
+    _akismet,
     _page_params,
     id_param,
     json_body,
@@ -172,7 +176,51 @@ def _json(
 
 
 def akismet_operations(settings: Settings) -> list[Operation]:
-    ops: list[Operation] = []
+    # The Akismet API's four calls and the WordPress bridge's own, then the plugin's
+    # settings and stats screens.
+    ops: list[Operation] = [
+        _akismet(
+            "/1.1/verify-key",
+            "akismet_verify_key",
+            "Akismet: verify a key",
+            AkismetKeyForm,
+            ("valid", "invalid"),
+            ("X-akismet-debug-help",),
+        ),
+        _akismet(
+            "/1.1/comment-check",
+            "akismet_comment_check",
+            "Akismet: check a comment (`true`: spam)",
+            AkismetForm,
+            ("true", "false", "invalid", "Missing required field: user_ip."),
+            ("X-akismet-guid", "X-Moderation-Status", "X-akismet-pro-tip", "X-akismet-debug-help"),
+        ),
+        _akismet(
+            "/1.1/submit-spam",
+            "akismet_submit_spam",
+            "Akismet: report missed spam",
+            AkismetForm,
+            (THANKS, "invalid"),
+            ("X-akismet-debug-help",),
+        ),
+        _akismet(
+            "/1.1/submit-ham",
+            "akismet_submit_ham",
+            "Akismet: report a false positive",
+            AkismetForm,
+            (THANKS, "invalid"),
+            ("X-akismet-debug-help",),
+        ),
+        _akismet(
+            "/1.1/submit-removed",
+            "akismet_submit_removed",
+            "WordPress bridge (not Akismet): a held comment was trashed or deleted there; "
+            "`api_key` and `guid`",
+            AkismetKeyForm,
+            (THANKS, "invalid", "Missing required field: guid."),
+            ("X-akismet-debug-help",),
+        ),
+    ]
     for method in ("get", "post"):
         ops += [
             _plain(method, "/1.1/test", f"akismet_test_{method}", "Connectivity", ("connected",)),

@@ -12,14 +12,11 @@ from moderation.http.schemas_moderator import (
     UndoIn,
 )
 from moderation.http.schemas_readers import FlagIn, FlagOut
-from moderation.intake.akismet import THANKS
 from moderation.openapi.admin_operations import admin_operations
 from moderation.openapi.akismet_operations import akismet_operations
 from moderation.openapi.answers import (
     PATH,
     REF,
-    AkismetForm,
-    AkismetKeyForm,
     Alive,
     AuditPage,
     BulkResults,
@@ -45,7 +42,6 @@ from moderation.openapi.table import (
     Operation,
     Param,
     Reply,
-    _akismet,
     _page_params,
     id_param,
     json_body,
@@ -326,46 +322,5 @@ def operations(settings: Settings) -> list[Operation]:
         *readers_operations(),
         *desk_operations(settings),
         *admin_operations(settings),
-        _akismet(
-            "/1.1/verify-key",
-            "akismet_verify_key",
-            "Akismet: verify a key",
-            AkismetKeyForm,
-            ("valid", "invalid"),
-            ("X-akismet-debug-help",),
-        ),
-        _akismet(
-            "/1.1/comment-check",
-            "akismet_comment_check",
-            "Akismet: check a comment (`true`: spam)",
-            AkismetForm,
-            ("true", "false", "invalid", "Missing required field: user_ip."),
-            ("X-akismet-guid", "X-Moderation-Status", "X-akismet-pro-tip", "X-akismet-debug-help"),
-        ),
-        _akismet(
-            "/1.1/submit-spam",
-            "akismet_submit_spam",
-            "Akismet: report missed spam",
-            AkismetForm,
-            (THANKS, "invalid"),
-            ("X-akismet-debug-help",),
-        ),
-        _akismet(
-            "/1.1/submit-ham",
-            "akismet_submit_ham",
-            "Akismet: report a false positive",
-            AkismetForm,
-            (THANKS, "invalid"),
-            ("X-akismet-debug-help",),
-        ),
-        _akismet(
-            "/1.1/submit-removed",
-            "akismet_submit_removed",
-            "WordPress bridge (not Akismet): a held comment was trashed or deleted there; "
-            "`api_key` and `guid`",
-            AkismetKeyForm,
-            (THANKS, "invalid", "Missing required field: guid."),
-            ("X-akismet-debug-help",),
-        ),
         *akismet_operations(settings),
     ]
