@@ -45,6 +45,10 @@ async def refresh(app: web.Application) -> bool:
             keeping = live.for_site(site).version
             log.error("active model %s refused, keeping %s: %s", row["version"], keeping, exc)
             continue
+        # Loading took a while: an activation (here or elsewhere) may have come after
+        # our read, and a stale model must not replace the newer one it swapped in.
+        if (await model_store.active_versions(pool)).get(site) != row["version"]:
+            continue
         live.swap(model, site)
         log.info("now serving model %s for %s", model.version, site)
         swapped = True
