@@ -125,7 +125,9 @@ async def test_readyz_is_unavailable_while_the_model_in_use_cannot_score(
     client, small_model: TrainedModel
 ):
     assert (await client.get("/readyz")).status == 200
-    client.app[MODEL].swap(with_nan_weights(small_model, "nan-in-memory"))
+    # Under the live version: the model watcher's first refresh, still to come, puts
+    # back any model whose version differs from the registry's active one.
+    client.app[MODEL].swap(with_nan_weights(small_model, client.app[MODEL].model.version))
     resp = await client.get("/readyz")
     assert resp.status == 503
     body: dict[str, Any] = await resp.json()

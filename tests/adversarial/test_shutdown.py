@@ -91,7 +91,7 @@ async def test_a_stop_closes_keep_alive_connections_and_does_not_wait_for_a_stal
             async def refusing() -> bool:
                 return await _refused(service.port)
 
-            await until(refusing, 10, "new connections are refused once the stop begins")
+            await until(refusing, 30, "new connections are refused once the stop begins")
 
             # The drain waits for the stalled request; a keep-alive client asking
             # meanwhile is answered, told to go, and its connection closed after it.

@@ -445,7 +445,7 @@ async def test_sigterm_stops_accepting_finishes_requests_in_flight_and_exits_0(
             async def refusing() -> bool:
                 return await _refuses_connections(service.port)
 
-            await _until(refusing, 5, "new connections are refused")
+            await _until(refusing, 30, "new connections are refused")
         except BaseException:
             for post in posts:
                 post.cancel()
@@ -515,7 +515,7 @@ async def test_sigterm_lets_a_request_still_sending_its_body_finish(
         async def refusing() -> bool:
             return await _refuses_connections(service.port)
 
-        await _until(refusing, 5, "new connections are refused")
+        await _until(refusing, 30, "new connections are refused")
         answer = await request.finish()
         assert await service.exited() == 0, service.stderr()
     assert answer.split(b" ", 2)[1:2] in ([b"201"], [b"202"]), answer

@@ -14,6 +14,7 @@ import pytest
 from moderation.ops import backup_schedule, backups
 from moderation.ops.backups import BackupError
 from moderation.store import migrations
+from tests.polling import eventually
 
 DATA = Path(__file__).parents[1] / "data"
 # Made at schema 0008 as of commit 99e0b56590e3f68a3f72f8154c8383c87914e31a (no tags are
@@ -157,16 +158,15 @@ async def test_serve_makes_a_daily_backup_keeps_n_and_tells_when(
     (folder / "notes.txt").write_text("not ours: never pruned")
     settings = make_settings(backup_auto=True, backup_dir=folder, backup_keep=2)
     client = await make_app_client(settings)
-    for _ in range(100):
-        body = await (await client.get("/readyz")).json()
-        names = sorted(p.name for p in folder.iterdir())
+
+    async def made_and_pruned() -> bool:
         # the new backup has its final name a moment before the old ones are pruned
+        body = await (await client.get("/readyz")).json()
         made = body["last_backup_at"] and body["last_backup_at"] > old[-1].isoformat()
-        if made and len(names) <= 3:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError(f"no backup was made and pruned: {body}, {names}")
+        return bool(made) and len(list(folder.iterdir())) <= 3
+
+    await eventually(made_and_pruned, seconds=60, every=0.1)
+    names = sorted(p.name for p in folder.iterdir())
     assert len([n for n in names if n.endswith(".dump")]) == 2 and "notes.txt" in names
     assert backups.backup_name(old[0]) not in names and backups.backup_name(old[1]) not in names
     metrics = await (await client.get("/metrics")).text()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from moderation.app import create_app
 from moderation.keys import RULES
 from tests.conftest import insert_comment
+from tests.polling import eventually
 
 
 async def test_search_finds_words_in_any_state_newest_first_and_pages_by_keyset(
@@ -148,7 +147,7 @@ async def test_bad_rules_are_422_and_only_admins_may_change_them(client, make_to
     assert resp.status == 403
 
 
-async def test_a_change_on_one_instance_is_in_effect_on_another_within_a_second(
+async def test_a_change_on_one_instance_is_in_effect_on_another(
     aiohttp_client, settings, make_token, db
 ):
     one = await aiohttp_client(create_app(settings))
@@ -156,11 +155,11 @@ async def test_a_change_on_one_instance_is_in_effect_on_another_within_a_second(
     admin = await make_token("admin")
     resp = await one.put("/v1/admin/rules", json={"disallowed_words": ["casino"]}, headers=admin)
     assert resp.status == 200
-    for _ in range(20):
-        if two.app[RULES].rules.disallowed_words == ("casino",):
-            break
-        await asyncio.sleep(0.05)
-    assert two.app[RULES].rules.disallowed_words == ("casino",)
+
+    async def heard() -> bool:  # through NOTIFY, by the second instance's rules watcher
+        return two.app[RULES].rules.disallowed_words == ("casino",)
+
+    await eventually(heard)
     assert two.app[RULES].version == 1
 
 
