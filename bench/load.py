@@ -167,7 +167,7 @@ LINKS = [
 
 async def fill_read_article(url: str) -> list[int]:
     """1 000 approved top-level comments on one article; the ids of its first page."""
-    from moderation.store import comments
+    from moderation.store import pages
 
     conn = await asyncpg.connect(url)
     try:
@@ -197,7 +197,7 @@ async def fill_read_article(url: str) -> list[int]:
         )
         await conn.execute("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, body text)")
         await conn.execute("ANALYZE")
-        rows = await conn.fetch(comments._TOP_LEVEL, READ_ARTICLE, 0, 51, False, "default")
+        rows = await conn.fetch(pages._TOP_LEVEL, READ_ARTICLE, 0, 51, False, "default")
         return [r["id"] for r in rows[:50]]
     finally:
         await conn.close()
@@ -756,14 +756,14 @@ def insert_script() -> str:
 
 def read_script(first_page: list[int]) -> str:
     """The three statements GET /v1/articles/{a}/comments runs, from the service's code."""
-    from moderation.store import comments
+    from moderation.store import pages
 
     article = f"'{READ_ARTICLE}'"
     ids = "'{" + ",".join(map(str, first_page)) + "}'"
     return (
-        substitute(comments._TOP_LEVEL, [article, "0", "51", "false", "'default'"])
-        + substitute(comments._COUNT_APPROVED, [article, "'default'"])
-        + substitute(comments._THREADS, [ids, "false", "'default'"])
+        substitute(pages._TOP_LEVEL, [article, "0", "51", "false", "'default'"])
+        + substitute(pages._COUNT_APPROVED, [article, "'default'"])
+        + substitute(pages._THREADS, [ids, "false", "'default'"])
     )
 
 
