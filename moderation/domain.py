@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -28,6 +29,12 @@ AUTO = "auto"
 
 # The site of a new installation, and of everything that names no site (issue 13).
 DEFAULT_SITE = "default"
+
+# Unicode's control characters (category Cc) are exactly these 65, for good: its
+# stability policy adds none. Text may hold none of them but tab and line breaks: the
+# API refuses them (http/schemas.py, the OpenAPI patterns), imports remove them.
+CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 
 # An article's key (comments.article) as pages and the API name it: at most this many
 # characters, no white space, no control characters (http/schemas.py checks it).

@@ -6,15 +6,11 @@ The readers (wxr.py, disqus.py) produce an `Export`; nothing here does I/O.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from moderation.domain import Rejection, Status
-
-# Unicode's control characters (category Cc), as http/schemas.py refuses them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from moderation.domain import CONTROL, Rejection, Status
 
 
 class ExportError(ValueError):
@@ -110,7 +106,7 @@ class Export:
         """A commenter's name and email within the API's limits: control characters
         dropped, an over-long name cut, an over-long email left out (a cut address is
         someone else's); each change noted."""
-        name = " ".join(_CONTROL.sub("", name).split()) or "Anonymous"
+        name = " ".join(CONTROL.sub("", name).split()) or "Anonymous"
         if len(name) > limits.name_chars:
             name = name[: limits.name_chars].rstrip()
             self.adjust(line, what, "name longer than MAX_NAME_CHARS: cut")

@@ -15,7 +15,7 @@ import unicodedata
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
-from moderation.domain import ARTICLE_MAX_CHARS
+from moderation.domain import ARTICLE_MAX_CHARS, CONTROL
 
 _BLOCK = {"p", "div", "blockquote", "pre", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6"}
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
@@ -52,13 +52,16 @@ class _Text(HTMLParser):
 
 
 def plain_text(fragment: str) -> str:
-    """The words of an HTML fragment, paragraphs kept, tags and entities gone."""
+    """The words of an HTML fragment, paragraphs kept, tags and entities gone, and no
+    control characters but tab and line breaks (the API refuses a body with any; an
+    export may carry them as character references such as `&#x85;`)."""
     if "<" not in fragment and "&" not in fragment:
-        return fragment.strip()
+        return CONTROL.sub("", fragment).strip()
     parser = _Text()
     parser.feed(fragment)
     parser.close()
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(parser.parts).split("\n"))
+    joined = CONTROL.sub("", "".join(parser.parts))
+    lines = (_SPACES.sub(" ", line).strip() for line in joined.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 

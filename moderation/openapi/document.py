@@ -19,7 +19,7 @@ from pydantic.json_schema import (
 from pydantic_core import core_schema
 
 from moderation import __version__
-from moderation.domain import Role
+from moderation.domain import CONTROL_CHARS, Role
 from moderation.http.schemas import DEFAULT_LIMITS
 from moderation.keys import SETTINGS
 from moderation.openapi.answers import (
@@ -94,9 +94,9 @@ def _ref(refs: Refs, model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, 
 
 # What CommentIn's validators accept, as patterns: no control characters (but tab and line
 # breaks in text), something besides white space, and no white space at all in an article id.
-_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+
 _VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f]"
-TEXT_PATTERN = f"^[^{_CONTROL}]*{_VISIBLE}[^{_CONTROL}]*$"
+TEXT_PATTERN = f"^[^{CONTROL_CHARS}]*{_VISIBLE}[^{CONTROL_CHARS}]*$"
 ARTICLE_PATTERN = f"^{_VISIBLE}+$"
 
 

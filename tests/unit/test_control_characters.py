@@ -8,11 +8,12 @@ import unicodedata
 
 import pytest
 
-from moderation.http.schemas import _CONTROL, _no_control
+from moderation.domain import CONTROL
+from moderation.http.schemas import _no_control
 
 
 def test_the_pattern_matches_exactly_the_control_characters_a_field_refuses() -> None:
-    found = {c for c in range(sys.maxunicode + 1) if _CONTROL.match(chr(c))}
+    found = {c for c in range(sys.maxunicode + 1) if CONTROL.match(chr(c))}
     refused = {
         c
         for c in range(sys.maxunicode + 1)

@@ -92,6 +92,15 @@ def test_html_becomes_plain_text_with_link_addresses_kept():
     assert plain_text("<script>x</script>plain") == "xplain"
 
 
+def test_control_characters_are_removed_from_imported_text_but_line_breaks_kept():
+    # The XML reader has turned a reference such as &#x85; into the character; a
+    # reference left for HTML is read as HTML reads it (&#x85; is "…", &#127; is DEL).
+    assert plain_text("<p>next\x85line</p><p>a\x9fb&#127;c</p>") == "nextline\n\nabc"
+    assert plain_text("<p>so&#x85;</p>") == "so…"
+    assert plain_text("tab\tand\nnew\x85line") == "tab\tand\nnewline"
+    assert plain_text("a&amp;b\x07") == "a&b"
+
+
 def test_a_truncated_file_is_an_error_naming_its_line(tmp_path):
     text = (DATA / "wordpress-export.xml").read_text(encoding="utf-8")
     cut = text[: text.index("<wp:comment_id>504")]
