@@ -143,6 +143,8 @@ def _item(item: etree._Element, export: Export, taken: dict[str, str], post: _Po
     if problem and slug != fallback:
         export.rekeyed.append(Rekey(line, exported, fallback, f"slug {problem}: post-<id>"))
         slug = fallback
+        if taken.setdefault(slug, post_id) != post_id:  # another post's slug is "post-<id>"
+            slug = f"{slug}-{post_id}"
     export.articles[slug] = ArticleRecord(
         article=slug,
         title=text.unescape(f.get("title")) or None,

@@ -221,6 +221,28 @@ def test_identifiers_and_slugs_the_api_would_refuse_are_replaced_and_reported(tm
     assert {c.article for c in export.comments} <= set(export.articles)
 
 
+def test_a_replaced_slug_never_lands_on_another_posts_key(tmp_path):
+    wxr_text = (DATA / "wordpress-export.xml").read_text(encoding="utf-8")
+    (tmp_path / "clash.xml").write_text(
+        wxr_text.replace(  # post 101's slug is refused: it becomes post-101
+            "<wp:post_name><![CDATA[ransomware-hits-hospital]]></wp:post_name>",
+            "<wp:post_name>ransomware hits hospital</wp:post_name>",
+        ).replace(  # and post 117's own slug is "post-101"
+            "<wp:post_name><![CDATA[ferry-timetable-june]]></wp:post_name>",
+            "<wp:post_name>post-101</wp:post_name>",
+        ),
+        encoding="utf-8",
+    )
+    export = wxr.read(tmp_path / "clash.xml", max_body_bytes=LIMIT)
+    assert export.articles["post-101"].title != export.articles["post-101-117"].title
+    plain = wxr.read(DATA / "wordpress-export.xml", max_body_bytes=LIMIT)
+    threads = {c.origin_id: c.article for c in plain.comments}
+    moved = {c.origin_id: c.article for c in export.comments}
+    for origin, article in threads.items():
+        expected = {"ransomware-hits-hospital": "post-101", "ferry-timetable-june": "post-101-117"}
+        assert moved[origin] == expected.get(article, article)
+
+
 def test_names_and_emails_keep_to_the_apis_limits():
     export = disqus.read(
         DATA / "disqus-export.xml", max_body_bytes=LIMIT, max_name_chars=5, max_email_chars=16
