@@ -5,9 +5,11 @@ all run the service the way an operator does; what they share is here: a free
 port, the command line, and an environment of the caller's choosing with no
 MODERATION_* variable leaking in from the shell. Kept in tests/ (not in the
 package, which ships no test code); the benchmarks put the repository root on
-sys.path, so `from tests.server import ...` works from bench/ too. How each
-caller waits and stops differs (pytest failures vs. one-line bench errors,
-sync vs. async), so that stays with the caller.
+sys.path, so `from tests.server import ...` works from bench/ too. The async
+tests (tests/e2e/test_faults.py, tests/adversarial/) start, wait for and stop
+the process through tests/serving.py; test_serve.py drives it synchronously and
+the benchmarks report one-line errors instead of pytest failures, so those two
+keep their own waits.
 """
 
 from __future__ import annotations

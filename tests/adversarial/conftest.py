@@ -11,13 +11,10 @@ Also: a small real model, and a copy of it that cannot score (test_models.py).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import resource
-import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -32,44 +29,12 @@ from moderation.classifier.persist import TrainedModel
 from moderation.classifier.train import train
 from moderation.ops.access import create_token
 from moderation.store import migrations
-from tests.server import NO_GUARDS, environment, free_port, serve_argv
+from tests.server import NO_GUARDS, environment, free_port
+from tests.serving import Service
+from tests.serving import serving as shared_serving
 from tests.unit.conftest import HELDOUT, _examples
 
-START_DEADLINE = 240.0  # a first start trains the seed model (slow on a busy machine)
-STOP_DEADLINE = 30.0
 REQUEST_TIMEOUT = 10.0  # an answer that takes longer than this counts as none
-
-
-@dataclass
-class Service:
-    process: asyncio.subprocess.Process
-    port: int
-    log: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stderr(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    async def stop(self) -> int:
-        """SIGTERM, as a supervisor sends it; the exit code, or a failure after the deadline."""
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return await asyncio.wait_for(self.process.wait(), STOP_DEADLINE)
-        except TimeoutError:
-            pytest.fail(f"still running {STOP_DEADLINE:.0f} s after SIGTERM:\n{self.stderr()}")
-
-
-async def until(check: Callable[[], Awaitable[bool]], deadline: float, what: str) -> None:
-    """Poll `check` until it holds; fail with `what` after `deadline` seconds."""
-    try:
-        async with asyncio.timeout(deadline):
-            while not await check():  # noqa: ASYNC110 - polling the service, not an event
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        pytest.fail(f"not within {deadline:.0f} s: {what}")
 
 
 def _open_files_limit(n: int) -> Callable[[], None]:
@@ -94,39 +59,11 @@ async def serving(
     """
     env = environment(data_dir, database_url, MODERATION_POOL_MIN_SIZE="1", **NO_GUARDS)
     env.update(settings)
-    port = free_port()
-    with log.open("ab") as err:
-        process = await asyncio.create_subprocess_exec(
-            # One process: the per-client cap is counted per process, and `auto` would
-            # spread the attack over as many processes as the machine has cores.
-            *serve_argv(port, workers=1),
-            env=env,
-            cwd=log.parent,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=err,
-            stderr=err,
-            preexec_fn=_open_files_limit(open_files) if open_files else None,
-        )
-    service = Service(process, port, log)
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as s:
-
-            async def ready() -> bool:
-                if process.returncode is not None:
-                    pytest.fail(f"`moderation serve` exited:\n{service.stderr()}")
-                try:
-                    async with s.get(service.base_url + "/readyz") as resp:
-                        return resp.status == 200
-                except (aiohttp.ClientError, TimeoutError):
-                    return False
-
-            await until(ready, START_DEADLINE, f"/readyz answers 200\n{service.stderr()}")
+    # One process: the per-client cap is counted per process, and `auto` would spread
+    # the attack over as many processes as the machine has cores.
+    limit = _open_files_limit(open_files) if open_files else None
+    async with shared_serving(env, log, workers=1, preexec_fn=limit) as service:
         yield service
-    finally:
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await asyncio.wait_for(process.wait(), STOP_DEADLINE)
 
 
 @pytest.fixture

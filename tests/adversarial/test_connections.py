@@ -18,7 +18,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.adversarial.conftest import REQUEST_TIMEOUT, Service, serving, until
+from tests.adversarial.conftest import REQUEST_TIMEOUT, serving
+from tests.serving import Service, until
 
 pytestmark = pytest.mark.slow
 

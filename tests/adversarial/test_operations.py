@@ -13,12 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.adversarial.conftest import (
-    DatabaseLink,
-    Service,
-    serving,
-    until,
-)
+from tests.adversarial.conftest import DatabaseLink, serving
+from tests.serving import Service, until
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
 import json
 import os
 import re
@@ -18,8 +17,7 @@ import shutil
 import signal
 import tempfile
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -30,12 +28,12 @@ import asyncpg
 import pytest
 
 from moderation.store.db import init_connection
-from tests.server import NO_GUARDS, environment, free_port, serve_argv
+from tests.server import NO_GUARDS, environment
+from tests.serving import STOP_DEADLINE, Service, serving, until, wait_ready
 
 pytestmark = pytest.mark.slow
 
 START_DEADLINE = 90.0  # a first start trains the seed model
-STOP_DEADLINE = 30.0
 RECOVERY_DEADLINE = 60.0
 REQUEST_TIMEOUT = 10.0  # an answer that takes longer than this counts as a hang
 CLIENTS = 4
@@ -67,133 +65,9 @@ def _comment() -> dict[str, str]:
     }
 
 
-async def _until(
-    check: Callable[[], Awaitable[bool]],
-    deadline: float,
-    what: str,
-    context: Callable[[], str] = str,
-) -> None:
-    """Poll `check` until it holds; fail with `what` (and `context()`) after `deadline` s."""
-    try:
-        async with asyncio.timeout(deadline):
-            while True:
-                if await check():
-                    return
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        pytest.fail(f"not within {deadline:.0f} s: {what}\n{context()}")
-
-
-def _descendants(root: int) -> dict[int, list[str]]:
-    """Processes below `root`, from /proc: pid -> command line."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
-    found: dict[int, list[str]] = {}
-    frontier = [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, ppid in parents.items():
-            if ppid == parent and pid not in found:
-                try:
-                    raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-                except OSError:
-                    continue
-                found[pid] = raw.decode(errors="replace").rstrip("\0").split("\0")
-                frontier.append(pid)
-    return found
-
-
-@dataclass
-class Service:
-    process: asyncio.subprocess.Process
-    port: int
-    log: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stderr(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def errors_logged(self) -> list[str]:
-        """The JSON log lines at level error (other lines, such as tracebacks, are skipped)."""
-        found = []
-        for line in self.stderr().splitlines():
-            try:
-                doc = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(doc, dict) and doc.get("level") == "error":
-                found.append(line)
-        return found
-
-    def processes(self) -> dict[int, list[str]]:
-        """The serve process's descendants (workers, training jobs): pid -> command line."""
-        return _descendants(self.process.pid)
-
-    async def stop(self) -> int:
-        """SIGTERM, as a supervisor sends it; the exit code, or a failure after the deadline."""
-        self.process.send_signal(signal.SIGTERM)
-        return await self.exited()
-
-    async def exited(self) -> int:
-        """The exit code of a process told to stop; a failure if it is still running."""
-        try:
-            return await asyncio.wait_for(self.process.wait(), STOP_DEADLINE)
-        except TimeoutError:
-            pytest.fail(f"still running {STOP_DEADLINE:.0f} s after SIGTERM:\n{self.stderr()}")
-
-
-@asynccontextmanager
-async def serving(
-    env: dict[str, str], log: Path, session: aiohttp.ClientSession, workers: int = 1
-) -> AsyncIterator[Service]:
-    """`moderation serve` on a free port, ready; killed (with its children) if left running."""
-    port = free_port()
-    argv = serve_argv(port, workers)
-    with log.open("ab") as err:
-        process = await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=log.parent, stdin=asyncio.subprocess.DEVNULL, stdout=err, stderr=err
-        )
-    service = Service(process, port, log)
-    try:
-        await _wait_ready(session, service, START_DEADLINE)
-        yield service
-    finally:
-        if process.returncode is None:
-            for pid in service.processes():
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            process.kill()
-            await asyncio.wait_for(process.wait(), STOP_DEADLINE)
-
-
 async def _readyz(session: aiohttp.ClientSession, service: Service) -> tuple[int, Any, str | None]:
     async with session.get(service.base_url + "/readyz") as resp:
         return resp.status, await resp.json(), resp.headers.get("Retry-After")
-
-
-async def _wait_ready(session: aiohttp.ClientSession, service: Service, deadline: float) -> None:
-    async def ready() -> bool:
-        if service.process.returncode is not None:
-            pytest.fail(
-                f"`moderation serve` exited with {service.process.returncode}:\n" + service.stderr()
-            )
-        try:
-            status, _, _ = await _readyz(session, service)
-        except (aiohttp.ClientError, TimeoutError):
-            return False
-        return status == 200
-
-    await _until(ready, deadline, "/readyz answers 200", service.stderr)
 
 
 async def _post(
@@ -298,11 +172,11 @@ async def test_postgresql_stopping_mid_load_gives_503s_then_recovers_and_loses_n
     session: aiohttp.ClientSession,
 ) -> None:
     env = _environment(data_dir, private_postgres.url)
-    async with serving(env, tmp_path / "serve.log", session) as service:
+    async with serving(env, tmp_path / "serve.log", start_deadline=START_DEADLINE) as service:
         load = Load(session, service)
         clients = [asyncio.create_task(load.client()) for _ in range(CLIENTS)]
         try:
-            await _until(
+            await until(
                 lambda: load.at_least(acknowledged=20), 30, "comments are accepted", service.stderr
             )
 
@@ -314,14 +188,14 @@ async def test_postgresql_stopping_mid_load_gives_503s_then_recovers_and_loses_n
             assert (status, ready["database"], bool(retry_after)) == (503, False, True), ready
             # The clients keep posting against the stopped database for a while.
             down = load.refused
-            await _until(
+            await until(
                 lambda: load.at_least(refused=down + 20), 30, "posts are refused", service.stderr
             )
 
             await asyncio.to_thread(private_postgres.start)
-            await _wait_ready(session, service, RECOVERY_DEADLINE)
+            await wait_ready(service, RECOVERY_DEADLINE)
             after = len(load.acknowledged)
-            await _until(
+            await until(
                 lambda: load.at_least(acknowledged=after + 20),
                 30,
                 "comments are accepted again",
@@ -414,7 +288,9 @@ async def test_sigterm_stops_accepting_finishes_requests_in_flight_and_exits_0(
     env = _environment(data_dir, url)
     if path == "checked":
         env["MODERATION_DUPLICATE_WINDOW_SECONDS"] = "60"
-    async with serving(env, tmp_path / "serve.log", session, workers) as service:
+    async with serving(
+        env, tmp_path / "serve.log", workers=workers, start_deadline=START_DEADLINE
+    ) as service:
         # Hold the comments table so that every submission waits inside its handler.
         blocker = await asyncpg.connect(url)
         held = blocker.transaction()
@@ -439,13 +315,13 @@ async def test_sigterm_stops_accepting_finishes_requests_in_flight_and_exits_0(
                 waiting = await _sessions(url, waiting_on_a_lock=True)
                 return waiting >= 1 and await _in_flight(session, service) == len(posts)
 
-            await _until(in_flight, 30, "the submissions wait for the table inside the service")
+            await until(in_flight, 30, "the submissions wait for the table inside the service")
             service.process.send_signal(signal.SIGTERM)
 
             async def refusing() -> bool:
                 return await _refuses_connections(service.port)
 
-            await _until(refusing, 30, "new connections are refused")
+            await until(refusing, 30, "new connections are refused")
         except BaseException:
             for post in posts:
                 post.cancel()
@@ -465,7 +341,7 @@ async def test_sigterm_stops_accepting_finishes_requests_in_flight_and_exits_0(
     async def pool_closed() -> bool:
         return await _sessions(url) == 0
 
-    await _until(pool_closed, 10, "the service's database sessions are gone")
+    await until(pool_closed, 10, "the service's database sessions are gone")
 
 
 @dataclass
@@ -508,14 +384,16 @@ async def test_sigterm_lets_a_request_still_sending_its_body_finish(
     session: aiohttp.ClientSession,
 ) -> None:
     url = fresh_database("faults_sigterm_body")
-    async with serving(_environment(data_dir, url), tmp_path / "serve.log", session) as service:
+    async with serving(
+        _environment(data_dir, url), tmp_path / "serve.log", start_deadline=START_DEADLINE
+    ) as service:
         request = await HalfSentRequest.open(service.port, _comment())
         service.process.send_signal(signal.SIGTERM)
 
         async def refusing() -> bool:
             return await _refuses_connections(service.port)
 
-        await _until(refusing, 30, "new connections are refused")
+        await until(refusing, 30, "new connections are refused")
         answer = await request.finish()
         assert await service.exited() == 0, service.stderr()
     assert answer.split(b" ", 2)[1:2] in ([b"201"], [b"202"]), answer
@@ -533,7 +411,9 @@ async def test_a_training_process_that_dies_fails_its_job_and_serving_goes_on(
     from moderation.ops.access import create_token
 
     url = fresh_database("faults_training")
-    async with serving(_environment(data_dir, url), tmp_path / "serve.log", session) as service:
+    async with serving(
+        _environment(data_dir, url), tmp_path / "serve.log", start_deadline=START_DEADLINE
+    ) as service:
         conn = await asyncpg.connect(url)
         try:
             await init_connection(conn)
@@ -561,7 +441,7 @@ async def test_a_training_process_that_dies_fails_its_job_and_serving_goes_on(
             async def running(job_id: int = job_id) -> bool:
                 return bool((await job(job_id))["state"] == "running")
 
-            await _until(running, 60, f"job {job_id} is running")
+            await until(running, 60, f"job {job_id} is running")
             # Only this service's child: other test runs may train a job with the same id.
             children = service.processes()
             trainer = [p for p, argv in children.items() if argv[-2:] == ["train-job", str(job_id)]]
@@ -571,7 +451,7 @@ async def test_a_training_process_that_dies_fails_its_job_and_serving_goes_on(
             async def ended(job_id: int = job_id) -> bool:
                 return bool((await job(job_id))["state"] not in ("queued", "running"))
 
-            await _until(ended, 30, f"job {job_id} ends")
+            await until(ended, 30, f"job {job_id} ends")
             finished = await job(job_id)
             assert finished["state"] == "failed", finished
             assert "killed" in finished["error"], finished
