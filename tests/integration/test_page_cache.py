@@ -12,8 +12,9 @@ from typing import Any
 
 from moderation.ops.pages import PAGES, Page, PageCache
 from tests.integration.test_read import add
+from tests.polling import eventually
 
-WAIT = 10.0  # generous: the notification takes milliseconds
+WAIT = 30.0  # generous: the notification takes milliseconds
 
 
 async def listening(client: Any) -> PageCache:
@@ -22,13 +23,6 @@ async def listening(client: Any) -> PageCache:
         while not cache.listening:  # noqa: ASYNC110 - a flag set by the listener task
             await asyncio.sleep(0.01)
     return cache
-
-
-async def until(check: Any) -> Any:
-    async with asyncio.timeout(WAIT):
-        while not (result := await check()):  # noqa: ASYNC110 - polling over HTTP
-            await asyncio.sleep(0.02)
-    return result
 
 
 async def ids_on(client: Any, article: str) -> list[int]:
@@ -77,7 +71,7 @@ async def test_a_comment_published_on_one_instance_shows_on_another_within_momen
     new_id = (await resp.json())["id"]
     # The instance that published it shows it at once; the other once notified.
     assert await ids_on(one, "ransomware-hits-hospital") == [new_id]
-    assert await until(lambda: _shows(two, "ransomware-hits-hospital", new_id))
+    assert await eventually(lambda: _shows(two, "ransomware-hits-hospital", new_id))
 
 
 async def _shows(client: Any, article: str, comment_id: int) -> bool:
@@ -89,11 +83,11 @@ async def test_a_change_made_in_the_database_drops_the_cached_page(client, db):
     await listening(client)
     assert await ids_on(client, "story") == [first]
     second = await add(db, "story", "second")
-    assert await until(lambda: _shows(client, "story", second))
+    assert await eventually(lambda: _shows(client, "story", second))
     await db.execute(
         "UPDATE comments SET status = 'rejected', rejection = 'removed' WHERE id = $1", first
     )
-    assert await until(lambda: _gone(client, "story", first))
+    assert await eventually(lambda: _gone(client, "story", first))
 
 
 async def _gone(client: Any, article: str, comment_id: int) -> bool:
