@@ -13,6 +13,7 @@ from moderation.domain import ArticleState, Comment
 from moderation.intake import articles
 from moderation.intake.lookups import FactsReader
 from moderation.store import comments as comment_store
+from moderation.store import migrations
 from moderation.store.db import create_pool
 from tests.conftest import insert_comment
 
@@ -90,3 +91,38 @@ async def test_a_look_up_fails_with_the_database_and_a_closed_reader_refuses(
     await reader.close()
     with pytest.raises(RuntimeError, match="closed"):
         await reader.look_up(_comment("story", "a@example.org"), author=True)
+
+
+async def test_the_author_look_up_reads_one_authors_comments_before_any_analyze(
+    fresh_database: Any,
+) -> None:
+    """A new installation has no statistics: the cached (generic) plan of the look-up
+    once walked every approved comment of the site for each uncertain submission, so
+    each cost more with every comment approved. It must go straight to the author."""
+    url = fresh_database("lookup_plan")
+    conn = await asyncpg.connect(url)
+    try:
+        await migrations.migrate(conn)
+        await conn.execute(
+            """
+            INSERT INTO comments (article, author_name, author_email, body, status)
+            SELECT 'story-' || (i % 5), 'Reader', 'reader' || i || '@example.org',
+                   'A thought.', 'approved'
+            FROM generate_series(1, 3000) AS i
+            """
+        )
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        types = "text[], text[], bigint[], text[], bool[], bool"
+        await conn.execute(f"PREPARE known({types}) AS {comment_store._KNOWN}")
+        plan = "\n".join(
+            r[0]
+            for r in await conn.fetch(
+                "EXPLAIN (ANALYZE, COSTS OFF) EXECUTE known("
+                "'{default}', '{story-1}', '{NULL}', '{nobody@example.org}', '{t}', false)"
+            )
+        )
+    finally:
+        await conn.close()
+    subplan = plan.partition("SubPlan")[2]
+    assert "comments_approved_email" in subplan, plan
+    assert "Rows Removed by Filter" not in subplan, plan
