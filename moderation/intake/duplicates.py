@@ -18,9 +18,11 @@ def duplicate() -> Problem:
 
 def said(comment: Comment, window: float, key: bytes) -> tuple[abuse_store.Said, str]:
     """What to look up for a duplicate, and the lock subject that serialises two at once."""
-    looked_up = abuse_store.Said(comment.article, comment.email, comment.body, window)
+    looked_up = abuse_store.Said(comment.site, comment.article, comment.email, comment.body, window)
     # Two identical submissions at once: the second waits, then sees the first.
     lock = abuse_store.subject(
-        key, "said", "\x1f".join((comment.article, comment.email.lower(), comment.body))
+        key,
+        "said",
+        "\x1f".join((comment.site, comment.article, comment.email.lower(), comment.body)),
     )
     return looked_up, lock

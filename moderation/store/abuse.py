@@ -66,6 +66,7 @@ class FloodMarks:
 class Said:
     """A comment, to ask whether its author already said it on its article."""
 
+    site: str
     article: str
     email: str
     body: str
@@ -100,14 +101,15 @@ SELECT statement_timestamp() AS now,
              ORDER BY at DESC LIMIT t.ip_count) AS ip_recent,
        t.said_window > 0 AND EXISTS (
            SELECT 1 FROM comments c
-           WHERE lower(c.author_email) = lower(t.said_email) AND c.article = t.article
+           WHERE c.site = t.site AND lower(c.author_email) = lower(t.said_email)
+             AND c.article = t.article
              AND c.body = t.body
              AND c.created_at > statement_timestamp() - make_interval(secs => t.said_window)
        ) AS said_before
 FROM unnest($1::text[], $2::text[], $3::double precision[], $4::int[],
-            $5::text[], $6::text[], $7::text[], $8::double precision[])
+            $5::text[], $6::text[], $7::text[], $8::double precision[], $9::text[])
      WITH ORDINALITY AS t(ip, email, ip_window, ip_count, article, said_email, body,
-                          said_window, ord)
+                          said_window, site, ord)
 ORDER BY t.ord
 """
 
@@ -145,6 +147,7 @@ async def look(
         [s.email if s else "" for s in said],
         [s.body if s else "" for s in said],
         [s.window if s else 0.0 for s in said],
+        [s.site if s else "" for s in said],
     )
     return [
         (

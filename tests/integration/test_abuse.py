@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from moderation.ops import sites
+
 PROBLEM = "application/problem+json"
 TRUSTED = ["127.0.0.0/8"]  # the test client's peer, so X-Forwarded-For picks the sender
 
@@ -234,6 +236,16 @@ async def test_the_same_body_elsewhere_or_from_someone_else_is_not_a_duplicate(c
     assert (await post(client, payload())).status in (201, 202)
     assert (await post(client, payload(article="another-story"))).status in (201, 202)
     assert (await post(client, payload(email="sam@example.org"))).status in (201, 202)
+
+
+async def test_the_same_body_on_an_article_of_the_same_name_on_another_site_is_not_a_duplicate(
+    client, db, payload
+):
+    await sites.create(db, "alpha", "Alpha", ["https://alpha.example"])
+    assert (await post(client, payload())).status in (201, 202)
+    assert (await post(client, payload(site="alpha"))).status in (201, 202)
+    assert (await post(client, payload(site="alpha"))).status == 409  # still one per site
+    assert await count(db) == 2
 
 
 async def test_the_email_is_compared_without_regard_to_case(client, payload):
