@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.clock import one_period
 from tests.conftest import insert_comment
 
 PROBLEM = "application/problem+json"
@@ -364,16 +365,17 @@ async def test_a_submitted_comment_has_its_automatic_decision_in_history(
 async def test_stats_count_pending_and_todays_decisions_by_who(client, make_token, db, payload):
     admin = await make_token("admin")
     mod = await make_token()
-    for _ in range(3):
-        await insert_comment(db)
-    cid = await insert_comment(db)
-    await decide(client, mod, cid, action="spam")
-    await client.post("/v1/comments", json=payload(website_confirm="bot"))  # auto: spam
-    stats = await (await client.get("/v1/stats", headers=admin)).json()
-    assert stats["pending"] == 3
-    assert stats["human"]["spam"] == 1
-    assert stats["automatic"]["spam"] == 1
-    assert stats["decided_today"]["spam"] == 2
+    with one_period("%Y-%m-%d"):
+        for _ in range(3):
+            await insert_comment(db)
+        cid = await insert_comment(db)
+        await decide(client, mod, cid, action="spam")
+        await client.post("/v1/comments", json=payload(website_confirm="bot"))  # auto: spam
+        stats = await (await client.get("/v1/stats", headers=admin)).json()
+        assert stats["pending"] == 3
+        assert stats["human"]["spam"] == 1
+        assert stats["automatic"]["spam"] == 1
+        assert stats["decided_today"]["spam"] == 2
 
 
 # --- several moderators at once ----------------------------------------------------
