@@ -32,10 +32,12 @@ class _Block:
     column: int
     # Binary blocks: the columns of the comment's distinct known terms, and per
     # column idf·weight + 1j·idf², so that one sum gives the block's dot product
-    # (real part) and squared norm (imaginary part).
+    # (real part) and squared norm (imaginary part). Contiguous arrays, not lists of
+    # Python numbers: under load the lists' scattered objects missed the CPU caches,
+    # and the sums cost the service several times what they cost alone.
     found: Found | None
-    packed: list[complex]
-    strength: list[float]  # |idf·weight| per column: ranks a block's terms for explanations
+    packed: np.ndarray[Any, np.dtype[np.complex128]]
+    strength: np.ndarray[Any, np.dtype[np.float64]]  # |idf·weight|: ranks for explanations
     # Other blocks (models trained before binary features): the general path.
     analyzer: Callable[[str], list[str]]
     index: dict[str, int]  # term -> column within the block
@@ -55,8 +57,8 @@ class _Block:
         name: str,
         column: int,
         found: Found,
-        packed: list[complex],
-        strength: list[float],
+        packed: np.ndarray[Any, np.dtype[np.complex128]],
+        strength: np.ndarray[Any, np.dtype[np.float64]],
         index: dict[str, int],
         terms: list[str],
         spec: dict[str, Any],
@@ -140,11 +142,9 @@ class Scorer:
             for t, i in vocab.items():
                 terms[i] = t
             found = fast_found(vec)
-            # One complex sum is a third cheaper than two float sums, and as exact.
-            packed: list[complex] = (
-                [] if found is None else (idf * weights + 1j * idf * idf).tolist()
-            )
-            strength: list[float] = [] if found is None else np.abs(idf * weights).tolist()
+            # One complex sum is cheaper than two float sums, and as exact.
+            packed = idf * weights + 1j * idf * idf
+            strength = np.abs(idf * weights)
             blocks.append(
                 _Block(
                     name,
@@ -201,30 +201,32 @@ class Scorer:
                 found = block.found(text)
                 if not found:
                     continue
-                packed = block.packed
-                both = sum(map(packed.__getitem__, found))
+                cols = np.fromiter(found, np.intp, len(found))
+                values = block.packed[cols]
+                both = complex(values.sum())
                 norm = math.sqrt(both.imag)
                 total += both.real / norm
                 if want:
                     # Within a block the norm is shared, so the strongest terms are those
-                    # of the largest |idf·weight|: rank with a C-level key, name only those
-                    # that can make the list.
-                    ranked = sorted(found, key=block.strength.__getitem__, reverse=True)
-                    terms = block.terms
-                    label = block.name + ":"
+                    # of the largest |idf·weight| (ties in text order, as a stable sort
+                    # leaves them): name only those that can make the list.
+                    spam_ward = block.name == "words" and spam_words
+                    keep = 4 * (explain + spam_words) if spam_ward else explain
+                    order = np.argsort(-block.strength[cols], kind="stable")[:keep]
+                    ranked = zip(cols[order].tolist(), values.real[order].tolist(), strict=True)
+                    terms, label = block.terms, block.name + ":"
                     floor = WEIGHT_FLOOR * norm
+                    strongest = list(ranked)
                     named.extend(
-                        (label + terms[i], packed[i].real / norm)
-                        for i in ranked[:explain]
-                        if abs(packed[i].real) >= floor
+                        (label + terms[i], w / norm)
+                        for i, w in strongest[:explain]
+                        if abs(w) >= floor
                     )
-                    if block.name == "words" and spam_words:
-                        up = [
-                            i
-                            for i in ranked[: 4 * (explain + spam_words)]
-                            if packed[i].real >= floor and i not in block.fillers
-                        ][: explain + spam_words]
-                        words = [(label + terms[i], packed[i].real / norm) for i in up]
+                    if spam_ward:
+                        up = [(i, w) for i, w in strongest if w >= floor and i not in block.fillers]
+                        words = [
+                            (label + terms[i], w / norm) for i, w in up[: explain + spam_words]
+                        ]
             else:
                 parts: list[tuple[str, float]] = []
                 total += self._general(block, text, parts if want else None)

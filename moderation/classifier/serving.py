@@ -49,9 +49,8 @@ def dump(scorer: Scorer) -> tuple[bytes, bytes] | None:
                 "fillers": sorted(block.fillers),
             }
         )
-        packed = np.array(block.packed, dtype=np.complex128)
-        arrays[f"real{i}"] = packed.real
-        arrays[f"imag{i}"] = packed.imag
+        arrays[f"real{i}"] = block.packed.real
+        arrays[f"imag{i}"] = block.packed.imag
     head = {
         "format": FORMAT,
         "intercept": scorer._intercept,
@@ -120,8 +119,8 @@ def _block(i: int, spec: dict[str, Any], arrays: dict[str, np.ndarray[Any, Any]]
         name,
         int(spec["column"]),
         found,
-        (real + 1j * imag).tolist(),
-        np.abs(real).tolist(),
+        real + 1j * imag,
+        np.abs(real),
         vocab,
         terms,
         {"analyzer": analyzer, "ngram_range": [lo, hi], "token_pattern": pattern},
