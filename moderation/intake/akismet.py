@@ -36,6 +36,7 @@ from moderation.intake import submission
 from moderation.intake.akismet_keys import KeyCache, Site, bad_field, missing
 from moderation.intake.batches import Batcher
 from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.ops import sites
 from moderation.ops.events import check_stored
 from moderation.settings import Settings
 from moderation.store import checks as check_store
@@ -254,7 +255,8 @@ async def lifetime(app: web.Application) -> AsyncIterator[None]:
 async def _decide(app: web.Application, check: Check, site: Site) -> Decision:
     """The public API's decision (intake/submission.py), with this site's checks as the
     facts: a known author is one whose checks the site has had approved."""
-    live, rules, s = app[MODEL], app[RULES].for_site(site.site), app[SETTINGS]
+    live, rules = app[MODEL], app[RULES].for_site(site.site)
+    s = await sites.settings_for(app, site.site)  # the site's own, if it changed any
     c = replace(check.comment, site=site.site)  # scored by the site's own model
     if len(c.body) > submission.OFFLOAD_CHARS:
         scored = await asyncio.to_thread(submission.score, c, live, rules)

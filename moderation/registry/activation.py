@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from moderation.domain import DEFAULT_SITE
 from moderation.keys import MODEL, POOL
 from moderation.ops import jobs
 from moderation.ops.events import model_activated
@@ -15,6 +16,7 @@ from moderation.problems import Problem
 from moderation.registry.loading import load_checked
 from moderation.registry.rescore import rescore_pending
 from moderation.store import models as model_store
+from moderation.store import sites as site_store
 from moderation.store import training as training_store
 
 
@@ -34,7 +36,18 @@ async def activate(app: web.Application, site: str, version: str, by: str) -> No
         await model_store.activate(conn, site, version, by)
     app[MODEL].swap(model, site)  # this instance at once; the others on the NOTIFY
     model_activated(app, site, version, by)
-    jobs.background(app, rescore_pending(app, site))
+    jobs.background(app, _rescore_served(app, site))
+
+
+async def _rescore_served(app: web.Application, site: str) -> None:
+    """Re-score the queue of every site the new model decides: the installation's model
+    also decides the sites that have no model of their own."""
+    served = [site]
+    if site == DEFAULT_SITE:
+        live = app[MODEL]
+        served += [s for s in await site_store.ids(app[POOL]) if not live.has_own(s)]
+    for each in served:
+        await rescore_pending(app, each)
 
 
 async def rollback(app: web.Application, site: str, by: str) -> str:

@@ -18,7 +18,7 @@ from aiohttp import web
 from moderation.domain import AUTO, ArticleState, Facts
 from moderation.intake import articles
 from moderation.intake.submission import decide_comment
-from moderation.keys import MODEL, POOL, RULES, SETTINGS
+from moderation.keys import MODEL, POOL, RULES
 from moderation.ops import sites
 from moderation.ops.events import check_decided, decided_automatically
 from moderation.store import checks as check_store
@@ -79,17 +79,16 @@ async def rescore_pending(app: web.Application, site: str) -> dict[str, int]:
 async def rescore_checks(app: web.Application, only: str) -> dict[str, int]:
     """A site's held Akismet checks, as pending comments; a check decided now is sent to
     its site (`check.decided`), so WordPress publishes or spams the comment it held."""
-    pool, live, rules, settings = app[POOL], app[MODEL], app[RULES].for_site(only), app[SETTINGS]
+    pool, live, rules = app[POOL], app[MODEL], app[RULES].for_site(only)
+    settings = await sites.settings_for(app, only)  # the site's own, if it changed any
     counts: Counter[str] = Counter()
     after = 0
     while True:
-        batch = await check_store.pending_batch(pool, after, BATCH)
+        batch = await check_store.pending_batch(pool, only, after, BATCH)
         if not batch:
             break
         after = batch[-1][0]
         for check_id, site, comment in batch:
-            if site != only:
-                continue
             comment = replace(comment, site=site)  # scored by the site's own model
             trust = settings.trust_known_authors and bool(comment.email.strip())
             known = trust and await check_store.author_has_approved(pool, site, comment.email)

@@ -102,7 +102,7 @@ async def report(
             )
         else:
             decided = None
-            await check_store.set_label(conn, row["id"], label, SOURCE, given_by)
+            await check_store.set_label(conn, row["site"], row["id"], label, SOURCE, given_by)
     if decided is not None:
         check_decided(app, decided, given_by, tell_site=False)
     return Reported(int(row["id"]), decided is not None, True)

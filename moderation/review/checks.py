@@ -80,7 +80,7 @@ async def decide_check(
         from_status=row["status"],
         note=note,
     )
-    await check_store.set_label(conn, check_id, label, source, by)
+    await check_store.set_label(conn, site, check_id, label, source, by)
     return updated
 
 

@@ -43,7 +43,7 @@ async def undo_decision(
         row = await decisions.lock(conn, site, comment_id)
         if row is None:
             raise not_found(comment_id)
-        d = await decisions.undoable(conn, comment_id, decision_id)
+        d = await decisions.undoable(conn, site, comment_id, decision_id)
         if d is None:
             raise Problem(404, "Not found", f"Comment {comment_id} has no decision {decision_id}.")
         if d["actor"] == AUTO or d["from_status"] is None:
@@ -88,6 +88,6 @@ async def undo_decision(
         # The label the earlier state had: a moderator's decision labels; automation does not.
         label = LABELS.get((status, rejection)) if decided_by != AUTO else None
         await decisions.set_label(conn, site, comment_id, label, decided_by)
-        await audits.reopen(conn, comment_id, d["actor"], d["at"])
+        await audits.reopen(conn, site, comment_id, d["actor"], d["at"])
     row_decided(app, updated, who.name)
     return updated

@@ -47,18 +47,21 @@ async def resolve(
     return verdict
 
 
-async def reopen(conn: asyncpg.Connection, comment_id: int, by: str, at: datetime) -> bool:
+async def reopen(
+    conn: asyncpg.Connection, site: str, comment_id: int, by: str, at: datetime
+) -> bool:
     """Open again the audit that a decision (by `by`, in the transaction of `at`) resolved:
     that decision was undone. True if there was one."""
     found = await conn.fetchval(
         """
         UPDATE audits SET verdict = NULL, resolved_by = NULL, resolved_at = NULL
-        WHERE comment_id = $1 AND resolved_by = $2 AND resolved_at = $3
+        WHERE site = $4 AND comment_id = $1 AND resolved_by = $2 AND resolved_at = $3
         RETURNING true
         """,
         comment_id,
         by,
         at,
+        site,
     )
     return bool(found)
 

@@ -55,7 +55,7 @@ async def site_figures(
                    AS missed_ham,
                count(l.id) FILTER (WHERE l.label = 'spam' AND k.status <> 'rejected')
                    AS missed_spam
-        FROM checks k LEFT JOIN labels l ON l.check_id = k.id
+        FROM checks k LEFT JOIN labels l ON l.site = k.site AND l.check_id = k.id
         WHERE k.site = $1 AND k.created_at >= $2 AND k.created_at < $3
         GROUP BY 1 ORDER BY 2 DESC, 1
         """,
@@ -77,7 +77,7 @@ async def daily(conn: Conn, site: str, since: datetime) -> list[asyncpg.Record]:
                    AS false_positives,
                count(l.id) FILTER (WHERE l.label = 'spam' AND k.status <> 'rejected')
                    AS missed_spam
-        FROM checks k LEFT JOIN labels l ON l.check_id = k.id
+        FROM checks k LEFT JOIN labels l ON l.site = k.site AND l.check_id = k.id
         WHERE k.site = $1 AND k.created_at >= $2
         GROUP BY 1 ORDER BY 1
         """,

@@ -210,6 +210,7 @@ async def history(conn: Conn, site: str, check_id: int) -> list[asyncpg.Record]:
 
 async def set_label(
     conn: asyncpg.Connection | asyncpg.Pool,
+    site: str,
     check_id: int,
     label: str | None,
     source: str,
@@ -218,7 +219,10 @@ async def set_label(
     """A check's training label; a later one replaces an earlier; None removes `source`'s."""
     if label is None:
         await conn.execute(
-            "DELETE FROM labels WHERE check_id = $1 AND source = $2", check_id, source
+            "DELETE FROM labels WHERE site = $3 AND check_id = $1 AND source = $2",
+            check_id,
+            source,
+            site,
         )
         return
     await conn.execute(
@@ -275,19 +279,22 @@ async def page(
     return rows, int(total)
 
 
-async def pending_batch(conn: Conn, after_id: int, limit: int) -> list[tuple[int, str, Comment]]:
-    """Unclaimed pending checks after `after_id`: (id, site, the comment as scored)."""
+async def pending_batch(
+    conn: Conn, site: str, after_id: int, limit: int
+) -> list[tuple[int, str, Comment]]:
+    """A site's unclaimed pending checks after `after_id`: (id, site, the comment as scored)."""
     rows = await conn.fetch(
         """
         SELECT id, site, permalink, author_name, author_email, author_url, body, client_ip,
                user_agent, referrer
         FROM checks
-        WHERE status = 'pending' AND id > $1
+        WHERE site = $3 AND status = 'pending' AND id > $1
           AND (claimed_by IS NULL OR claim_expires_at < now())
         ORDER BY id LIMIT $2
         """,
         after_id,
         limit,
+        site,
     )
     return [
         (

@@ -58,7 +58,7 @@ async def apply(
 
 
 async def undoable(
-    conn: asyncpg.Connection, comment_id: int, decision_id: int
+    conn: asyncpg.Connection, site: str, comment_id: int, decision_id: int
 ) -> asyncpg.Record | None:
     """A status change of the comment, what the comment was before it (`prev_*`) and the
     comment's last change (`last_*`: an undo is only safe while it is this one)."""
@@ -70,15 +70,17 @@ async def undoable(
         FROM comment_history d
         LEFT JOIN LATERAL (
             SELECT to_status, rejection, actor FROM comment_history
-            WHERE comment_id = $1 AND id < d.id ORDER BY id DESC LIMIT 1
+            WHERE site = $3 AND comment_id = $1 AND id < d.id ORDER BY id DESC LIMIT 1
         ) p ON true
         CROSS JOIN LATERAL (
-            SELECT id, actor FROM comment_history WHERE comment_id = $1 ORDER BY id DESC LIMIT 1
+            SELECT id, actor FROM comment_history
+            WHERE site = $3 AND comment_id = $1 ORDER BY id DESC LIMIT 1
         ) l
-        WHERE d.comment_id = $1 AND d.id = $2
+        WHERE d.site = $3 AND d.comment_id = $1 AND d.id = $2
         """,
         comment_id,
         decision_id,
+        site,
     )
 
 

@@ -12,8 +12,10 @@ form posts built from Akismet's REST API 1.1 documentation.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import akismet
@@ -22,6 +24,7 @@ import pytest
 
 from moderation.domain import Decision, Rejection, Status
 from moderation.intake import akismet as service
+from moderation.keys import MODEL
 from moderation.ops import sites
 from moderation.ops.access import create_token
 from moderation.settings import Settings
@@ -600,3 +603,27 @@ def test_the_answer_follows_the_decision(made, spam, discard):
     answer = service.answer_for(made, a_check(), settings)
     assert (answer.spam, answer.discard) == (spam, discard)
     assert answer.decision is made
+
+
+async def test_a_sites_own_trust_in_known_authors_decides_its_checks(client, db):
+    """An uncertain check from an author the site already approved is approved only if
+    the site trusts known authors: its own setting, not the installation's."""
+    live = client.server.app[MODEL]
+    # Same version, nothing decided alone: every check is uncertain.
+    live.model = live.model.with_thresholds(replace(live.model.thresholds, low=0.0, high=1.0))
+    await sites.create(db, "trusting", "Trusting", [], {"trust_known_authors": True})
+    await sites.create(db, "wary", "Wary", [], {"trust_known_authors": False})
+    statuses = {}
+    for site in ("trusting", "wary"):
+        await db.execute(
+            "INSERT INTO checks (site, guid, key_name, author_email, body, status, spam_score) "
+            "VALUES ($1, $2, 'k', 'dana@example.org', 'An earlier comment.', 'approved', 0.1)",
+            site,
+            uuid.uuid4(),
+        )
+        key, _ = await create_token(db, f"{site}.example", "site", site)
+        await check(client, form(key))
+        statuses[site] = await db.fetchval(
+            "SELECT status FROM checks WHERE site = $1 ORDER BY id DESC LIMIT 1", site
+        )
+    assert statuses == {"trusting": "approved", "wary": "pending"}

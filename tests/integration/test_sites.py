@@ -20,8 +20,11 @@ import pytest
 from moderation.keys import MODEL
 from moderation.ops import sites
 from moderation.ops.access import create_token
+from moderation.store import migrations
+from moderation.store.db import init_connection
 from tests.conftest import insert_comment
 from tests.integration.test_pages import desk
+from tests.polling import eventually
 
 MARK = "ALPHA-SECRET"  # in every row alpha owns; never in an answer to beta
 EMAIL = "alpha-reader@example.org"
@@ -443,3 +446,57 @@ async def test_the_command_line_makes_a_site_with_its_own_values_and_refuses_bad
     row = await db.fetchrow("SELECT origins, settings FROM sites WHERE id = 'zeta-news'")
     assert row["origins"] == ["https://zeta.example"]
     assert row["settings"] == {"flag_threshold": 5, "flagged_shown": True}
+
+
+async def test_the_installations_new_model_rescores_the_sites_it_decides_and_no_other(
+    fresh_database: Any, make_settings: Any, make_app_client: Any
+) -> None:
+    """A site without a model of its own is decided by the installation's: its queue is
+    re-scored when that model changes, like the installation's own; a site with its own
+    model keeps its queue as it was. (The registry changes: a database of its own.)"""
+    url = str(fresh_database("sites_rescore"))
+    db = await asyncpg.connect(url)
+    try:
+        await migrations.migrate(db)
+        await init_connection(db)
+        client = await make_app_client(make_settings(database_url=url))
+        await sites.create(db, "alpha", "Alpha", [])
+        await sites.create(db, "beta", "Beta", [])
+        installation = await db.fetchrow(
+            "SELECT artifact, metadata FROM models WHERE site = 'default' AND state = 'active'"
+        )
+        for site, version in (("alpha", VERSION), ("default", "installation-v2")):
+            await db.execute(
+                "INSERT INTO models (site, version, state, artifact, metadata) "
+                "VALUES ($1, $2, 'candidate', $3, $4)",
+                site,
+                version,
+                installation["artifact"],
+                installation["metadata"],
+            )
+        alpha = {"Authorization": f"Bearer {(await create_token(db, 'a', 'admin', 'alpha'))[0]}"}
+        admin = {"Authorization": f"Bearer {(await create_token(db, 'i', 'admin'))[0]}"}
+        made = await client.post(f"/v1/admin/models/{VERSION}/activate", headers=alpha)
+        assert made.status == 200, await made.text()
+        spam = "FREE MONEY!!! Click http://win.example/prize now, casino bonus, viagra, loans"
+        held = {
+            site: await insert_comment(db, site=site, body=spam, spam_score=0.5)
+            for site in ("default", "alpha", "beta")
+        }
+        made = await client.post("/v1/admin/models/installation-v2/activate", headers=admin)
+        assert made.status == 200, await made.text()
+
+        async def status(site: str) -> str:
+            return str(await db.fetchval("SELECT status FROM comments WHERE id = $1", held[site]))
+
+        async def rescored() -> bool:
+            return await status("default") != "pending" and await status("beta") != "pending"
+
+        await eventually(rescored)
+        assert (await status("default"), await status("beta")) == ("rejected", "rejected")
+        assert await status("alpha") == "pending"
+        assert not await db.fetchval(
+            "SELECT count(*) FROM comment_history WHERE comment_id = $1", held["alpha"]
+        )
+    finally:
+        await db.close()
