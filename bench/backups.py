@@ -3,7 +3,7 @@
     python bench/backups.py [--comments 100000] [--rounds 3] [--database-url URL] [--keep]
 
 Fills its own database (dropped and re-created; by default
-`moderation_bench_backups` on the local server) the way a site's history
+`moderation_bench_backups_<pid>` on the local server) the way a site's history
 arrives: a generated WordPress export (bench/imports.py's) imported by the
 service's own code, so comments come with their history, labels and import
 records. Then it times the service's code and, in the same run, PostgreSQL's
@@ -23,6 +23,7 @@ Progress goes to stderr; the last line of stdout is one JSON object.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -51,7 +52,8 @@ from moderation.ops import backups
 from moderation.settings import Settings
 from moderation.store import migrations
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_backups"
+# Each run its own database: two runs on one server never drop each other's.
+DEFAULT_URL = f"postgresql://postgres@127.0.0.1:5432/moderation_bench_backups_{os.getpid()}"
 
 
 def _plain(argv: list[str]) -> float:

@@ -18,6 +18,7 @@ rate is printed as a ratio of it, and the last line of stdout is one JSON object
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -45,7 +46,7 @@ from bench.common import (
     with_database,
 )
 
-DEFAULT_URL = with_database(load.DEFAULT_URL, "moderation_bench_floor")
+DEFAULT_URL = with_database(load.DEFAULT_URL, f"moderation_bench_floor_{os.getpid()}")
 MODES = ("none", "insert", "batch")
 TABLE = """CREATE TABLE IF NOT EXISTS floor_comments (
     id bigserial PRIMARY KEY, article text, name text, email text, body text, url text,

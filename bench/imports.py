@@ -6,7 +6,7 @@
 Writes a WXR file shaped like a real export (posts with their comments; 80 %
 approved, 8 % spam, 6 % pending, 4 % trash, 2 % pingbacks; a third of the
 comments are replies; a little HTML and some entities), creates its own
-database (dropped and re-created; by default `moderation_bench_imports` on
+database (dropped and re-created; by default `moderation_bench_imports_<pid>` on
 the local server), applies the migrations, and times the service's own code:
 
 - read: `read_export` (lxml, streaming) into records;
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -53,7 +54,8 @@ from bench.common import (
 from moderation.adopt.imports import read_export, store_export
 from moderation.store import migrations
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_imports"
+# Each run its own database: two runs on one server never drop each other's.
+DEFAULT_URL = f"postgresql://postgres@127.0.0.1:5432/moderation_bench_imports_{os.getpid()}"
 
 _WORDS = [
     *[

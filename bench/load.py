@@ -3,7 +3,7 @@
     python bench/load.py [--duration 20] [--connections 32] [--workers auto] [--guards]
                          [--akismet] [--database-url URL] [--profile OUT.svg|OUT.txt] [--keep]
 
-Creates its own database (dropped and re-created; by default `moderation_bench_load` on
+Creates its own database (dropped and re-created; by default `moderation_bench_load_<pid>` on
 the local server), starts `moderation serve --workers W` against it as a subprocess
 (flood limits and the duplicate window off, unless --guards; its log, one JSON line per
 request as there is no setting for less, goes to a file), waits for /readyz, and puts 1 000 approved
@@ -87,7 +87,8 @@ from bench.common import (
 )
 from tests.server import NO_GUARDS, environment, free_port, serve_argv
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_load"
+# Each run its own database: two runs on one server never drop each other's.
+DEFAULT_URL = f"postgresql://postgres@127.0.0.1:5432/moderation_bench_load_{os.getpid()}"
 READ_ARTICLE = "bench-read-article"
 READ_COMMENTS = 1000
 # The large article: with every view counting its comments it fell to 177/s.

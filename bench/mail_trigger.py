@@ -14,6 +14,7 @@ baseline; the last line of stdout is one JSON object.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -30,7 +31,8 @@ from moderation.domain import Comment, Decision, Status
 from moderation.store import comments as comment_store
 from moderation.store import db, migrations
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_mail"
+# Each run its own database: two runs on one server never drop each other's.
+DEFAULT_URL = f"postgresql://postgres@127.0.0.1:5432/moderation_bench_mail_{os.getpid()}"
 MAIL_ON = {"moderation.confirm_emails": "on"}
 
 

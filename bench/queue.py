@@ -4,7 +4,7 @@
                           [--warmup 20] [--database-url URL] [--keep]
 
 Creates its own database (dropped and re-created; by default
-`moderation_bench_queue` on the local server), applies the migrations, fills
+`moderation_bench_queue_<pid>` on the local server), applies the migrations, fills
 `comments` with one INSERT ... SELECT over generate_series (the migrations'
 secondary indexes are dropped for the fill and re-created after it, exactly as
 the migrations define them), then VACUUM ANALYZE. The data is what the app's
@@ -63,7 +63,8 @@ from bench.common import (
     run_main,
 )
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_queue"
+# Each run its own database: two runs on one server never drop each other's.
+DEFAULT_URL = f"postgresql://postgres@127.0.0.1:5432/moderation_bench_queue_{os.getpid()}"
 GOAL_P99_MS = 20.0
 PAGE = 50
 DEEP_PAGES = 20

@@ -2,7 +2,7 @@
 
     python bench/restart.py [--workers 1,auto] [--repeat 3] [--database-url URL] [--keep]
 
-Creates its own database (dropped and re-created; by default `moderation_bench_restart`
+Creates its own database (dropped and re-created; by default `moderation_bench_restart_<pid>`
 on the local server) and a data folder, starts the service once untimed (it migrates
 the database and trains the seed model into the data folder's cache, as a first start
 does), then restarts it `--repeat` times per worker count and times each launch until
@@ -41,7 +41,8 @@ import aiohttp
 from bench.common import BenchError, drop_database, listeners, log, recreate_database, run_main
 from tests.server import environment, free_port, serve_argv
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_restart"
+# Each run its own database: two runs on one server never drop each other's.
+DEFAULT_URL = f"postgresql://postgres@127.0.0.1:5432/moderation_bench_restart_{os.getpid()}"
 FIRST_START_DEADLINE = 600.0  # the first start trains the seed model
 START_DEADLINE = 120.0
 FLOOR = "import aiohttp, asyncpg, uvloop"

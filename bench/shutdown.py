@@ -2,7 +2,7 @@
 
     python bench/shutdown.py [--database-url URL] [--keep]
 
-Creates its own database (dropped and re-created; by default `moderation_bench_shutdown`
+Creates its own database (dropped and re-created; by default `moderation_bench_shutdown_<pid>`
 on the local server) and starts `moderation serve` against it once per scenario, then
 sends SIGTERM and times the exit:
 
@@ -18,6 +18,7 @@ Progress goes to stderr; the last line of stdout is one JSON object.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -39,7 +40,8 @@ import aiohttp
 from bench.common import BenchError, drop_database, log, recreate_database, run_main
 from tests.server import NO_GUARDS, environment, free_port, serve_argv
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/moderation_bench_shutdown"
+# Each run its own database: two runs on one server never drop each other's.
+DEFAULT_URL = f"postgresql://postgres@127.0.0.1:5432/moderation_bench_shutdown_{os.getpid()}"
 START_DEADLINE = 180.0  # the first start trains the seed model
 STOP_DEADLINE = 60.0
 SCENARIOS = ("idle", "busy", "stalled body", "partial head")
