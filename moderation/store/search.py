@@ -115,7 +115,7 @@ async def page(
     # plan, blind to how common they are.
     async with _connection(conn) as c, c.transaction():
         await c.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        top = before if before is not None else int(await c.fetchval(_NEXT_ID))
+        top = before if before is not None else int(await c.fetchval(_NEXT_ID, site))
         bound = top - RECENT
         sql, args = page_query(site, filters, before, limit, "recent", bound)
         rows = list(await c.fetch(sql, *args))
@@ -125,8 +125,9 @@ async def page(
     return rows
 
 
-# One past the newest id (an index-only look at the primary key's end).
-_NEXT_ID = "SELECT coalesce(max(id), 0) + 1 FROM comments"
+# One past the site's newest id (an index-only look at the end of its primary key,
+# (site, id)): the recent window is the site's, not the whole installation's.
+_NEXT_ID = "SELECT coalesce(max(id), 0) + 1 FROM comments WHERE site = $1"
 
 
 @asynccontextmanager
