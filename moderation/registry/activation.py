@@ -6,11 +6,13 @@ loading.py, the what-if replay whatif.py.
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from moderation.domain import DEFAULT_SITE
 from moderation.keys import MODEL, POOL
-from moderation.ops import jobs
+from moderation.ops import jobs, redact
 from moderation.ops.events import model_activated
 from moderation.problems import Problem
 from moderation.registry.loading import load_checked
@@ -18,6 +20,8 @@ from moderation.registry.rescore import rescore_pending
 from moderation.store import models as model_store
 from moderation.store import sites as site_store
 from moderation.store import training as training_store
+
+log = logging.getLogger(__name__)
 
 
 def _no_such_model() -> Problem:
@@ -47,7 +51,10 @@ async def _rescore_served(app: web.Application, site: str) -> None:
         live = app[MODEL]
         served += [s for s in await site_store.ids(app[POOL]) if not live.has_own(s)]
     for each in served:
-        await rescore_pending(app, each)
+        try:
+            await rescore_pending(app, each)
+        except Exception as exc:  # one site's failure leaves the next sites' queues to do
+            log.error("re-scoring the queue of %s failed: %s", each, redact.summary(exc))
 
 
 async def rollback(app: web.Application, site: str, by: str) -> str:
